@@ -1,0 +1,169 @@
+//! Flags (clap's derive API), the dispatch to each command, and the mapping from errors to
+//! exit statuses (contract 8): 0 success, 2 refused before simulating, 1 failed after work
+//! began, 130 on SIGINT, 143 on SIGTERM. Errors are one line on stderr.
+
+mod check;
+mod run;
+
+use blockade::Error;
+use blockade::scenario::Overrides;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Scenarios of Chinese developers choosing AI model providers under access blocks.
+#[derive(Debug, Parser)]
+#[command(name = "blockade", version, propagate_version = true)]
+#[command(after_help = "Examples:\n  \
+    blockade check scenarios/openai-api-block-2024.toml\n  \
+    blockade run scenarios/openai-api-block-2024.toml --replicates 10")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario and write its adoption curves as CSV
+    #[command(after_help = "Examples:\n  \
+        blockade run scenarios/openai-api-block-2024.toml\n  \
+        blockade run scenarios/openai-api-block-2024.toml --variant no-block --replicates 50 \\\n      \
+        --set adoption.imitation=0.3 --out output/imitation-0.3\n\n\
+        Writes adoption.csv, summary.csv, comparison.csv, flows.csv and run.json into\n\
+        output/<scenario name>/ (or --out), replacing an earlier run there only when complete.")]
+    Run(RunArgs),
+    /// Validate a scenario and print what it contains
+    #[command(after_help = "Example:\n  \
+        blockade check scenarios/openai-api-block-2024.toml --set adoption.imitation=0.3")]
+    Check(CheckArgs),
+}
+
+/// The flags `run` and `check` share: which file, and what to change in it.
+#[derive(Debug, Args)]
+struct ScenarioArgs {
+    /// The scenario file (TOML)
+    file: PathBuf,
+    /// Change a parameter before anything runs, e.g. adoption.imitation=0.3 (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+    /// Number of agents (overrides scenario.population)
+    #[arg(long, value_name = "N")]
+    population: Option<u64>,
+    /// Replicates per variant (overrides scenario.replicates)
+    #[arg(long, value_name = "N")]
+    replicates: Option<u64>,
+    /// Seed of every random stream (overrides scenario.seed)
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Run only these variants besides the baseline (repeatable; "baseline" runs it alone)
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<String>,
+}
+
+impl ScenarioArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            sets: self.sets.clone(),
+            population: self.population,
+            replicates: self.replicates,
+            seed: self.seed,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Output folder [default: output/<scenario name>]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Worker threads; 0 uses every core
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Print neither progress, warnings nor the final table
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+}
+
+/// Which signal asked the run to stop, so that the exit status can say it.
+struct Interrupt {
+    requested: Arc<AtomicBool>,
+    signal: Arc<AtomicUsize>,
+}
+
+impl Interrupt {
+    /// Turns SIGINT and SIGTERM into a request the runner polls between steps.
+    fn install() -> Interrupt {
+        let interrupt = Interrupt {
+            requested: Arc::new(AtomicBool::new(false)),
+            signal: Arc::new(AtomicUsize::new(0)),
+        };
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // Registration fails only for forbidden signals, which these are not; without it
+            // a signal would end the process with its default action, which is still safe for
+            // the results (they are swapped in only when complete).
+            let _ = signal_hook::flag::register_usize(
+                signal,
+                interrupt.signal.clone(),
+                signal as usize,
+            );
+            let _ = signal_hook::flag::register(signal, interrupt.requested.clone());
+        }
+        interrupt
+    }
+
+    fn exit_code(&self) -> ExitCode {
+        let signal = self.signal.load(Ordering::SeqCst);
+        ExitCode::from(if signal == signal_hook::consts::SIGTERM as usize {
+            143
+        } else {
+            130
+        })
+    }
+}
+
+/// Parses the command line, runs the command and returns its exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments");
+            eprintln!("{first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let interrupt = Interrupt::install();
+    let outcome = match &cli.command {
+        Command::Run(args) => run::run(args, &interrupt.requested),
+        Command::Check(args) => check::check(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Interrupted) => {
+            eprintln!("interrupted: earlier results are untouched");
+            interrupt.exit_code()
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(if e.is_refusal() { 2 } else { 1 })
+        }
+    }
+}

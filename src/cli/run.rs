@@ -1,0 +1,166 @@
+//! `blockade run`: the pipeline from a scenario file to an output folder, top to bottom.
+
+use super::RunArgs;
+use blockade::output::{self, Launch, Staging};
+use blockade::scenario::Scenario;
+use blockade::stats::Summary;
+use blockade::{Error, Result, runner};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// The widest the final table may be before it is split.
+const TABLE_WIDTH: usize = 100;
+
+pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
+    let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides())?;
+    let arms = scenario.arms(&args.scenario.variants)?;
+    if !args.quiet {
+        for warning in &scenario.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .map_err(|e| Error::Resources(format!("cannot start {} threads: {e}", args.threads)))?;
+    let staging = Staging::begin(&target)?;
+
+    let agent_steps: u64 = arms
+        .iter()
+        .map(|a| u64::from(a.setup.population))
+        .sum::<u64>()
+        * u64::from(scenario.replicates)
+        * u64::from(scenario.calendar.steps());
+    let bar = progress_bar(agent_steps, args.quiet);
+    let started_at = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let clock = Instant::now();
+    let results = pool.install(|| runner::run(&scenario, &arms, interrupted, &|n| bar.inc(n)))?;
+    let wall_time_s = clock.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    output::write_tables(&staging, &scenario, &results)?;
+    let launch = Launch {
+        command_line: std::env::args().collect(),
+        threads: pool.current_num_threads(),
+        started_at,
+        overrides: json!({
+            "set": args.scenario.sets,
+            "population": args.scenario.population,
+            "replicates": args.scenario.replicates,
+            "seed": args.scenario.seed,
+            "variant": args.scenario.variants,
+            "out": args.out,
+        }),
+    };
+    let manifest = output::manifest(&scenario, &results.arms, &launch, wall_time_s, agent_steps);
+    output::write_manifest(&staging, &manifest)?;
+    if interrupted.load(Ordering::SeqCst) {
+        return Err(Error::Interrupted);
+    }
+    staging.commit()?;
+
+    if !args.quiet {
+        eprintln!(
+            "wrote {} in {wall_time_s:.1} s: {} agent-steps, {} agent-steps/s",
+            target.display(),
+            human(agent_steps as f64),
+            human(agent_steps as f64 / wall_time_s.max(1e-9)),
+        );
+        print_final_table(&scenario, &results);
+    }
+    Ok(())
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    // indicatif draws nothing when stderr is not a terminal.
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {percent:>3}% {human_pos}/{human_len} \
+         agent-steps ({per_sec}, ETA {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+/// 1234567 as "1.23 M".
+fn human(x: f64) -> String {
+    let (value, unit) = match x {
+        x if x >= 1e9 => (x / 1e9, " G"),
+        x if x >= 1e6 => (x / 1e6, " M"),
+        x if x >= 1e3 => (x / 1e3, " k"),
+        x => (x, ""),
+    };
+    format!("{value:.3}{unit}").replace(".000", "")
+}
+
+/// A share as "12.3 [12.1–12.5]" in percent.
+fn cell(s: &Summary) -> String {
+    format!(
+        "{:.1} [{:.1}–{:.1}]",
+        100.0 * s.mean,
+        100.0 * s.ci95_low,
+        100.0 * s.ci95_high
+    )
+}
+
+/// Each arm's share per state at the last step, all segments, with its 95% interval; split
+/// into several tables when the arms do not fit in [`TABLE_WIDTH`] columns.
+fn print_final_table(scenario: &Scenario, results: &runner::Results) {
+    let shares = output::final_shares(results);
+    let states = scenario.states();
+    let label_width = states.iter().map(|s| s.len()).max().unwrap_or(5).max(5) + 2;
+    let cells: Vec<Vec<String>> = shares
+        .iter()
+        .map(|arm| arm.iter().map(cell).collect())
+        .collect();
+    let column_width = |arm: usize| {
+        cells[arm]
+            .iter()
+            .map(|c| c.chars().count())
+            .chain([results.arms[arm].len()])
+            .max()
+            .unwrap_or(0)
+            + 2
+    };
+    let steps = scenario.calendar.steps();
+    println!(
+        "Share of all agents (%) at {} (step {steps}): mean [95% interval] over {} replicate{}",
+        scenario.calendar.end(),
+        results.replicates,
+        if results.replicates == 1 { "" } else { "s" }
+    );
+    let mut first = 0;
+    while first < results.arms.len() {
+        let mut last = first + 1;
+        let mut width = label_width + column_width(first);
+        while last < results.arms.len() && width + column_width(last) <= TABLE_WIDTH {
+            width += column_width(last);
+            last += 1;
+        }
+        println!();
+        print!("{:label_width$}", "state");
+        for arm in first..last {
+            print!("{:>w$}", results.arms[arm], w = column_width(arm));
+        }
+        println!();
+        for (state, name) in states.iter().enumerate() {
+            print!("{name:label_width$}");
+            for (arm, row) in cells.iter().enumerate().take(last).skip(first) {
+                print!("{:>w$}", row[state], w = column_width(arm));
+            }
+            println!();
+        }
+        first = last;
+    }
+}

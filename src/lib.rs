@@ -1,0 +1,25 @@
+//! blockade: an agent-based simulator of how developers in China chose among AI model providers
+//! when OpenAI blocked API access in July 2024, and of what other policies would have done.
+//!
+//! The pipeline, readable top to bottom in the CLI's `run` command: a [`scenario`] file is read
+//! and validated into a [`scenario::Scenario`]; the [`runner`] simulates every (arm, replicate)
+//! task with the [`model`], whose agents come from [`population`], whose neighbours come from
+//! [`network`], whose events are [`policy`] patches and whose draws all come from [`rng`]; the
+//! [`output`] module writes the results with [`stats`] over replicates. The library never
+//! prints and never exits: it returns [`error::Error`]s for the CLI to report.
+//!
+//! See `docs/MODEL.md` for the model and `ARCHITECTURE.md` for the map.
+
+pub mod calendar;
+pub mod error;
+pub mod model;
+pub mod network;
+pub mod output;
+pub mod policy;
+pub mod population;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod stats;
+
+pub use error::{Error, InputError, Result};

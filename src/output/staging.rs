@@ -1,0 +1,204 @@
+//! Output folders that are replaced whole or not at all (contract 6).
+//!
+//! A run writes into `DIR.tmp-<pid>-<random>` beside `DIR` and swaps it in only when every file
+//! is written: the old folder is renamed aside, the new one renamed in, the old one deleted.
+//! Until then `DIR` is untouched; an error, a panic or an interruption drops the staging
+//! folder, whose `Drop` deletes it.
+
+use crate::error::{Error, InputError, Result};
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The name of the manifest that marks a folder as blockade's.
+pub const MANIFEST: &str = "run.json";
+
+/// A folder being written, to be swapped into place by [`Staging::commit`].
+#[derive(Debug)]
+pub struct Staging {
+    target: PathBuf,
+    temporary: PathBuf,
+    committed: bool,
+}
+
+/// A name no other process will pick: the pid and a random number. Not a model draw, so it
+/// does not come from the keyed streams.
+fn unique_suffix(kind: &str) -> String {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    format!("{kind}-{}-{:016x}", std::process::id(), hasher.finish())
+}
+
+fn sibling(target: &Path, kind: &str) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    target.with_file_name(format!("{name}.{}", unique_suffix(kind)))
+}
+
+/// Refuses a folder that exists and was not written by blockade (contract 6).
+pub fn check_replaceable(target: &Path) -> Result<()> {
+    if !target.exists() {
+        return Ok(());
+    }
+    let manifest = std::fs::read(target.join(MANIFEST)).ok();
+    let ours = manifest
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|json| json.get("tool").and_then(|t| t.as_str()) == Some("blockade"));
+    if target.is_dir() && ours {
+        Ok(())
+    } else {
+        Err(Error::ForeignOutput(target.to_owned()))
+    }
+}
+
+impl Staging {
+    /// Checks that `target` may be replaced and creates the staging folder beside it (and any
+    /// missing parents). Both are refusals before any work: exit status 2.
+    pub fn begin(target: &Path) -> Result<Staging> {
+        check_replaceable(target)?;
+        let unwritable = |e: io::Error| {
+            Error::Input(
+                InputError::new(format!("cannot write the output folder: {e}"))
+                    .in_origin(target.display().to_string()),
+            )
+        };
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(unwritable)?;
+        }
+        let temporary = sibling(target, "tmp");
+        std::fs::create_dir(&temporary).map_err(unwritable)?;
+        Ok(Staging {
+            target: target.to_owned(),
+            temporary,
+            committed: false,
+        })
+    }
+
+    /// Where to write `name` before the commit.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.temporary.join(name)
+    }
+
+    /// The folder that the commit will replace.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Swaps the staging folder into place. When runs race, each renames whatever is in place
+    /// aside before renaming its own in, so the last to finish wins and no folder is a mix.
+    pub fn commit(mut self) -> Result<()> {
+        let mut aside = Vec::new();
+        let result = loop {
+            let old = sibling(&self.target, "old");
+            match std::fs::rename(&self.target, &old) {
+                Ok(()) => aside.push(old),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => break Err(e),
+            }
+            match std::fs::rename(&self.temporary, &self.target) {
+                Ok(()) => break Ok(()),
+                // Another run put its folder in place between our two renames: go again.
+                Err(_) if self.target.exists() => continue,
+                Err(e) => break Err(e),
+            }
+        };
+        match result {
+            Ok(()) => {
+                self.committed = true;
+                for old in aside {
+                    // A stale folder left behind is harmless; the new results are in place.
+                    let _ = std::fs::remove_dir_all(old);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if let Some(old) = aside.pop() {
+                    let _ = std::fs::rename(old, &self.target);
+                }
+                Err(Error::io(format!("replacing {}", self.target.display()), e))
+            }
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.temporary);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` by way of a temporary file renamed into place, for commands that
+/// add a file to an existing output folder.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temporary = sibling(path, "tmp");
+    let written =
+        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(Error::io(format!("writing {}", path.display()), e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_committed_folder_replaces_the_old_one_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("nested/out");
+        let first = Staging::begin(&target).unwrap();
+        std::fs::write(first.path(MANIFEST), r#"{"tool":"blockade"}"#).unwrap();
+        std::fs::write(first.path("a.csv"), "old").unwrap();
+        first.commit().unwrap();
+
+        let second = Staging::begin(&target).unwrap();
+        std::fs::write(second.path(MANIFEST), r#"{"tool":"blockade"}"#).unwrap();
+        std::fs::write(second.path("b.csv"), "new").unwrap();
+        second.commit().unwrap();
+
+        assert!(!target.join("a.csv").exists());
+        assert_eq!(
+            std::fs::read_to_string(target.join("b.csv")).unwrap(),
+            "new"
+        );
+        let leftovers = std::fs::read_dir(target.parent().unwrap()).unwrap().count();
+        assert_eq!(leftovers, 1, "temporary or old folders were left behind");
+    }
+
+    #[test]
+    fn a_dropped_staging_folder_leaves_nothing_behind() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        let staging = Staging::begin(&target).unwrap();
+        std::fs::write(staging.path("a.csv"), "partial").unwrap();
+        drop(staging);
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_foreign_folder_is_refused() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("notes.txt"), "mine").unwrap();
+        assert!(matches!(
+            Staging::begin(root.path()),
+            Err(Error::ForeignOutput(_))
+        ));
+        std::fs::write(root.path().join(MANIFEST), r#"{"tool":"other"}"#).unwrap();
+        assert!(matches!(
+            check_replaceable(root.path()),
+            Err(Error::ForeignOutput(_))
+        ));
+    }
+}

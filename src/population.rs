@@ -1,0 +1,186 @@
+//! The agents of one replicate: which segment each belongs to and what it drew once for the
+//! whole replicate (contract section 3).
+//!
+//! Agents are a structure of arrays of small numbers, indexed by agent: a byte for the task and
+//! the language, a bit mask of held capabilities, and six weight multipliers. Segments are
+//! contiguous blocks, so an agent's segment is never stored.
+
+use crate::model::Params;
+use crate::rng::{AgentDraws, Purpose, ReplicateStreams};
+use crate::scenario::Setup;
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// Splits `population` seats among segments by the largest-remainder rule (contract 7.6):
+/// shares are divided by their sum, each segment gets floor(share * N + 1e-9) seats, and the
+/// seats left over go one each to the largest remainders, ties to the earlier segment.
+pub fn segment_sizes(shares: &[f64], population: u32) -> Vec<u32> {
+    let total: f64 = shares.iter().sum();
+    let n = f64::from(population);
+    let exact: Vec<f64> = shares.iter().map(|s| s / total * n).collect();
+    let mut sizes: Vec<u32> = exact.iter().map(|x| (x + 1e-9).floor() as u32).collect();
+    let assigned: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
+    let leftover = u64::from(population).saturating_sub(assigned);
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    // A stable sort keeps the earlier segment first among equal remainders.
+    order.sort_by(|&a, &b| {
+        let ra = exact[a] - f64::from(sizes[a]);
+        let rb = exact[b] - f64::from(sizes[b]);
+        rb.total_cmp(&ra)
+    });
+    for &segment in order.iter().cycle().take(leftover as usize) {
+        sizes[segment] += 1;
+    }
+    sizes
+}
+
+/// What every agent of a replicate drew, plus the derived capability masks and multipliers.
+#[derive(Debug, Clone)]
+pub struct Agents {
+    /// The agents of each segment, in file order.
+    pub blocks: Vec<Range<u32>>,
+    /// Each agent's task, an index into the scenario's known tasks.
+    pub task: Vec<u8>,
+    /// Each agent's language, an index into the known languages.
+    pub language: Vec<u8>,
+    /// Each agent's held capabilities at the current step, a bit per known capability.
+    pub held: Vec<u32>,
+    /// Each agent's weight multipliers, exp(h z - h^2 / 2), in the order of the weights.
+    pub multipliers: Vec<[f32; 6]>,
+}
+
+/// A categorical draw: the first index whose cumulative probability exceeds `u`.
+fn categorical(probabilities: &[f64], u: f64) -> u8 {
+    let mut cumulative = 0.0;
+    let mut last_possible = 0;
+    for (i, &p) in probabilities.iter().enumerate() {
+        if p > 0.0 {
+            cumulative += p;
+            last_possible = i;
+            if u < cumulative {
+                return i as u8;
+            }
+        }
+    }
+    // Rounding can leave the cumulative sum a hair under 1.
+    last_possible as u8
+}
+
+fn held_mask(draws: &AgentDraws, fractions: &[f64]) -> u32 {
+    fractions
+        .iter()
+        .enumerate()
+        .filter(|&(c, &fraction)| {
+            draws.uniform_at(Purpose::Capability as u64 + c as u64) < fraction
+        })
+        .fold(0, |mask, (c, _)| mask | (1 << c))
+}
+
+fn multipliers(draws: &AgentDraws, heterogeneity: f64) -> [f32; 6] {
+    let h = heterogeneity;
+    std::array::from_fn(|w| libm::exp(h * draws.weight_deviate(w) - h * h / 2.0) as f32)
+}
+
+impl Agents {
+    /// Draws every agent's attributes for one replicate, with the capabilities and
+    /// heterogeneity of `params` (the parameters after step 0's events).
+    pub fn draw(setup: &Setup, params: &Params, streams: &ReplicateStreams) -> Agents {
+        let n = setup.population as usize;
+        let mut blocks = Vec::with_capacity(setup.segments.len());
+        let mut start = 0u32;
+        for segment in &setup.segments {
+            blocks.push(start..start + segment.agents);
+            start += segment.agents;
+        }
+        let mut agents = Agents {
+            blocks,
+            task: vec![0; n],
+            language: vec![0; n],
+            held: vec![0; n],
+            multipliers: vec![[1.0; 6]; n],
+        };
+        for (s, segment) in setup.segments.iter().enumerate() {
+            let range = agents.blocks[s].start as usize..agents.blocks[s].end as usize;
+            let first = range.start as u32;
+            agents.task[range.clone()]
+                .par_iter_mut()
+                .zip(agents.language[range].par_iter_mut())
+                .enumerate()
+                .for_each(|(k, (task, language))| {
+                    let draws = streams.attributes(first + k as u32);
+                    *task = categorical(&segment.tasks, draws.uniform(Purpose::Task));
+                    *language = categorical(&segment.languages, draws.uniform(Purpose::Language));
+                });
+            agents.refresh_capabilities(s, params, streams);
+            agents.refresh_multipliers(s, params, streams);
+        }
+        agents
+    }
+
+    /// Recomputes which agents of `segment` hold which capabilities: agent i holds c iff its
+    /// uniform u_ic is below the segment's fraction, so a lower fraction removes exactly the
+    /// agents above the new threshold.
+    pub fn refresh_capabilities(
+        &mut self,
+        segment: usize,
+        params: &Params,
+        streams: &ReplicateStreams,
+    ) {
+        let range = self.blocks[segment].start as usize..self.blocks[segment].end as usize;
+        let first = range.start as u32;
+        let fractions = &params.segments[segment].capabilities;
+        self.held[range]
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(k, held)| {
+                *held = held_mask(&streams.attributes(first + k as u32), fractions)
+            });
+    }
+
+    /// Recomputes the weight multipliers of `segment` from the agents' fixed deviates.
+    pub fn refresh_multipliers(
+        &mut self,
+        segment: usize,
+        params: &Params,
+        streams: &ReplicateStreams,
+    ) {
+        let range = self.blocks[segment].start as usize..self.blocks[segment].end as usize;
+        let first = range.start as u32;
+        let h = params.segments[segment].heterogeneity;
+        self.multipliers[range]
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(k, m)| *m = multipliers(&streams.attributes(first + k as u32), h));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_remainder_gives_leftover_seats_to_the_largest_remainders() {
+        assert_eq!(segment_sizes(&[0.5, 0.5], 3), [2, 1]); // tie: the earlier segment
+        assert_eq!(segment_sizes(&[0.35, 0.45, 0.2], 10), [4, 4, 2]);
+        assert_eq!(segment_sizes(&[0.333, 0.333, 0.334], 100), [33, 33, 34]);
+        assert_eq!(segment_sizes(&[1.0, 0.0], 7), [7, 0]);
+        // Shares are divided by their sum first.
+        assert_eq!(segment_sizes(&[2.0, 2.0], 4), [2, 2]);
+    }
+
+    #[test]
+    fn sizes_always_add_up_to_the_population() {
+        for n in [1, 2, 7, 99, 100_001] {
+            let sizes = segment_sizes(&[0.1, 0.2, 0.3, 0.4], n);
+            assert_eq!(sizes.iter().sum::<u32>(), n);
+        }
+    }
+
+    #[test]
+    fn categorical_never_picks_a_zero_probability_entry() {
+        assert_eq!(categorical(&[0.0, 1.0, 0.0], 0.0), 1);
+        assert_eq!(categorical(&[0.0, 1.0, 0.0], 0.999_999), 1);
+        assert_eq!(categorical(&[0.5, 0.5], 0.5), 1);
+        assert_eq!(categorical(&[0.5, 0.5], 0.499), 0);
+    }
+}

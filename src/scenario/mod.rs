@@ -1,0 +1,290 @@
+//! Scenario files: parsing, `set` paths, overrides and validation (contract section 2).
+//!
+//! A file is read in two stages, as ripgrep turns low-level into high-level arguments: serde
+//! reads the TOML into [`raw`] structs that mirror it, command-line overrides are written into
+//! those, and [`validate`] turns them into a [`Scenario`] whose every invariant holds, with
+//! names resolved to indices. Every problem names the file, the key and, where known, the line.
+
+mod path;
+mod raw;
+mod spans;
+mod validate;
+
+pub use path::{ParamPath, Scope, WEIGHTS};
+
+use crate::calendar::Calendar;
+use crate::error::InputError;
+use crate::model::Params;
+use crate::policy::{Patch, Timeline};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The state names no identifier may take.
+pub const RESERVED: [&str; 4] = ["not_adopted", "unserved", "all", "baseline"];
+
+/// The flags that change a file before it is validated (contract 7.11, 8).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--set PATH=VALUE`, in the order given; a later one wins.
+    pub sets: Vec<String>,
+    /// `--population`.
+    pub population: Option<u64>,
+    /// `--replicates`.
+    pub replicates: Option<u64>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+}
+
+/// A validated scenario: the file after overrides, with every variant resolved.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file's name as the user wrote it, for messages.
+    pub file: String,
+    /// The SHA-256 of the file's bytes, hex.
+    pub file_sha256: String,
+    /// `scenario.name`.
+    pub name: String,
+    /// `scenario.description`.
+    pub description: Option<String>,
+    /// The dates of the steps.
+    pub calendar: Calendar,
+    /// Replicates per variant.
+    pub replicates: u32,
+    /// The seed of every random stream.
+    pub seed: u64,
+    /// Known tasks, in order of first appearance.
+    pub tasks: Vec<String>,
+    /// Known languages, in order of first appearance.
+    pub languages: Vec<String>,
+    /// Known capabilities, in order of first appearance.
+    pub capabilities: Vec<String>,
+    /// Segment names and sources, in file order.
+    pub segments: Vec<SegmentInfo>,
+    /// Provider names, origins and sources, in file order.
+    pub providers: Vec<ProviderInfo>,
+    /// The baseline's events, in file order.
+    pub events: Vec<EventInfo>,
+    /// The baseline: the file as written (after overrides).
+    pub baseline: Setup,
+    /// The variants, in file order.
+    pub variants: Vec<Variant>,
+    /// Things worth saying that do not stop a run.
+    pub warnings: Vec<String>,
+}
+
+/// A segment's fixed description.
+#[derive(Debug, Clone)]
+pub struct SegmentInfo {
+    /// Its name.
+    pub name: String,
+    /// Its evidence.
+    pub source: Option<String>,
+}
+
+/// A provider's fixed description.
+#[derive(Debug, Clone)]
+pub struct ProviderInfo {
+    /// Its id, the state name in the outputs.
+    pub id: String,
+    /// Its free-text name.
+    pub name: String,
+    /// Its country; `cn` is domestic.
+    pub origin: Option<String>,
+    /// Its evidence.
+    pub source: Option<String>,
+    /// The capabilities it requires, by name.
+    pub requires: Vec<String>,
+}
+
+/// When an event was written to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventTime {
+    /// A date inside the horizon.
+    Date(NaiveDate),
+    /// A step number.
+    Step(u32),
+}
+
+/// An event as written, with the step it applies at.
+#[derive(Debug, Clone)]
+pub struct EventInfo {
+    /// Its unique name.
+    pub name: String,
+    /// When the file says it happens.
+    pub at: EventTime,
+    /// The first step on or after `at`.
+    pub step: u32,
+    /// Its changes as (path, value), in file order.
+    pub set: Vec<(String, toml::Value)>,
+    /// The same changes, resolved.
+    pub patches: Vec<Patch>,
+    /// Its evidence.
+    pub source: Option<String>,
+}
+
+/// A policy variant.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Its unique name.
+    pub name: String,
+    /// What it changes, in words.
+    pub description: Option<String>,
+    /// Its evidence.
+    pub source: Option<String>,
+    /// Baseline events it removes.
+    pub remove_events: Vec<String>,
+    /// Its changes before step 0, as (path, value).
+    pub set: Vec<(String, toml::Value)>,
+    /// Its own events.
+    pub events: Vec<EventInfo>,
+    /// Everything the model needs to run it.
+    pub setup: Setup,
+}
+
+/// The kind of network and its parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NetworkSpec {
+    /// Everyone knows everyone.
+    Complete,
+    /// Watts–Strogatz from a ring lattice of `degree` neighbours.
+    SmallWorld {
+        /// Even, 2 <= degree < population.
+        degree: u32,
+        /// Rewiring probability.
+        rewire: f64,
+    },
+    /// Barabási–Albert with m = degree / 2.
+    ScaleFree {
+        /// Even, 2 <= degree < population.
+        degree: u32,
+    },
+}
+
+/// A segment's fixed composition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentSetup {
+    /// The share as written.
+    pub share: f64,
+    /// Its agents, by the largest-remainder rule (contract 7.6).
+    pub agents: u32,
+    /// Fraction adopted at step 0.
+    pub initial_adoption: f64,
+    /// Per known task, the probability of drawing it (normalised to sum to 1).
+    pub tasks: Vec<f64>,
+    /// Per known language, the probability of drawing it (normalised to sum to 1).
+    pub languages: Vec<f64>,
+}
+
+/// Everything that differs between variants: population, network, segments, parameters and
+/// events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setup {
+    /// Number of agents.
+    pub population: u32,
+    /// The network.
+    pub network: NetworkSpec,
+    /// Per segment, in file order.
+    pub segments: Vec<SegmentSetup>,
+    /// The parameters before step 0's events.
+    pub params: Params,
+    /// The events, resolved.
+    pub timeline: Timeline,
+}
+
+/// One run's worth of work: the baseline or a variant.
+#[derive(Debug, Clone, Copy)]
+pub struct Arm<'a> {
+    /// `baseline` or the variant's name.
+    pub name: &'a str,
+    /// What to simulate.
+    pub setup: &'a Setup,
+}
+
+impl Scenario {
+    /// Reads, overrides and validates a scenario file.
+    pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, InputError> {
+        let shown = file.display().to_string();
+        let bytes = std::fs::read(file)
+            .map_err(|e| InputError::new(format!("cannot read: {e}")).in_origin(&shown))?;
+        Scenario::from_bytes(&shown, &bytes, overrides)
+    }
+
+    /// Validates a scenario from its bytes; `file` names it in messages.
+    pub fn from_bytes(
+        file: &str,
+        bytes: &[u8],
+        overrides: &Overrides,
+    ) -> Result<Scenario, InputError> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| InputError::new(format!("not UTF-8: {e}")).in_origin(file))?;
+        let document = toml::de::DeTable::parse(text).map_err(|e| {
+            let mut err = InputError::new(format!("syntax error: {}", first_line(e.message())))
+                .in_origin(file);
+            err.line = e.span().map(|span| line_of(text, span.start));
+            err
+        })?;
+        let spans = spans::SpanIndex::new(text, &document);
+        let raw =
+            raw::RawScenario::deserialize(toml::de::Deserializer::from(document)).map_err(|e| {
+                let offset = e.span().map(|span| span.start);
+                InputError {
+                    origin: Some(file.to_owned()),
+                    line: offset.map(|o| spans.line_of(o)),
+                    key: offset.and_then(|o| spans.key_at(o)).map(str::to_owned),
+                    message: first_line(e.message()).to_owned(),
+                }
+            })?;
+        validate::validate(file, bytes, raw, &spans, overrides)
+    }
+
+    /// The baseline, then the variants named in `names` in file order (all when `names` is
+    /// empty; `baseline` alone runs the baseline alone). An unknown name is an error.
+    pub fn arms(&self, names: &[String]) -> Result<Vec<Arm<'_>>, InputError> {
+        for name in names {
+            if name != "baseline" && !self.variants.iter().any(|v| &v.name == name) {
+                let known: Vec<&str> = self.variants.iter().map(|v| v.name.as_str()).collect();
+                return Err(InputError::new(format!(
+                    "unknown variant '{name}' (the file has: baseline{}{})",
+                    if known.is_empty() { "" } else { ", " },
+                    known.join(", ")
+                ))
+                .in_origin("--variant"));
+            }
+        }
+        let mut arms = vec![Arm {
+            name: "baseline",
+            setup: &self.baseline,
+        }];
+        arms.extend(
+            self.variants
+                .iter()
+                .filter(|v| names.is_empty() || names.contains(&v.name))
+                .map(|v| Arm {
+                    name: &v.name,
+                    setup: &v.setup,
+                }),
+        );
+        Ok(arms)
+    }
+
+    /// The states of the outputs, in order: `not_adopted`, `unserved`, then the providers.
+    pub fn states(&self) -> Vec<&str> {
+        ["not_adopted", "unserved"]
+            .into_iter()
+            .chain(self.providers.iter().map(|p| p.id.as_str()))
+            .collect()
+    }
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or(message).trim()
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}

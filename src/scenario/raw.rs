@@ -1,0 +1,133 @@
+//! The scenario file as written: serde structs that mirror the TOML tables of contract section 2.
+//!
+//! Every table rejects unknown keys; optional keys are `Option`s whose defaults are filled in by
+//! validation, so that a command-line override can tell "absent" from "set to the default".
+//! Numbers are read wide (`i64`, `f64`) so that validation, not serde, words the range errors.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// `[scenario]`: name, horizon, size, seed.
+    pub scenario: RawMeta,
+    /// `[network]`: who influences whom.
+    pub network: RawNetwork,
+    /// `[adoption]`: Bass and reconsideration rates.
+    pub adoption: RawAdoption,
+    /// `[[segments]]`: kinds of developer.
+    pub segments: Vec<RawSegment>,
+    /// `[[providers]]`: the options an adopter chooses among.
+    pub providers: Vec<RawProvider>,
+    /// `[[events]]`: timed changes of the baseline.
+    #[serde(default)]
+    pub events: Vec<RawEvent>,
+    /// `[[variants]]`: policies compared against the baseline.
+    #[serde(default)]
+    pub variants: Vec<RawVariant>,
+}
+
+/// `[scenario]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub name: String,
+    pub description: Option<String>,
+    /// A TOML local date or a "YYYY-MM-DD" string.
+    pub start: toml::Value,
+    pub step: String,
+    pub steps: i64,
+    pub population: i64,
+    pub replicates: i64,
+    pub seed: i64,
+}
+
+/// `[network]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub kind: String,
+    pub degree: Option<i64>,
+    pub rewire: Option<f64>,
+}
+
+/// `[adoption]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdoption {
+    pub innovation: f64,
+    pub imitation: f64,
+    pub reconsider: f64,
+    pub outside_utility: Option<f64>,
+}
+
+/// One `[[segments]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSegment {
+    pub name: String,
+    pub share: f64,
+    pub initial_adoption: f64,
+    pub tasks: IndexMap<String, f64>,
+    pub languages: IndexMap<String, f64>,
+    pub capabilities: Option<IndexMap<String, f64>>,
+    pub weights: RawWeights,
+    pub heterogeneity: Option<f64>,
+    pub source: Option<String>,
+}
+
+/// A segment's `weights`: all six are required.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeights {
+    pub quality: f64,
+    pub price: f64,
+    pub friction: f64,
+    pub risk: f64,
+    pub peer: f64,
+    pub inertia: f64,
+}
+
+/// One `[[providers]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProvider {
+    pub id: String,
+    pub name: Option<String>,
+    pub requires: Option<Vec<String>>,
+    pub quality: IndexMap<String, f64>,
+    pub languages: IndexMap<String, f64>,
+    pub price: f64,
+    pub friction: f64,
+    pub risk: f64,
+    pub available: Option<bool>,
+    pub accepts_new: Option<bool>,
+    pub origin: Option<String>,
+    pub source: Option<String>,
+}
+
+/// One `[[events]]` or `[[variants.events]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub name: String,
+    /// A date inside the horizon or a step number.
+    pub at: toml::Value,
+    /// Paths to new values; quoted dotted keys and nested tables mean the same.
+    pub set: toml::Table,
+    pub source: Option<String>,
+}
+
+/// One `[[variants]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariant {
+    pub name: String,
+    pub description: Option<String>,
+    pub source: Option<String>,
+    pub remove_events: Option<Vec<String>>,
+    pub set: Option<toml::Table>,
+    pub events: Option<Vec<RawEvent>>,
+}

@@ -1,0 +1,176 @@
+//! Statistics over replicates (contract 7.16): pure functions of slices, no I/O, no formatting.
+//!
+//! Every aggregate is computed sequentially in replicate order, so that the same numbers in
+//! give the same bits out.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// The sample mean, or 0 for no values.
+pub fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// The sample standard deviation (n - 1 in the denominator); 0 for fewer than two values.
+pub fn sd(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return 0.0;
+    }
+    let m = mean(values);
+    let ss: f64 = values.iter().map(|x| (x - m) * (x - m)).sum();
+    (ss / (values.len() - 1) as f64).sqrt()
+}
+
+/// The q-quantile by linear interpolation between order statistics (NumPy's default,
+/// Hyndman & Fan type 7). `sorted` must be sorted ascending and not empty.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let position = q * (sorted.len() - 1) as f64;
+    let below = position.floor() as usize;
+    let above = position.ceil() as usize;
+    let fraction = position - below as f64;
+    sorted[below] + (sorted[above] - sorted[below]) * fraction
+}
+
+/// The 0.975 quantile of Student's t with `df` degrees of freedom.
+pub fn t975(df: usize) -> f64 {
+    match StudentsT::new(0.0, 1.0, df as f64) {
+        Ok(t) => t.inverse_cdf(0.975),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// Mean, spread and a 95% interval of a sample of replicate values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Sample mean.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub sd: f64,
+    /// 5th percentile.
+    pub p05: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// mean - t(0.975, n-1) sd / sqrt(n); the mean itself for one value.
+    pub ci95_low: f64,
+    /// mean + t(0.975, n-1) sd / sqrt(n); the mean itself for one value.
+    pub ci95_high: f64,
+}
+
+impl Summary {
+    /// Summarises `values` (at least one).
+    pub fn of(values: &[f64]) -> Summary {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let (low, high) = t_interval(values);
+        Summary {
+            mean: mean(values),
+            sd: sd(values),
+            p05: quantile(&sorted, 0.05),
+            p50: quantile(&sorted, 0.5),
+            p95: quantile(&sorted, 0.95),
+            ci95_low: low,
+            ci95_high: high,
+        }
+    }
+}
+
+/// The Student-t 95% interval for the mean; [mean, mean] for one value or no spread.
+pub fn t_interval(values: &[f64]) -> (f64, f64) {
+    let m = mean(values);
+    let s = sd(values);
+    if values.len() < 2 || s == 0.0 {
+        return (m, m);
+    }
+    let half = t975(values.len() - 1) * s / (values.len() as f64).sqrt();
+    (m - half, m + half)
+}
+
+/// The paired difference `variant - baseline`, replicate by replicate: its mean and Student-t
+/// 95% interval. Common random numbers make the pairs share their noise, so this interval is
+/// much narrower than an unpaired one.
+pub fn paired_difference(baseline: &[f64], variant: &[f64]) -> (f64, f64, f64) {
+    let differences: Vec<f64> = variant.iter().zip(baseline).map(|(v, b)| v - b).collect();
+    let (low, high) = t_interval(&differences);
+    (mean(&differences), low, high)
+}
+
+/// Welch's 95% interval for the difference of means of two independent samples, with the
+/// Welch–Satterthwaite degrees of freedom; the unpaired counterpart of [`paired_difference`].
+pub fn welch_interval(baseline: &[f64], variant: &[f64]) -> (f64, f64) {
+    let diff = mean(variant) - mean(baseline);
+    let (nb, nv) = (baseline.len() as f64, variant.len() as f64);
+    let (vb, vv) = (sd(baseline).powi(2) / nb, sd(variant).powi(2) / nv);
+    let se2 = vb + vv;
+    if se2 == 0.0 || baseline.len() < 2 || variant.len() < 2 {
+        return (diff, diff);
+    }
+    let df = se2 * se2 / (vb * vb / (nb - 1.0) + vv * vv / (nv - 1.0));
+    let t = match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) => t.inverse_cdf(0.975),
+        Err(_) => return (diff, diff),
+    };
+    let half = t * se2.sqrt();
+    (diff - half, diff + half)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate_linearly_like_numpy() {
+        let sorted = [1.0, 2.0, 3.0, 4.0];
+        // numpy.percentile([1, 2, 3, 4], [5, 50, 95]) = [1.15, 2.5, 3.85]
+        assert!((quantile(&sorted, 0.05) - 1.15).abs() < 1e-12);
+        assert_eq!(quantile(&sorted, 0.5), 2.5);
+        assert!((quantile(&sorted, 0.95) - 3.85).abs() < 1e-12);
+        assert_eq!(quantile(&[7.0], 0.95), 7.0);
+    }
+
+    #[test]
+    fn t_quantiles_match_the_tables() {
+        assert!((t975(1) - 12.706_204_7).abs() < 1e-6);
+        assert!((t975(4) - 2.776_445_1).abs() < 1e-6);
+        assert!((t975(19) - 2.093_024_1).abs() < 1e-6);
+    }
+
+    #[test]
+    fn summary_of_one_value_has_no_spread() {
+        let s = Summary::of(&[0.25]);
+        assert_eq!(
+            (s.mean, s.sd, s.ci95_low, s.ci95_high),
+            (0.25, 0.0, 0.25, 0.25)
+        );
+    }
+
+    #[test]
+    fn the_interval_uses_the_sample_sd() {
+        let values = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let s = Summary::of(&values);
+        assert_eq!(s.mean, 3.0);
+        assert!((s.sd - 2.5f64.sqrt()).abs() < 1e-12);
+        let half = 2.776_445_1 * 2.5f64.sqrt() / 5f64.sqrt();
+        assert!((s.ci95_high - (3.0 + half)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn identical_pairs_give_an_exact_zero_difference() {
+        let a = [0.1, 0.2, 0.30000000000000004];
+        assert_eq!(paired_difference(&a, &a), (0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn pairing_removes_shared_noise() {
+        let baseline = [0.10, 0.30, 0.20, 0.50, 0.40];
+        let variant = [0.11, 0.31, 0.21, 0.51, 0.41];
+        let (diff, low, high) = paired_difference(&baseline, &variant);
+        assert!((diff - 0.01).abs() < 1e-12);
+        let (ulow, uhigh) = welch_interval(&baseline, &variant);
+        assert!(high - low < 1e-9);
+        assert!(uhigh - ulow > 0.1);
+    }
+}
