@@ -1,0 +1,85 @@
+//! An interrupted run (SIGINT, SIGTERM) stops within a second, exits 130 or 143, leaves the
+//! earlier results as they were and no temporary folder behind.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn interrupt_mid_run(signal: &str, expected_status: i32) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let scenario = common::bundled("openai-api-block-2024.toml");
+    common::blockade()
+        .arg("run")
+        .arg(&scenario)
+        .args([
+            "--quiet",
+            "--population",
+            "1000",
+            "--replicates",
+            "2",
+            "--variant",
+            "baseline",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let before = common::folder_bytes(&out);
+
+    // Long enough that it is still simulating when the signal comes.
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("blockade"))
+        .arg("run")
+        .arg(&scenario)
+        .args([
+            "--quiet",
+            "--population",
+            "400000",
+            "--replicates",
+            "40",
+            "--out",
+        ])
+        .arg(&out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().expect("status").is_none(),
+        "the run finished before the signal"
+    );
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let sent = Instant::now();
+    let output = child.wait_with_output().expect("wait");
+    assert!(
+        sent.elapsed() < Duration::from_secs(2),
+        "took {:?} to stop",
+        sent.elapsed()
+    );
+    assert_eq!(output.status.code(), Some(expected_status));
+    assert_eq!(
+        common::folder_bytes(&out),
+        before,
+        "the earlier results changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(leftovers, ["out"], "temporary folders left behind");
+}
+
+#[test]
+fn sigint_stops_the_run_and_keeps_the_earlier_results() {
+    interrupt_mid_run("-INT", 130);
+}
+
+#[test]
+fn sigterm_stops_the_run_and_keeps_the_earlier_results() {
+    interrupt_mid_run("-TERM", 143);
+}
