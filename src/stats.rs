@@ -1,9 +1,7 @@
 //! Statistics over replicates (contract 7.16): pure functions of slices, no I/O, no formatting.
 //!
-//! Every aggregate is computed sequentially in replicate order, so that the same numbers in
-//! give the same bits out.
-
-use statrs::distribution::{ContinuousCDF, StudentsT};
+//! Every aggregate is computed sequentially in replicate order, and every special function
+//! uses `libm`, so that the same numbers in give the same bits out on every platform.
 
 /// The sample mean, or 0 for no values.
 pub fn mean(values: &[f64]) -> f64 {
@@ -33,12 +31,76 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[below] + (sorted[above] - sorted[below]) * fraction
 }
 
-/// The 0.975 quantile of Student's t with `df` degrees of freedom.
-pub fn t975(df: usize) -> f64 {
-    match StudentsT::new(0.0, 1.0, df as f64) {
-        Ok(t) => t.inverse_cdf(0.975),
-        Err(_) => f64::NAN,
+/// The continued fraction of the incomplete beta function, by the modified Lentz method
+/// (Press et al., Numerical Recipes, 3rd ed., section 6.4).
+fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let clamp = |v: f64| if v.abs() < TINY { TINY } else { v };
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 / clamp(1.0 - qab * x / qap);
+    let mut h = d;
+    for m in 1..=500 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let even = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 / clamp(1.0 + even * d);
+        c = clamp(1.0 + even / c);
+        h *= d * c;
+        let odd = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 / clamp(1.0 + odd * d);
+        c = clamp(1.0 + odd / c);
+        let step = d * c;
+        h *= step;
+        if (step - 1.0).abs() < 1e-16 {
+            break;
+        }
     }
+    h
+}
+
+/// The regularised incomplete beta function I_x(a, b).
+fn regularized_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let front = libm::exp(
+        libm::lgamma(a + b) - libm::lgamma(a) - libm::lgamma(b)
+            + a * libm::log(x)
+            + b * libm::log(1.0 - x),
+    );
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_continued_fraction(a, b, x) / a
+    } else {
+        1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b
+    }
+}
+
+/// The 0.975 quantile of Student's t with `df` (> 0, possibly fractional) degrees of freedom.
+///
+/// Statistics crates compute it with the platform's maths library, which may differ in the
+/// last bit between machines; the contract wants byte-identical files everywhere, so it is
+/// computed here with `libm`: P(T > t) = I_x(df/2, 1/2) / 2 with x = df / (df + t^2), solved
+/// for x by bisection.
+pub fn t975(df: f64) -> f64 {
+    let (a, target) = (df / 2.0, 0.05);
+    let (mut low, mut high) = (0.0f64, 1.0f64);
+    for _ in 0..1100 {
+        let mid = 0.5 * (low + high);
+        if mid <= low || mid >= high {
+            break;
+        }
+        if regularized_beta(a, 0.5, mid) < target {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    let x = 0.5 * (low + high);
+    libm::sqrt(df * (1.0 - x) / x)
 }
 
 /// Mean, spread and a 95% interval of a sample of replicate values.
@@ -85,7 +147,7 @@ pub fn t_interval(values: &[f64]) -> (f64, f64) {
     if values.len() < 2 || s == 0.0 {
         return (m, m);
     }
-    let half = t975(values.len() - 1) * s / (values.len() as f64).sqrt();
+    let half = t975((values.len() - 1) as f64) * s / (values.len() as f64).sqrt();
     (m - half, m + half)
 }
 
@@ -109,11 +171,7 @@ pub fn welch_interval(baseline: &[f64], variant: &[f64]) -> (f64, f64) {
         return (diff, diff);
     }
     let df = se2 * se2 / (vb * vb / (nb - 1.0) + vv * vv / (nv - 1.0));
-    let t = match StudentsT::new(0.0, 1.0, df) {
-        Ok(t) => t.inverse_cdf(0.975),
-        Err(_) => return (diff, diff),
-    };
-    let half = t * se2.sqrt();
+    let half = t975(df) * se2.sqrt();
     (diff - half, diff + half)
 }
 
@@ -133,9 +191,13 @@ mod tests {
 
     #[test]
     fn t_quantiles_match_the_tables() {
-        assert!((t975(1) - 12.706_204_7).abs() < 1e-6);
-        assert!((t975(4) - 2.776_445_1).abs() < 1e-6);
-        assert!((t975(19) - 2.093_024_1).abs() < 1e-6);
+        // scipy.stats.t.ppf(0.975, [1, 4, 19, 2.5, 7.3, 1000])
+        assert!((t975(1.0) - 12.706_204_736).abs() < 1e-8);
+        assert!((t975(4.0) - 2.776_445_105).abs() < 1e-8);
+        assert!((t975(19.0) - 2.093_024_054).abs() < 1e-8);
+        assert!((t975(2.5) - 3.574_654_842).abs() < 1e-8);
+        assert!((t975(7.3) - 2.345_066_737).abs() < 1e-8);
+        assert!((t975(1000.0) - 1.962_339_081).abs() < 1e-8);
     }
 
     #[test]

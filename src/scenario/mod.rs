@@ -232,7 +232,7 @@ impl Scenario {
                     origin: Some(file.to_owned()),
                     line: offset.map(|o| spans.line_of(o)),
                     key: offset.and_then(|o| spans.key_at(o)).map(str::to_owned),
-                    message: first_line(e.message()).to_owned(),
+                    message: plain_types(first_line(e.message())),
                 }
             })?;
         validate::validate(file, bytes, raw, &spans, overrides)
@@ -275,6 +275,14 @@ impl Scenario {
             .chain(self.providers.iter().map(|p| p.id.as_str()))
             .collect()
     }
+}
+
+/// serde's messages name Rust types; a scenario's author knows TOML's.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected i64", "expected an integer")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false")
 }
 
 fn first_line(message: &str) -> &str {

@@ -99,6 +99,18 @@ impl SpanIndex {
         }
     }
 
+    /// The line of the `n`-th (0-based) key at exactly `path`, for a name a file repeats (two
+    /// segments called `startup` both have `segments.startup.name`); with fewer, as
+    /// [`SpanIndex::line_of_key`].
+    pub fn line_of_nth_key(&self, path: &str, n: usize) -> Option<usize> {
+        self.entries
+            .iter()
+            .filter(|e| e.path == path)
+            .nth(n)
+            .map(|e| self.line_of(e.key.start))
+            .or_else(|| self.line_of_key(path))
+    }
+
     /// The innermost key whose name or value holds `offset`, for errors the parser reports by
     /// position.
     pub fn key_at(&self, offset: usize) -> Option<&str> {
@@ -164,6 +176,18 @@ set = { "providers.a.price" = 2.0 }
         );
         // A key the file lacks falls back to its nearest parent, here the table header.
         assert_eq!(index.line_of_key("segments.startup.weights.peer"), Some(4));
+    }
+
+    #[test]
+    fn a_repeated_name_is_found_at_each_occurrence() {
+        let text = "[[segments]]\nname = \"a\"\n\n[[segments]]\nname = \"a\"\n";
+        let doc = DeTable::parse(text).unwrap();
+        let index = SpanIndex::new(text, &doc);
+        assert_eq!(index.line_of_nth_key("segments.a.name", 0), Some(2));
+        assert_eq!(index.line_of_nth_key("segments.a.name", 1), Some(5));
+        // Past the last occurrence, the first one (or its nearest parent) stands in.
+        assert_eq!(index.line_of_nth_key("segments.a.name", 2), Some(2));
+        assert_eq!(index.line_of_nth_key("segments.a.share", 1), Some(1));
     }
 
     #[test]

@@ -29,11 +29,18 @@ const MAX_CATEGORIES: usize = 256;
 /// Agents are indexed by u32.
 const MAX_POPULATION: i64 = u32::MAX as i64 - 1;
 
+/// The largest magnitude of a weight, quality, fit, price, friction or outside utility. Any
+/// bound keeps every utility finite (contract 7.14: no weight may make the logit overflow);
+/// this one is far beyond any sensible value.
+const MAX_MAGNITUDE: f64 = 1e9;
+
 fn finite(x: f64) -> Result<(), String> {
-    if x.is_finite() {
+    if x.is_finite() && x.abs() <= MAX_MAGNITUDE {
         Ok(())
     } else {
-        Err(format!("must be a finite number, not {x}"))
+        Err(format!(
+            "must be a finite number of magnitude at most 1e9, not {x}"
+        ))
     }
 }
 
@@ -46,10 +53,12 @@ fn probability(x: f64) -> Result<(), String> {
 }
 
 fn non_negative(x: f64) -> Result<(), String> {
-    if x.is_finite() && x >= 0.0 {
+    if x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x) {
         Ok(())
     } else {
-        Err(format!("must be a finite number >= 0, not {x}"))
+        Err(format!(
+            "must be a finite number >= 0 (at most 1e9), not {x}"
+        ))
     }
 }
 
@@ -73,17 +82,24 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn report(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.report_nth(key, 0, message);
+    }
+
+    /// Reports a problem at the `n`-th (0-based) occurrence of `key` in the file: a repeated
+    /// name is reported where it repeats, not where it first appears.
+    fn report_nth(&mut self, key: impl Into<String>, n: usize, message: impl Into<String>) {
         let key = key.into();
         let flag = self
             .overridden
             .iter()
             .rev()
-            .find(|(path, _)| *path == key)
+            // A flag that changed the key, or a key within it (a share within a sum).
+            .find(|(path, _)| *path == key || path.starts_with(&format!("{key}.")))
             .map(|(_, flag)| flag.clone());
         let error = match flag {
             Some(flag) => InputError::at_key(key, message).in_origin(flag),
             None => InputError {
-                line: self.spans.line_of_key(&key),
+                line: self.spans.line_of_nth_key(&key, n),
                 ..InputError::at_key(key, message).in_origin(self.file)
             },
         };
@@ -98,14 +114,19 @@ impl Checker<'_> {
         x
     }
 
-    /// An integer in `min..=max`, or `min` after reporting.
-    fn integer(&mut self, key: &str, x: i64, min: i64, max: i64) -> i64 {
+    /// An integer in `min..=max`, or `None` after reporting.
+    fn in_range(&mut self, key: &str, x: i64, min: i64, max: i64) -> Option<i64> {
         if (min..=max).contains(&x) {
-            x
+            Some(x)
         } else {
             self.report(key, format!("must be an integer in {min}..={max}, not {x}"));
-            min
+            None
         }
+    }
+
+    /// An integer in `min..=max`, or `min` after reporting.
+    fn integer(&mut self, key: &str, x: i64, min: i64, max: i64) -> i64 {
+        self.in_range(key, x, min, max).unwrap_or(min)
     }
 
     /// An identifier: `[a-z0-9_-]+`, and not a reserved word where `reserved_too`.
@@ -127,8 +148,9 @@ impl Checker<'_> {
     fn unique<'n>(&mut self, key: impl Fn(&str) -> String, names: impl Iterator<Item = &'n str>) {
         let mut seen: Vec<&str> = Vec::new();
         for name in names {
-            if seen.contains(&name) {
-                self.report(key(name), format!("duplicate name '{name}'"));
+            let earlier = seen.iter().filter(|&&s| s == name).count();
+            if earlier > 0 {
+                self.report_nth(key(name), earlier, format!("duplicate name '{name}'"));
             }
             seen.push(name);
         }
@@ -372,14 +394,16 @@ fn check_names(raw: &RawScenario, known: &Known, ck: &mut Checker) {
                     .flatten()
                     .map(move |e| (format!("variants.{}.events", v.name), e))
             }));
-    let mut seen: Vec<&str> = Vec::new();
+    // (name, key) of each event so far; a repeat within one table shares its key.
+    let mut seen: Vec<(&str, String)> = Vec::new();
     for (prefix, e) in all_events {
         let key = format!("{prefix}.{}.name", e.name);
         ck.identifier(&key, &e.name, true);
-        if seen.contains(&e.name.as_str()) {
-            ck.report(key, format!("duplicate event name '{}': event names are unique across [[events]] and every [[variants.events]]", e.name));
+        if seen.iter().any(|(name, _)| *name == e.name) {
+            let earlier = seen.iter().filter(|(_, k)| *k == key).count();
+            ck.report_nth(key.clone(), earlier, format!("duplicate event name '{}': event names are unique across [[events]] and every [[variants.events]]", e.name));
         }
-        seen.push(&e.name);
+        seen.push((&e.name, key));
     }
     for v in &raw.variants {
         ck.identifier(&format!("variants.{}.name", v.name), &v.name, true);
@@ -400,7 +424,9 @@ fn check_meta(raw: &RawScenario, ck: &mut Checker) -> Option<(Calendar, u32, u64
         i64::from(u32::MAX),
     );
     let seed = ck.integer("scenario.seed", meta.seed, 0, i64::MAX);
-    let steps = ck.integer("scenario.steps", meta.steps, 1, i64::from(u32::MAX));
+    // A horizon clamped after an error would misplace every event: without a valid one, no
+    // event is placed, and the steps are the one problem reported.
+    let steps = ck.in_range("scenario.steps", meta.steps, 1, i64::from(u32::MAX));
     let unit = StepUnit::parse(&meta.step);
     if unit.is_none() {
         ck.report(
@@ -415,11 +441,14 @@ fn check_meta(raw: &RawScenario, ck: &mut Checker) -> Option<(Calendar, u32, u64
             None
         }
     };
-    let calendar = Calendar::new(start?, unit?, u32::try_from(steps).ok()?);
+    let calendar = Calendar::new(start?, unit?, u32::try_from(steps?).ok()?);
     if calendar.is_none() {
         ck.report(
             "scenario.steps",
-            format!("{steps} steps run past the last date blockade can represent"),
+            format!(
+                "{} steps run past the last date blockade can represent",
+                meta.steps
+            ),
         );
     }
     Some((
@@ -454,14 +483,16 @@ fn date_of(value: &toml::Value) -> Result<chrono::NaiveDate, String> {
 
 /// Population, network, segments and parameters of one arm; its timeline is added later.
 fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) -> Setup {
-    let population = ck.integer(
-        "scenario.population",
-        raw.scenario.population,
-        1,
-        MAX_POPULATION,
-    );
-    let population = u32::try_from(population).unwrap_or(1);
+    let population = ck
+        .in_range(
+            "scenario.population",
+            raw.scenario.population,
+            1,
+            MAX_POPULATION,
+        )
+        .and_then(|n| u32::try_from(n).ok());
     let network = check_network(raw, population, ck);
+    let population = population.unwrap_or(1);
 
     let mut segments = Vec::new();
     let mut segment_params = Vec::new();
@@ -568,8 +599,12 @@ fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) -> Setup {
     }
 }
 
-fn check_network(raw: &RawScenario, population: u32, ck: &mut Checker) -> NetworkSpec {
+/// The network; `population` is `None` when it is invalid (and reported), and then the degree is
+/// not compared with it, so that one mistake is one problem.
+fn check_network(raw: &RawScenario, population: Option<u32>, ck: &mut Checker) -> NetworkSpec {
     let n = &raw.network;
+    let limit = population.map_or(i64::from(u32::MAX), i64::from);
+    let shown = population.map_or_else(String::new, |p| format!(" ({p})"));
     let mut degree = || match n.degree {
         None => {
             ck.report(
@@ -578,11 +613,11 @@ fn check_network(raw: &RawScenario, population: u32, ck: &mut Checker) -> Networ
             );
             2
         }
-        Some(d) if d >= 2 && d % 2 == 0 && d < i64::from(population) => d as u32,
+        Some(d) if d >= 2 && d % 2 == 0 && d < limit => d as u32,
         Some(d) => {
             ck.report(
                 "network.degree",
-                format!("must be even with 2 <= degree < population ({population}), not {d}"),
+                format!("must be even with 2 <= degree < population{shown}, not {d}"),
             );
             2
         }
@@ -732,7 +767,7 @@ fn check_events(
                     calendar.steps()
                 )),
             },
-            other => date_of(other).and_then(|date| {
+            toml::Value::Datetime(_) | toml::Value::String(_) => date_of(&e.at).and_then(|date| {
                 if date < calendar.start() {
                     return Err(format!("{date} is before the start ({})", calendar.start()));
                 }
@@ -747,6 +782,10 @@ fn check_events(
                         )
                     })
             }),
+            other => Err(format!(
+                "expected a date such as 2024-07-09 or a step number, found {}",
+                path::describe(other)
+            )),
         };
         let (at, step) = match placed {
             Ok(placed) => placed,
@@ -817,6 +856,15 @@ fn check_variant(
     };
     let mut setup = build_setup(&changed, known, &mut inner);
     for problem in inner.problems {
+        // A problem the file (or a flag) already has is reported once, at its own key, not
+        // again at every variant's `set`.
+        let repeated = ck
+            .problems
+            .iter()
+            .any(|p| p.key == problem.key && p.message == problem.message);
+        if repeated {
+            continue;
+        }
         let message = match &problem.key {
             Some(k) => format!("{k}: {}", problem.message),
             None => problem.message,
