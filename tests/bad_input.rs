@@ -549,6 +549,34 @@ const CASES: &[Case] = &[
         ],
     ),
     (
+        "--set NaN",
+        Keep,
+        &["--set", "adoption.imitation=nan"],
+        Flag,
+        &[
+            "error: --set 'adoption.imitation=nan': adoption.imitation",
+            "NaN",
+        ],
+    ),
+    (
+        "--set infinity",
+        Keep,
+        &["--set", "providers.qwen.quality.text=inf"],
+        Flag,
+        &[
+            "error: --set 'providers.qwen.quality.text=inf'",
+            "finite",
+            "inf",
+        ],
+    ),
+    (
+        "--set negative infinity for a price",
+        Keep,
+        &["--set", "providers.qwen.price=-inf"],
+        Flag,
+        &["error: --set 'providers.qwen.price=-inf'", "-inf"],
+    ),
+    (
         "--set with a string for a number",
         Keep,
         &["--set", "adoption.imitation=high"],
