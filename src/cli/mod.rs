@@ -32,9 +32,11 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         blockade run scenarios/openai-api-block-2024.toml\n  \
         blockade run scenarios/openai-api-block-2024.toml --variant no-block --replicates 50 \\\n      \
-        --set adoption.imitation=0.3 --out output/imitation-0.3\n\n\
-        Writes adoption.csv, summary.csv, comparison.csv, flows.csv and run.json into\n\
-        output/<scenario name>/ (or --out), replacing an earlier run there only when complete.")]
+        --set adoption.imitation=0.3 --out output/imitation-0.3\n  \
+        blockade run sweep.toml --shard 2/8 --out shards/2\n\n\
+        Writes adoption.csv, summary.csv, comparison.csv, flows.csv and run.json (and points.csv\n\
+        with a [sweep]) into output/<scenario name>/ (or --out), replacing an earlier run there\n\
+        only when complete. With --shard, writes a shard folder for `blockade merge`.")]
     Run(RunArgs),
     /// Validate a scenario and print what it contains
     #[command(after_help = "Example:\n  \

@@ -64,7 +64,8 @@ pub fn write_manifest(staging: &Staging, manifest: &serde_json::Value) -> Result
 }
 
 /// Per arm, the mean share of each state in the whole population at the last step, with its
-/// 95% interval: the table a run ends with. Rows are arms, columns states.
+/// 95% interval: the table a run ends with. Rows are arms (of the first sweep point, when
+/// swept), columns states.
 pub fn final_shares(results: &Results) -> Vec<Vec<crate::stats::Summary>> {
     (0..results.arms.len())
         .map(|arm| {
