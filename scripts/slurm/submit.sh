@@ -71,19 +71,34 @@ if ! "$BLOCKADE" check "$file" ${run_opts[@]+"${run_opts[@]}"} >/dev/null; then
 fi
 mkdir -p "$logs"
 
-job_id() { echo "${1%%;*}"; } # --parsable prints "id" or "id;cluster"
+# The merge job is a script of its own (kept beside the shards as a record of what ran), so
+# that folder names need only bash's quoting.
+merge_script=$shards/merge.sh
+{
+  echo '#!/usr/bin/env bash'
+  echo 'set -euo pipefail'
+  printf 'exec %q merge' "$BLOCKADE"
+  for i in $(seq 1 "$n"); do printf ' %q' "$shards/$i-of-$n"; done
+  printf ' --out %q\n' "$out"
+} >"$merge_script"
+chmod 755 "$merge_script"
 
-array_id=$(job_id "$(sbatch --parsable --array=0-$((n - 1)) --job-name=blockade-shards \
+# --parsable prints "id" or "id;cluster".
+submitted=$(sbatch --parsable --array=0-$((n - 1)) --job-name=blockade-shards \
   --output="$logs/shard-%a.log" --export="ALL,BLOCKADE=$BLOCKADE" \
   ${sbatch_opts[@]+"${sbatch_opts[@]}"} \
-  "$here/sweep.sbatch" "$file" "$n" "$shards" ${run_opts[@]+"${run_opts[@]}"})")
-
-dirs=()
-for i in $(seq 1 "$n"); do dirs+=("$shards/$i-of-$n"); done
-merge_command=$(printf '%q ' "$BLOCKADE" merge "${dirs[@]}" --out "$out")
-merge_id=$(job_id "$(sbatch --parsable --dependency="afterok:$array_id" \
+  "$here/sweep.sbatch" "$file" "$n" "$shards" ${run_opts[@]+"${run_opts[@]}"}) ||
+  { say "sbatch refused the shards' job array"; exit 1; }
+array_id=${submitted%%;*}
+submitted=$(sbatch --parsable --dependency="afterok:$array_id" \
   --kill-on-invalid-dep=yes --job-name=blockade-merge --output="$logs/merge.log" \
-  ${sbatch_opts[@]+"${sbatch_opts[@]}"} --wrap "$merge_command")")
+  ${sbatch_opts[@]+"${sbatch_opts[@]}"} "$merge_script") || {
+  # Shards nobody would merge are wasted work.
+  scancel "$array_id" 2>/dev/null || true
+  say "sbatch refused the merge job; cancelled the shards (job $array_id)"
+  exit 1
+}
+merge_id=${submitted%%;*}
 
 say "submitted $n shards as array job $array_id and the merge as job $merge_id"
 say "shards: $shards/I-of-$n; logs: $logs; results: $out"
@@ -92,12 +107,12 @@ say "shards: $shards/I-of-$n; logs: $logs; results: $out"
 # True while job $1 (or a task of it) is pending or running. A job the controller no longer
 # knows has finished; any other squeue failure is taken as "still running" and polled again.
 active() {
-  local out rc=0
-  out=$(squeue -h -j "$1" -o %T 2>&1) || rc=$?
+  local listed rc=0
+  listed=$(squeue -h -j "$1" -o %T 2>&1) || rc=$?
   if [ "$rc" != 0 ]; then
-    case $out in *"Invalid job id"*) return 1 ;; *) return 0 ;; esac
+    case $listed in *"Invalid job id"*) return 1 ;; *) return 0 ;; esac
   fi
-  [ -n "$out" ]
+  [ -n "$listed" ]
 }
 
 # "TASK STATE EXITCODE" for a job and each of its array tasks (TASK is - for a plain job):
