@@ -1,7 +1,8 @@
 //! A run is a list of independent tasks, one per (point, arm, replicate), with task index
 //! k = (point × arms + arm) × replicates + replicate (contract 10). [`run`] runs them all;
-//! [`run_tasks`] runs any subset, which is how a shard runs its share. Tasks run in parallel when there are enough
-//! of them to keep every thread busy; otherwise each task splits its steps across threads.
+//! [`run_tasks`] runs any subset, which is how a shard runs its share. Tasks run in parallel
+//! when there are enough of them to keep every thread busy; otherwise each task splits its
+//! steps across threads.
 //! Either way every number comes from keyed streams and integer counts, so the result does
 //! not depend on the schedule.
 
