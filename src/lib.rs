@@ -5,7 +5,8 @@
 //! and validated into a [`scenario::Scenario`]; the [`runner`] simulates every (arm, replicate)
 //! task with the [`model`], whose agents come from [`population`], whose neighbours come from
 //! [`network`], whose events are [`policy`] patches and whose draws all come from [`rng`]; the
-//! [`output`] module writes the results with [`stats`] over replicates. The library never
+//! [`output`] module writes the results with [`stats`] over replicates. A run may be split
+//! into [`shard`]s that `output::read_shards` puts back together. The library never
 //! prints and never exits: it returns [`error::Error`]s for the CLI to report.
 //!
 //! See `docs/MODEL.md` for the model and `ARCHITECTURE.md` for the map.
@@ -20,6 +21,7 @@ pub mod population;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 pub use error::{Error, InputError, Result};

@@ -55,6 +55,8 @@ pub enum Purpose {
     Language = 17,
     /// The network of a replicate.
     Network = 18,
+    /// A sweep's design (not keyed by a replicate: see [`design`]).
+    Design = 19,
     /// An agent's uniform threshold for capability `c` is `Capability as u64 + c`.
     Capability = 1 << 16,
     /// An agent's normal deviate for weight `w` is `WeightDeviate as u64 + 2 w` (+1 for the
@@ -142,6 +144,16 @@ impl AgentDraws {
         let u1 = 1.0 - self.uniform_at(base); // (0, 1]: ln is finite
         let u2 = self.uniform_at(base + 1);
         libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
+    }
+}
+
+/// A sequential generator for a sweep's design (its latin-hypercube permutations and uniform
+/// draws), keyed by the sweep's own seed. Not a model draw: the points it chooses are
+/// parameters, and no model stream ever sees them (contract 10).
+pub fn design(seed: u64) -> KeyedRng {
+    KeyedRng {
+        key: derive(derive(0x7377_6565_7000_0000, seed), Purpose::Design as u64),
+        counter: 0,
     }
 }
 

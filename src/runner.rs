@@ -1,6 +1,8 @@
-//! A run is a list of independent tasks, one per (arm, replicate), with task index
-//! k = arm × replicates + replicate (contract 10). Tasks run in parallel when there are enough
-//! of them to keep every thread busy; otherwise each task splits its steps across threads.
+//! A run is a list of independent tasks, one per (point, arm, replicate), with task index
+//! k = (point × arms + arm) × replicates + replicate (contract 10). [`run`] runs them all;
+//! [`run_tasks`] runs any subset, which is how a shard runs its share. Tasks run in parallel
+//! when there are enough of them to keep every thread busy; otherwise each task splits its
+//! steps across threads.
 //! Either way every number comes from keyed streams and integer counts, so the result does
 //! not depend on the schedule.
 
@@ -25,8 +27,8 @@ pub struct Flow {
     pub agents: u32,
 }
 
-/// What one (arm, replicate) produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one (point, arm, replicate) produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReplicateResult {
     /// `counts[(step * segments + segment) * states + state]`.
     pub counts: Vec<u32>,
@@ -34,11 +36,14 @@ pub struct ReplicateResult {
     pub flows: Vec<Flow>,
 }
 
-/// The results of a run, with what is needed to read them.
+/// The results of a run, with what is needed to read them. An arm *slot* is one arm at one
+/// sweep point, point × arms + arm; without a sweep there is one point and slots are arms.
 #[derive(Debug, Clone)]
 pub struct Results {
-    /// The arms run: `baseline` first, then variants in file order.
+    /// The arms run at each point: `baseline` first, then variants in file order.
     pub arms: Vec<String>,
+    /// Sweep points (1 without a sweep).
+    pub points: usize,
     /// Replicates per arm.
     pub replicates: u32,
     /// Steps after step 0.
@@ -47,16 +52,46 @@ pub struct Results {
     pub segments: usize,
     /// States: `not_adopted`, `unserved`, then the providers.
     pub states: usize,
-    /// Agents per segment, per arm (a variant may change the population or the shares).
+    /// Agents per segment, per arm slot (a variant or a point may change the population or
+    /// the shares).
     pub segment_agents: Vec<Vec<u32>>,
-    /// Results of task k = arm × replicates + replicate.
+    /// Results of task k = slot × replicates + replicate.
     pub tasks: Vec<ReplicateResult>,
 }
 
 impl Results {
-    /// The result of one replicate of one arm.
-    pub fn task(&self, arm: usize, replicate: u32) -> &ReplicateResult {
-        &self.tasks[arm * self.replicates as usize + replicate as usize]
+    /// The shape of the results of `arms` (as [`Scenario::arms`] lists them, point by point),
+    /// with every task still empty.
+    pub fn empty(scenario: &Scenario, arms: &[Arm<'_>]) -> Results {
+        let points = arms.iter().map(|a| a.point + 1).max().unwrap_or(1);
+        let slots = arms.len();
+        Results {
+            arms: arms
+                .iter()
+                .filter(|a| a.point == 0)
+                .map(|a| a.name.to_owned())
+                .collect(),
+            points,
+            replicates: scenario.replicates,
+            steps: scenario.calendar.steps(),
+            segments: scenario.segments.len(),
+            states: FIRST_PROVIDER as usize + scenario.providers.len(),
+            segment_agents: arms
+                .iter()
+                .map(|a| a.setup.segments.iter().map(|s| s.agents).collect())
+                .collect(),
+            tasks: vec![ReplicateResult::default(); slots * scenario.replicates as usize],
+        }
+    }
+
+    /// The number of tasks: points × arms × replicates.
+    pub fn task_count(&self) -> usize {
+        self.points * self.arms.len() * self.replicates as usize
+    }
+
+    /// The result of one replicate of one arm slot.
+    pub fn task(&self, slot: usize, replicate: u32) -> &ReplicateResult {
+        &self.tasks[slot * self.replicates as usize + replicate as usize]
     }
 
     /// Agents of `segment` in `state` at `step` of one task.
@@ -65,17 +100,33 @@ impl Results {
     }
 }
 
-/// Runs every replicate of every arm. `progress` receives agent-steps as they are done;
-/// `cancel` stops the run at the next step with [`Error::Interrupted`].
+/// Runs every replicate of every arm (of every sweep point). `progress` receives agent-steps
+/// as they are done; `cancel` stops the run at the next step with [`Error::Interrupted`].
 pub fn run(
     scenario: &Scenario,
     arms: &[Arm<'_>],
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Results> {
-    let replicates = scenario.replicates;
-    let tasks: Vec<(usize, u32)> = (0..arms.len())
-        .flat_map(|arm| (0..replicates).map(move |r| (arm, r)))
+    let mut results = Results::empty(scenario, arms);
+    let all: Vec<usize> = (0..results.tasks.len()).collect();
+    results.tasks = run_tasks(scenario, arms, &all, cancel, progress)?;
+    Ok(results)
+}
+
+/// Runs the tasks numbered `tasks` (k = slot × replicates + replicate, slots as in
+/// [`Results::empty`]) and returns their results in the same order.
+pub fn run_tasks(
+    scenario: &Scenario,
+    arms: &[Arm<'_>],
+    tasks: &[usize],
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<ReplicateResult>> {
+    let replicates = scenario.replicates as usize;
+    let tasks: Vec<(usize, u32)> = tasks
+        .iter()
+        .map(|&k| (k / replicates, (k % replicates) as u32))
         .collect();
     // Many tasks: one per thread, each sequential. Few: one at a time, each step in parallel,
     // which also keeps only one large population in memory at once.
@@ -83,23 +134,11 @@ pub fn run(
     let run_task = |&(arm, replicate): &(usize, u32)| {
         simulate(scenario, &arms[arm], replicate, !by_task, cancel, progress)
     };
-    let results: Vec<ReplicateResult> = if by_task {
-        tasks.par_iter().map(run_task).collect::<Result<_>>()?
+    if by_task {
+        tasks.par_iter().map(run_task).collect()
     } else {
-        tasks.iter().map(run_task).collect::<Result<_>>()?
-    };
-    Ok(Results {
-        arms: arms.iter().map(|a| a.name.to_owned()).collect(),
-        replicates,
-        steps: scenario.calendar.steps(),
-        segments: scenario.segments.len(),
-        states: FIRST_PROVIDER as usize + scenario.providers.len(),
-        segment_agents: arms
-            .iter()
-            .map(|a| a.setup.segments.iter().map(|s| s.agents).collect())
-            .collect(),
-        tasks: results,
-    })
+        tasks.iter().map(run_task).collect()
+    }
 }
 
 /// Simulates one (arm, replicate) over the whole horizon.

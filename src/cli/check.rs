@@ -1,10 +1,11 @@
 //! `blockade check`: validate a scenario and print what it holds, as a reviewer would want to
 //! read it: the horizon, the segments, the providers with their evidence, the events in date
-//! order with the step each applies at, and what each variant changes.
+//! order with the step each applies at, what each variant changes, and a sweep's design, its
+//! points and the number of tasks.
 
 use super::CheckArgs;
 use blockade::Result;
-use blockade::scenario::{EventInfo, EventTime, NetworkSpec, Scenario, Setup};
+use blockade::scenario::{EventInfo, EventTime, NetworkSpec, Range, Scenario, Setup, Sweep};
 
 pub fn check(args: &CheckArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides())?;
@@ -24,12 +25,22 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         c.steps(),
         c.unit()
     );
+    // Arms are listed point by point; those of point 0 are the arms of every point.
+    let per_point = arms.iter().filter(|a| a.point == 0).count();
+    let points = scenario.sweep.as_ref().map_or(1, |s| s.points.len());
+    let tasks = points * per_point * scenario.replicates as usize;
     println!(
-        "runs       {} agents x {} replicates x {} arm{} (seed {})",
+        "runs       {} agents x {} replicates x {} arm{}{} = {tasks} task{} (seed {})",
         base.population,
         scenario.replicates,
-        arms.len(),
-        if arms.len() == 1 { "" } else { "s" },
+        per_point,
+        if per_point == 1 { "" } else { "s" },
+        match points {
+            _ if scenario.sweep.is_none() => String::new(),
+            1 => " x 1 sweep point".to_owned(),
+            n => format!(" x {n} sweep points"),
+        },
+        if tasks == 1 { "" } else { "s" },
         scenario.seed
     );
     println!("network    {}", network(base.network));
@@ -165,6 +176,10 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         }
     }
 
+    if let Some(sweep) = &scenario.sweep {
+        print_sweep(sweep, tasks);
+    }
+
     if !scenario.warnings.is_empty() {
         println!("\nwarnings ({})", scenario.warnings.len());
         for warning in &scenario.warnings {
@@ -232,5 +247,106 @@ fn describe_setup_changes(base: &Setup, setup: &Setup) {
     }
     if setup.network != base.network {
         println!("      network {}", network(setup.network));
+    }
+}
+
+/// Points shown in full up to this many; beyond, the first and last few.
+const POINTS_SHOWN: usize = 20;
+
+/// The design, the parameters and the points (all, or the first and last few with each
+/// parameter's range over all points).
+fn print_sweep(sweep: &Sweep, tasks: usize) {
+    let mut design = sweep.design.name().to_owned();
+    if let Some(samples) = sweep.samples {
+        design += &format!(", {samples} samples");
+    }
+    if let Some(seed) = sweep.seed {
+        design += &format!(", design seed {seed}");
+    }
+    println!(
+        "\nsweep ({design}): {} point{}, {tasks} tasks",
+        sweep.points.len(),
+        if sweep.points.len() == 1 { "" } else { "s" }
+    );
+    for p in &sweep.parameters {
+        let range = match &p.range {
+            Range::Uniform { min, max } => format!("uniform on [{min}, {max}]"),
+            Range::Values(values) => format!(
+                "one of {}",
+                values
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        println!("  {:<40} {range}", p.path);
+    }
+    let cells: Vec<Vec<String>> = sweep
+        .points
+        .iter()
+        .map(|p| p.values.iter().map(ToString::to_string).collect())
+        .collect();
+    let widths: Vec<usize> = sweep
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            cells
+                .iter()
+                .map(|row| row[j].chars().count())
+                .chain([p.path.len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |label: &str, row: &[String]| {
+        let values: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(v, &w)| format!("{v:>w$}"))
+            .collect();
+        println!("  {label:>6}  {}", values.join("  "));
+    };
+    let header: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
+    line("point", &header);
+    let n = cells.len();
+    for (i, row) in cells.iter().enumerate() {
+        if n <= POINTS_SHOWN || i < 5 || i >= n - 5 {
+            line(&i.to_string(), row);
+        } else if i == 5 {
+            println!("  {:>6}  ({} more points)", "...", n - 10);
+        }
+    }
+    if n > POINTS_SHOWN {
+        // The spread over all points, which the elided rows would otherwise hide.
+        let spread: Vec<String> = (0..sweep.parameters.len())
+            .map(|j| {
+                let numbers: Vec<f64> = sweep
+                    .points
+                    .iter()
+                    .filter_map(|p| {
+                        p.values[j]
+                            .as_float()
+                            .or(p.values[j].as_integer().map(|i| i as f64))
+                    })
+                    .collect();
+                let distinct = {
+                    let mut all: Vec<&String> = cells.iter().map(|row| &row[j]).collect();
+                    all.sort();
+                    all.dedup();
+                    all.len()
+                };
+                match numbers.len() {
+                    0 => format!("{distinct} values"),
+                    _ => format!(
+                        "{}..{}",
+                        numbers.iter().copied().fold(f64::INFINITY, f64::min),
+                        numbers.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                    ),
+                }
+            })
+            .collect();
+        line("range", &spread);
     }
 }

@@ -3,10 +3,12 @@
 //! began, 130 on SIGINT, 143 on SIGTERM. Errors are one line on stderr.
 
 mod check;
+mod merge;
 mod run;
 
 use blockade::Error;
 use blockade::scenario::Overrides;
+use blockade::shard::Shard;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,14 +32,24 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         blockade run scenarios/openai-api-block-2024.toml\n  \
         blockade run scenarios/openai-api-block-2024.toml --variant no-block --replicates 50 \\\n      \
-        --set adoption.imitation=0.3 --out output/imitation-0.3\n\n\
-        Writes adoption.csv, summary.csv, comparison.csv, flows.csv and run.json into\n\
-        output/<scenario name>/ (or --out), replacing an earlier run there only when complete.")]
+        --set adoption.imitation=0.3 --out output/imitation-0.3\n  \
+        blockade run sweep.toml --shard 2/8 --out shards/2\n\n\
+        Writes adoption.csv, summary.csv, comparison.csv, flows.csv and run.json (and points.csv\n\
+        with a [sweep]) into output/<scenario name>/ (or --out), replacing an earlier run there\n\
+        only when complete. With --shard, writes a shard folder for `blockade merge`.")]
     Run(RunArgs),
     /// Validate a scenario and print what it contains
     #[command(after_help = "Example:\n  \
         blockade check scenarios/openai-api-block-2024.toml --set adoption.imitation=0.3")]
     Check(CheckArgs),
+    /// Put the shard folders of one run back together into the run's output folder
+    #[command(after_help = "Example:\n  \
+        for i in 1 2 3; do blockade run sweep.toml --shard $i/3 --out shards/$i; done\n  \
+        blockade merge shards/1 shards/2 shards/3 --out output/sweep\n\n\
+        Checks that the shards are one run's (scenario, flags, seed) and hold every task once,\n\
+        verifies each file's size and SHA-256, and writes the files an unsharded run writes,\n\
+        byte for byte, replacing --out only when complete.")]
+    Merge(MergeArgs),
 }
 
 /// The flags `run` and `check` share: which file, and what to change in it.
@@ -84,6 +96,23 @@ struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
     /// Print neither progress, warnings nor the final table
+    #[arg(long)]
+    quiet: bool,
+    /// Run only shard I of N of the tasks (task k when k mod N = I - 1) and write a shard
+    /// folder for `blockade merge` [default --out: output/<scenario name>.shard-I-of-N]
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+}
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// The shard folders, one per shard of the run (1/N to N/N, any order)
+    #[arg(value_name = "SHARD_DIR", required = true)]
+    shards: Vec<PathBuf>,
+    /// Output folder [default: output/<scenario name>]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print nothing but errors
     #[arg(long)]
     quiet: bool,
 }
@@ -154,6 +183,7 @@ pub fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Run(args) => run::run(args, &interrupt.requested),
         Command::Check(args) => check::check(args),
+        Command::Merge(args) => merge::merge(args, &interrupt.requested),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

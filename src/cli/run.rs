@@ -1,4 +1,5 @@
-//! `blockade run`: the pipeline from a scenario file to an output folder, top to bottom.
+//! `blockade run`: the pipeline from a scenario file to an output folder, top to bottom; with
+//! `--shard I/N`, to a shard folder holding that shard's share of the tasks.
 
 use super::RunArgs;
 use blockade::output::{self, Launch, Staging};
@@ -22,30 +23,41 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
             eprintln!("warning: {warning}");
         }
     }
-    let target = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let target = args.out.clone().unwrap_or_else(|| {
+        let name = match args.shard {
+            Some(shard) => shard.folder_name(&scenario.name),
+            None => scenario.name.clone(),
+        };
+        PathBuf::from("output").join(name)
+    });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
         .build()
         .map_err(|e| Error::Resources(format!("cannot start {} threads: {e}", args.threads)))?;
     let staging = Staging::begin(&target)?;
 
-    let agent_steps: u64 = arms
+    let mut results = runner::Results::empty(&scenario, &arms);
+    let tasks: Vec<usize> = match args.shard {
+        Some(shard) => shard.tasks(results.tasks.len()),
+        None => (0..results.tasks.len()).collect(),
+    };
+    let replicates = scenario.replicates as usize;
+    let agent_steps: u64 = tasks
         .iter()
-        .map(|a| u64::from(a.setup.population))
+        .map(|&k| u64::from(arms[k / replicates].setup.population))
         .sum::<u64>()
-        * u64::from(scenario.replicates)
         * u64::from(scenario.calendar.steps());
     let bar = progress_bar(agent_steps, args.quiet);
     let started_at = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let clock = Instant::now();
-    let results = pool.install(|| runner::run(&scenario, &arms, interrupted, &|n| bar.inc(n)))?;
+    let done =
+        pool.install(|| runner::run_tasks(&scenario, &arms, &tasks, interrupted, &|n| bar.inc(n)))?;
+    for (&k, result) in tasks.iter().zip(done) {
+        results.tasks[k] = result;
+    }
     let wall_time_s = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    output::write_tables(&staging, &scenario, &results)?;
     let launch = Launch {
         command_line: std::env::args().collect(),
         threads: pool.current_num_threads(),
@@ -60,20 +72,42 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
         }),
     };
     let manifest = output::manifest(&scenario, &results.arms, &launch, wall_time_s, agent_steps);
-    output::write_manifest(&staging, &manifest)?;
+    match args.shard {
+        Some(shard) => output::write_shard(&staging, &scenario, &results, shard, &tasks, manifest)?,
+        None => {
+            output::write_tables(&staging, &scenario, &results)?;
+            output::write_manifest(&staging, &manifest)?;
+        }
+    }
     if interrupted.load(Ordering::SeqCst) {
         return Err(Error::Interrupted);
     }
     staging.commit()?;
 
     if !args.quiet {
+        let what = match args.shard {
+            Some(shard) => format!(
+                "shard {shard} ({} of {} tasks) to {}",
+                tasks.len(),
+                results.tasks.len(),
+                target.display()
+            ),
+            None => target.display().to_string(),
+        };
         eprintln!(
-            "wrote {} in {wall_time_s:.1} s: {} agent-steps, {} agent-steps/s",
-            target.display(),
+            "wrote {what} in {wall_time_s:.1} s: {} agent-steps, {} agent-steps/s",
             human(agent_steps as f64),
             human(agent_steps as f64 / wall_time_s.max(1e-9)),
         );
-        print_final_table(&scenario, &results);
+        match (&scenario.sweep, args.shard) {
+            (None, None) => print_final_table(&scenario, &results),
+            (Some(sweep), None) => println!(
+                "{} sweep points: each point's curves are in summary.csv and comparison.csv, \
+                 its values in points.csv",
+                sweep.points.len()
+            ),
+            (_, Some(_)) => {}
+        }
     }
     Ok(())
 }

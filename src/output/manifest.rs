@@ -4,7 +4,7 @@
 //! timeline included; its hash identifies the work independently of how it was launched.
 
 use crate::rng;
-use crate::scenario::{EventInfo, EventTime, NetworkSpec, Scenario, Setup, WEIGHTS};
+use crate::scenario::{EventInfo, EventTime, NetworkSpec, Range, Scenario, Setup, Sweep, WEIGHTS};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -223,7 +223,39 @@ pub fn resolved(scenario: &Scenario) -> Value {
         })
         .collect();
     root.insert("variants".into(), Value::Array(variants));
+    // Only a swept scenario gains the key, so that an unswept one resolves as it always has.
+    if let Some(sweep) = &scenario.sweep {
+        root.insert("sweep".into(), sweep_json(sweep));
+    }
     Value::Object(root)
+}
+
+/// The design, the parameters and every point's values.
+fn sweep_json(sweep: &Sweep) -> Value {
+    let parameters: Map<String, Value> = sweep
+        .parameters
+        .iter()
+        .map(|p| {
+            let range = match &p.range {
+                Range::Uniform { min, max } => json!({ "min": min, "max": max }),
+                Range::Values(values) => {
+                    json!({ "values": values.iter().map(toml_to_json).collect::<Vec<_>>() })
+                }
+            };
+            (p.path.clone(), range)
+        })
+        .collect();
+    json!({
+        "design": sweep.design.name(),
+        "samples": sweep.samples,
+        "seed": sweep.seed,
+        "parameters": parameters,
+        "points": sweep
+            .points
+            .iter()
+            .map(|p| p.values.iter().map(toml_to_json).collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
+    })
 }
 
 /// The SHA-256 of a JSON value's compact serialisation, hex.

@@ -1,18 +1,22 @@
-//! Everything blockade writes: the CSV files, `run.json`, and the folder they live in.
-//! Only this module knows file formats; the model and the statistics never touch a file.
+//! Everything blockade writes: the CSV files, `run.json`, shard folders, and the folders they
+//! live in. Only this module knows file formats; the model and the statistics never touch a
+//! file.
 
 mod manifest;
+mod shard;
 mod staging;
 mod tables;
 
 pub use manifest::{Launch, json_sha256, manifest, resolved};
+pub use shard::{Merged, SHARD_MANIFEST, read_shards, write_shard};
 pub use staging::{MANIFEST, Staging, check_replaceable, write_file_atomically};
+pub use tables::Labels;
 
 use crate::error::{Error, Result};
 use crate::runner::Results;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Sweep};
 
-/// The files of a run, in the order they are written.
+/// The files of a run, in the order they are written; a swept run adds [`POINTS`].
 pub const FILES: [&str; 5] = [
     "adoption.csv",
     "summary.csv",
@@ -21,14 +25,33 @@ pub const FILES: [&str; 5] = [
     MANIFEST,
 ];
 
-/// Writes the CSV files of a run into a staging folder; `run.json` comes last, once the
-/// run's wall time is known, from [`write_manifest`].
+/// The sweep's points, written by a swept run (contract 10).
+pub const POINTS: &str = "points.csv";
+
+/// Writes the CSV files of a run into a staging folder, `points.csv` included when swept;
+/// `run.json` comes last, once the run's wall time is known, from [`write_manifest`].
 pub fn write_tables(staging: &Staging, scenario: &Scenario, results: &Results) -> Result<()> {
-    let labels = tables::Labels::of(scenario);
-    tables::write_adoption(&staging.path("adoption.csv"), results, &labels)?;
-    tables::write_summary(&staging.path("summary.csv"), results, &labels)?;
-    tables::write_comparison(&staging.path("comparison.csv"), results, &labels)?;
-    tables::write_flows(&staging.path("flows.csv"), results, &labels)
+    write_results(staging, &Labels::of(scenario), results)?;
+    match &scenario.sweep {
+        Some(sweep) => write_points(staging, sweep),
+        None => Ok(()),
+    }
+}
+
+/// Writes the four CSV files of `results` (every task) into a staging folder.
+fn write_results(staging: &Staging, labels: &Labels, results: &Results) -> Result<()> {
+    let all: Vec<usize> = (0..results.tasks.len()).collect();
+    tables::write_adoption(&staging.path("adoption.csv"), results, labels, &all)?;
+    tables::write_summary(&staging.path("summary.csv"), results, labels)?;
+    tables::write_comparison(&staging.path("comparison.csv"), results, labels)?;
+    tables::write_flows(&staging.path("flows.csv"), results, labels, &all)
+}
+
+/// Writes `points.csv`: each point's number and values.
+fn write_points(staging: &Staging, sweep: &Sweep) -> Result<()> {
+    let parameters: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
+    let points: Vec<Vec<toml::Value>> = sweep.points.iter().map(|p| p.values.clone()).collect();
+    tables::write_points(&staging.path(POINTS), &parameters, &points)
 }
 
 /// Writes `run.json` into a staging folder.
@@ -41,7 +64,8 @@ pub fn write_manifest(staging: &Staging, manifest: &serde_json::Value) -> Result
 }
 
 /// Per arm, the mean share of each state in the whole population at the last step, with its
-/// 95% interval: the table a run ends with. Rows are arms, columns states.
+/// 95% interval: the table a run ends with. Rows are arms (of the first sweep point, when
+/// swept), columns states.
 pub fn final_shares(results: &Results) -> Vec<Vec<crate::stats::Summary>> {
     (0..results.arms.len())
         .map(|arm| {

@@ -43,15 +43,18 @@ fn sibling(target: &Path, kind: &str) -> PathBuf {
     target.with_file_name(format!("{name}.{}", unique_suffix(kind)))
 }
 
-/// Refuses a folder that exists and was not written by blockade (contract 6).
+/// Refuses a folder that exists and was not written by blockade (contract 6): one whose
+/// run.json, or shard.json for a shard folder, does not say `"tool": "blockade"`.
 pub fn check_replaceable(target: &Path) -> Result<()> {
     if !target.exists() {
         return Ok(());
     }
-    let manifest = std::fs::read(target.join(MANIFEST)).ok();
-    let ours = manifest
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .is_some_and(|json| json.get("tool").and_then(|t| t.as_str()) == Some("blockade"));
+    let ours = [MANIFEST, super::SHARD_MANIFEST].iter().any(|name| {
+        std::fs::read(target.join(name))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .is_some_and(|json| json.get("tool").and_then(|t| t.as_str()) == Some("blockade"))
+    });
     if target.is_dir() && ours {
         Ok(())
     } else {

@@ -1,7 +1,8 @@
-//! The four CSV files of a run (contract 6), in the contract's column and row order.
+//! The CSV files of a run (contract 6, 10), in the contract's column and row order.
 //!
-//! Rows are sorted by arm (baseline first), replicate, step, segment (file order, then `all`),
-//! state (`not_adopted`, `unserved`, providers in file order). Floats go through the csv
+//! Rows are sorted by sweep point, arm (baseline first), replicate, step, segment (file order,
+//! then `all`), state (`not_adopted`, `unserved`, providers in file order). With a sweep every
+//! file starts with a `point` column; without one there is none. Floats go through the csv
 //! crate's serde path, which writes ryu's shortest round-trip form; -0 becomes 0.
 
 use crate::error::{Error, Result};
@@ -19,23 +20,42 @@ fn clean(x: f64) -> f64 {
     if x == 0.0 { 0.0 } else { x }
 }
 
-/// The names and dates every table uses.
-pub(super) struct Labels<'a> {
+/// The names and dates every table uses, and whether rows start with a sweep point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    /// The date of each step, ISO 8601.
     pub dates: Vec<String>,
-    pub segments: Vec<&'a str>,
-    pub states: Vec<&'a str>,
+    /// Segment names, in file order.
+    pub segments: Vec<String>,
+    /// State names: `not_adopted`, `unserved`, then the providers.
+    pub states: Vec<String>,
+    /// True with a `[sweep]`: every file starts with a `point` column.
+    pub point_column: bool,
 }
 
-impl<'a> Labels<'a> {
-    pub fn of(scenario: &'a Scenario) -> Labels<'a> {
+impl Labels {
+    /// The labels of a scenario's outputs.
+    pub fn of(scenario: &Scenario) -> Labels {
         let calendar = &scenario.calendar;
         Labels {
             dates: (0..=calendar.steps())
                 .map(|t| calendar.date(t).format("%Y-%m-%d").to_string())
                 .collect(),
-            segments: scenario.segments.iter().map(|s| s.name.as_str()).collect(),
-            states: scenario.states(),
+            segments: scenario.segments.iter().map(|s| s.name.clone()).collect(),
+            states: scenario.states().into_iter().map(str::to_owned).collect(),
+            point_column: scenario.sweep.is_some(),
         }
+    }
+
+    /// The `point` column's value: the point with a sweep, nothing (no column) without.
+    fn point(&self, point: usize) -> Option<usize> {
+        self.point_column.then_some(point)
+    }
+
+    /// A header, with the `point` column first when there is one.
+    pub(super) fn header<'h>(&self, columns: &[&'h str]) -> Vec<&'h str> {
+        let point: &[&str] = if self.point_column { &["point"] } else { &[] };
+        point.iter().chain(columns).copied().collect()
     }
 }
 
@@ -58,8 +78,12 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     Error::io(format!("writing {}", path.display()), e.into())
 }
 
+// `point` is skipped, header included, when there is no sweep: the csv crate names only the
+// fields that are serialised.
 #[derive(Serialize)]
 struct AdoptionRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    point: Option<usize>,
     variant: &'a str,
     replicate: u32,
     step: u32,
@@ -79,29 +103,59 @@ fn share(count: u64, agents: u64) -> f64 {
     }
 }
 
-/// `adoption.csv`: agents and share per arm, replicate, step, segment and state.
-pub(super) fn write_adoption(path: &Path, results: &Results, labels: &Labels) -> Result<()> {
+pub(super) const ADOPTION_HEADER: [&str; 8] = [
+    "variant",
+    "replicate",
+    "step",
+    "date",
+    "segment",
+    "state",
+    "agents",
+    "share",
+];
+
+/// The arm slot, point, arm and replicate of task k.
+fn task_position(results: &Results, k: usize) -> (usize, usize, usize, u32) {
+    let replicates = results.replicates as usize;
+    let slot = k / replicates;
+    let arms = results.arms.len();
+    (slot, slot / arms, slot % arms, (k % replicates) as u32)
+}
+
+/// `adoption.csv`: agents and share per point, arm, replicate, step, segment and state, for
+/// the tasks numbered `tasks` (in increasing order: all of them, or a shard's).
+pub(super) fn write_adoption(
+    path: &Path,
+    results: &Results,
+    labels: &Labels,
+    tasks: &[usize],
+) -> Result<()> {
     let mut w = writer(path)?;
-    for (arm, variant) in results.arms.iter().enumerate() {
-        for replicate in 0..results.replicates {
-            let task = results.task(arm, replicate);
-            for step in 0..=results.steps {
-                for (segment, &segment_name) in labels.segments.iter().enumerate() {
-                    let agents = u64::from(results.segment_agents[arm][segment]);
-                    for (state, &state_name) in labels.states.iter().enumerate() {
-                        let count = results.count(task, step, segment, state);
-                        w.serialize(AdoptionRow {
-                            variant,
-                            replicate,
-                            step,
-                            date: &labels.dates[step as usize],
-                            segment: segment_name,
-                            state: state_name,
-                            agents: count,
-                            share: clean(share(u64::from(count), agents)),
-                        })
-                        .map_err(|e| csv_error(path, e))?;
-                    }
+    if tasks.is_empty() {
+        // serde writes the header with the first row; an empty shard has none.
+        w.write_record(labels.header(&ADOPTION_HEADER))
+            .map_err(|e| csv_error(path, e))?;
+    }
+    for &k in tasks {
+        let (slot, point, arm, replicate) = task_position(results, k);
+        let task = &results.tasks[k];
+        for step in 0..=results.steps {
+            for (segment, segment_name) in labels.segments.iter().enumerate() {
+                let agents = u64::from(results.segment_agents[slot][segment]);
+                for (state, state_name) in labels.states.iter().enumerate() {
+                    let count = results.count(task, step, segment, state);
+                    w.serialize(AdoptionRow {
+                        point: labels.point(point),
+                        variant: &results.arms[arm],
+                        replicate,
+                        step,
+                        date: &labels.dates[step as usize],
+                        segment: segment_name,
+                        state: state_name,
+                        agents: count,
+                        share: clean(share(u64::from(count), agents)),
+                    })
+                    .map_err(|e| csv_error(path, e))?;
                 }
             }
         }
@@ -139,6 +193,8 @@ pub(super) fn replicate_shares(
 
 #[derive(Serialize)]
 struct SummaryRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    point: Option<usize>,
     variant: &'a str,
     step: u32,
     date: &'a str,
@@ -156,26 +212,31 @@ struct SummaryRow<'a> {
 /// `summary.csv`: statistics of the share over replicates, segments then `all`.
 pub(super) fn write_summary(path: &Path, results: &Results, labels: &Labels) -> Result<()> {
     let mut w = writer(path)?;
-    for (arm, variant) in results.arms.iter().enumerate() {
-        for step in 0..=results.steps {
-            for (segment, segment_name) in labels.segments.iter().chain(&["all"]).enumerate() {
-                for (state, &state_name) in labels.states.iter().enumerate() {
-                    let s = Summary::of(&replicate_shares(results, arm, step, segment, state));
-                    w.serialize(SummaryRow {
-                        variant,
-                        step,
-                        date: &labels.dates[step as usize],
-                        segment: segment_name,
-                        state: state_name,
-                        mean: clean(s.mean),
-                        sd: clean(s.sd),
-                        p05: clean(s.p05),
-                        p50: clean(s.p50),
-                        p95: clean(s.p95),
-                        ci95_low: clean(s.ci95_low),
-                        ci95_high: clean(s.ci95_high),
-                    })
-                    .map_err(|e| csv_error(path, e))?;
+    let all = "all".to_owned();
+    for point in 0..results.points {
+        for (arm, variant) in results.arms.iter().enumerate() {
+            let slot = point * results.arms.len() + arm;
+            for step in 0..=results.steps {
+                for (segment, segment_name) in labels.segments.iter().chain([&all]).enumerate() {
+                    for (state, state_name) in labels.states.iter().enumerate() {
+                        let s = Summary::of(&replicate_shares(results, slot, step, segment, state));
+                        w.serialize(SummaryRow {
+                            point: labels.point(point),
+                            variant,
+                            step,
+                            date: &labels.dates[step as usize],
+                            segment: segment_name,
+                            state: state_name,
+                            mean: clean(s.mean),
+                            sd: clean(s.sd),
+                            p05: clean(s.p05),
+                            p50: clean(s.p50),
+                            p95: clean(s.p95),
+                            ci95_low: clean(s.ci95_low),
+                            ci95_high: clean(s.ci95_high),
+                        })
+                        .map_err(|e| csv_error(path, e))?;
+                    }
                 }
             }
         }
@@ -185,6 +246,8 @@ pub(super) fn write_summary(path: &Path, results: &Results, labels: &Labels) -> 
 
 #[derive(Serialize)]
 struct ComparisonRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    point: Option<usize>,
     variant: &'a str,
     step: u32,
     date: &'a str,
@@ -210,34 +273,40 @@ const COMPARISON_HEADER: [&str; 10] = [
     "diff_ci95_high",
 ];
 
-/// `comparison.csv`: each variant minus the baseline, paired by replicate.
+/// `comparison.csv`: each variant minus the baseline, paired by replicate within a point.
 pub(super) fn write_comparison(path: &Path, results: &Results, labels: &Labels) -> Result<()> {
     let mut w = writer(path)?;
     if results.arms.len() < 2 {
         // serde writes the header with the first row; with no variant there is none.
-        w.write_record(COMPARISON_HEADER)
+        w.write_record(labels.header(&COMPARISON_HEADER))
             .map_err(|e| csv_error(path, e))?;
     }
-    for (arm, variant) in results.arms.iter().enumerate().skip(1) {
-        for step in 0..=results.steps {
-            for (segment, segment_name) in labels.segments.iter().chain(&["all"]).enumerate() {
-                for (state, &state_name) in labels.states.iter().enumerate() {
-                    let base = replicate_shares(results, 0, step, segment, state);
-                    let other = replicate_shares(results, arm, step, segment, state);
-                    let (diff, low, high) = stats::paired_difference(&base, &other);
-                    w.serialize(ComparisonRow {
-                        variant,
-                        step,
-                        date: &labels.dates[step as usize],
-                        segment: segment_name,
-                        state: state_name,
-                        baseline_mean: clean(stats::mean(&base)),
-                        variant_mean: clean(stats::mean(&other)),
-                        diff_mean: clean(diff),
-                        diff_ci95_low: clean(low),
-                        diff_ci95_high: clean(high),
-                    })
-                    .map_err(|e| csv_error(path, e))?;
+    let all = "all".to_owned();
+    for point in 0..results.points {
+        let baseline = point * results.arms.len();
+        for (arm, variant) in results.arms.iter().enumerate().skip(1) {
+            let slot = baseline + arm;
+            for step in 0..=results.steps {
+                for (segment, segment_name) in labels.segments.iter().chain([&all]).enumerate() {
+                    for (state, state_name) in labels.states.iter().enumerate() {
+                        let base = replicate_shares(results, baseline, step, segment, state);
+                        let other = replicate_shares(results, slot, step, segment, state);
+                        let (diff, low, high) = stats::paired_difference(&base, &other);
+                        w.serialize(ComparisonRow {
+                            point: labels.point(point),
+                            variant,
+                            step,
+                            date: &labels.dates[step as usize],
+                            segment: segment_name,
+                            state: state_name,
+                            baseline_mean: clean(stats::mean(&base)),
+                            variant_mean: clean(stats::mean(&other)),
+                            diff_mean: clean(diff),
+                            diff_ci95_low: clean(low),
+                            diff_ci95_high: clean(high),
+                        })
+                        .map_err(|e| csv_error(path, e))?;
+                    }
                 }
             }
         }
@@ -247,6 +316,8 @@ pub(super) fn write_comparison(path: &Path, results: &Results, labels: &Labels) 
 
 #[derive(Serialize)]
 struct FlowRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    point: Option<usize>,
     variant: &'a str,
     replicate: u32,
     step: u32,
@@ -257,7 +328,7 @@ struct FlowRow<'a> {
     agents: u32,
 }
 
-const FLOWS_HEADER: [&str; 8] = [
+pub(super) const FLOWS_HEADER: [&str; 8] = [
     "variant",
     "replicate",
     "step",
@@ -268,29 +339,71 @@ const FLOWS_HEADER: [&str; 8] = [
     "agents",
 ];
 
-/// `flows.csv`: every change of state between consecutive steps, per segment.
-pub(super) fn write_flows(path: &Path, results: &Results, labels: &Labels) -> Result<()> {
+/// `flows.csv`: every change of state between consecutive steps, per segment, for the tasks
+/// numbered `tasks` (in increasing order).
+pub(super) fn write_flows(
+    path: &Path,
+    results: &Results,
+    labels: &Labels,
+    tasks: &[usize],
+) -> Result<()> {
     let mut w = writer(path)?;
-    if results.tasks.iter().all(|t| t.flows.is_empty()) {
-        w.write_record(FLOWS_HEADER)
+    if tasks.iter().all(|&k| results.tasks[k].flows.is_empty()) {
+        w.write_record(labels.header(&FLOWS_HEADER))
             .map_err(|e| csv_error(path, e))?;
     }
-    for (arm, variant) in results.arms.iter().enumerate() {
-        for replicate in 0..results.replicates {
-            for flow in &results.task(arm, replicate).flows {
-                w.serialize(FlowRow {
-                    variant,
-                    replicate,
-                    step: flow.step,
-                    date: &labels.dates[flow.step as usize],
-                    segment: labels.segments[usize::from(flow.segment)],
-                    from: labels.states[usize::from(flow.from)],
-                    to: labels.states[usize::from(flow.to)],
-                    agents: flow.agents,
-                })
-                .map_err(|e| csv_error(path, e))?;
-            }
+    for &k in tasks {
+        let (_, point, arm, replicate) = task_position(results, k);
+        for flow in &results.tasks[k].flows {
+            w.serialize(FlowRow {
+                point: labels.point(point),
+                variant: &results.arms[arm],
+                replicate,
+                step: flow.step,
+                date: &labels.dates[flow.step as usize],
+                segment: &labels.segments[usize::from(flow.segment)],
+                from: &labels.states[usize::from(flow.from)],
+                to: &labels.states[usize::from(flow.to)],
+                agents: flow.agents,
+            })
+            .map_err(|e| csv_error(path, e))?;
         }
+    }
+    finish(path, w)
+}
+
+/// `points.csv`: one row per sweep point, `point` then one column per swept parameter, each
+/// value as the CSV files write numbers (ryu's shortest form), booleans and strings.
+pub(super) fn write_points(
+    path: &Path,
+    parameters: &[String],
+    points: &[Vec<toml::Value>],
+) -> Result<()> {
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Cell {
+        Integer(i64),
+        Float(f64),
+        Boolean(bool),
+        Text(String),
+    }
+    let mut w = writer(path)?;
+    let header: Vec<&str> = std::iter::once("point")
+        .chain(parameters.iter().map(String::as_str))
+        .collect();
+    w.write_record(header).map_err(|e| csv_error(path, e))?;
+    for (point, values) in points.iter().enumerate() {
+        let row: Vec<Cell> = std::iter::once(Cell::Integer(point as i64))
+            .chain(values.iter().map(|value| match value {
+                toml::Value::Integer(i) => Cell::Integer(*i),
+                toml::Value::Float(x) => Cell::Float(clean(*x)),
+                toml::Value::Boolean(b) => Cell::Boolean(*b),
+                toml::Value::String(s) => Cell::Text(s.clone()),
+                // Validation lets a sweep set only numbers, booleans and strings.
+                other => Cell::Text(other.to_string()),
+            }))
+            .collect();
+        w.serialize(row).map_err(|e| csv_error(path, e))?;
     }
     finish(path, w)
 }

@@ -8,9 +8,11 @@
 mod path;
 mod raw;
 mod spans;
+mod sweep;
 mod validate;
 
 pub use path::{ParamPath, Scope, WEIGHTS};
+pub use sweep::{Design, MAX_POINTS, Point, Range, Sweep, SweepParameter, design_points};
 
 use crate::calendar::Calendar;
 use crate::error::InputError;
@@ -69,6 +71,9 @@ pub struct Scenario {
     pub baseline: Setup,
     /// The variants, in file order.
     pub variants: Vec<Variant>,
+    /// The `[sweep]`, with every point validated; `baseline` and `variants` above are then the
+    /// file before any point is written over it.
+    pub sweep: Option<Sweep>,
     /// Things worth saying that do not stop a run.
     pub warnings: Vec<String>,
 }
@@ -192,11 +197,13 @@ pub struct Setup {
     pub timeline: Timeline,
 }
 
-/// One run's worth of work: the baseline or a variant.
+/// One run's worth of work: the baseline or a variant, at one sweep point.
 #[derive(Debug, Clone, Copy)]
 pub struct Arm<'a> {
     /// `baseline` or the variant's name.
     pub name: &'a str,
+    /// The sweep point, from 0; always 0 without a `[sweep]`.
+    pub point: usize,
     /// What to simulate.
     pub setup: &'a Setup,
 }
@@ -239,7 +246,8 @@ impl Scenario {
     }
 
     /// The baseline, then the variants named in `names` in file order (all when `names` is
-    /// empty; `baseline` alone runs the baseline alone). An unknown name is an error.
+    /// empty; `baseline` alone runs the baseline alone), at each sweep point in turn: arm a of
+    /// point p is element p × (arms per point) + a. An unknown name is an error.
     pub fn arms(&self, names: &[String]) -> Result<Vec<Arm<'_>>, InputError> {
         for name in names {
             if name != "baseline" && !self.variants.iter().any(|v| &v.name == name) {
@@ -252,19 +260,26 @@ impl Scenario {
                 .in_origin("--variant"));
             }
         }
-        let mut arms = vec![Arm {
-            name: "baseline",
-            setup: &self.baseline,
-        }];
-        arms.extend(
-            self.variants
-                .iter()
-                .filter(|v| names.is_empty() || names.contains(&v.name))
-                .map(|v| Arm {
-                    name: &v.name,
-                    setup: &v.setup,
-                }),
-        );
+        let selected: Vec<usize> = (0..self.variants.len())
+            .filter(|&v| names.is_empty() || names.contains(&self.variants[v].name))
+            .collect();
+        let points = self.sweep.as_ref().map_or(1, |s| s.points.len());
+        let mut arms = Vec::with_capacity(points * (1 + selected.len()));
+        for point in 0..points {
+            let at = self.sweep.as_ref().map(|s| &s.points[point]);
+            arms.push(Arm {
+                name: "baseline",
+                point,
+                setup: at.map_or(&self.baseline, |p| &p.baseline),
+            });
+            for &v in &selected {
+                arms.push(Arm {
+                    name: &self.variants[v].name,
+                    point,
+                    setup: at.map_or(&self.variants[v].setup, |p| &p.variants[v]),
+                });
+            }
+        }
         Ok(arms)
     }
 

@@ -27,6 +27,8 @@ pub struct RawScenario {
     /// `[[variants]]`: policies compared against the baseline.
     #[serde(default)]
     pub variants: Vec<RawVariant>,
+    /// `[sweep]`: uncertain parameters varied over points (contract 10).
+    pub sweep: Option<RawSweep>,
 }
 
 /// `[scenario]`.
@@ -130,4 +132,18 @@ pub struct RawVariant {
     pub remove_events: Option<Vec<String>>,
     pub set: Option<toml::Table>,
     pub events: Option<Vec<RawEvent>>,
+}
+
+/// `[sweep]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSweep {
+    /// `grid`, `latin_hypercube` or `random`.
+    pub design: String,
+    /// Points of a latin_hypercube or random design; a grid has none.
+    pub samples: Option<i64>,
+    /// The design's own seed, for latin_hypercube and random.
+    pub seed: Option<i64>,
+    /// Paths to `{ min, max }` or `{ values = [...] }`; quoted and nested keys mean the same.
+    pub parameters: toml::Table,
 }

@@ -4,8 +4,9 @@
 //! there are; the first in the file is the one reported.
 
 use super::path::{self, Known, ParamPath, ProviderKey, Scope, SegmentKey};
-use super::raw::{RawEvent, RawScenario};
+use super::raw::{RawEvent, RawScenario, RawSweep};
 use super::spans::SpanIndex;
+use super::sweep::{self, Design, MAX_POINTS, Point, Range, Sweep, SweepParameter};
 use super::{
     EventInfo, EventTime, NetworkSpec, Overrides, ProviderInfo, RESERVED, Scenario, SegmentInfo,
     SegmentSetup, Setup, Variant,
@@ -243,6 +244,20 @@ pub(super) fn validate(
     }
     warn_unused_network_keys(&raw, &mut warnings);
 
+    let sweep = match &raw.sweep {
+        None => None,
+        Some(rs) => {
+            let sweep = check_sweep(&raw, rs, &known, &baseline, &variants, &mut ck);
+            if !ck.problems.is_empty() {
+                return Err(ck.failure());
+            }
+            if let Some(sweep) = &sweep {
+                warn_sweep(sweep, rs, &ck, &variants, &events, &raw, &mut warnings);
+            }
+            sweep
+        }
+    };
+
     Ok(Scenario {
         file: file.to_owned(),
         file_sha256: hex_sha256(bytes),
@@ -276,6 +291,7 @@ pub(super) fn validate(
         events,
         baseline,
         variants,
+        sweep,
         warnings,
     })
 }
@@ -890,6 +906,314 @@ fn check_variant(
         set,
         events,
         setup,
+    }
+}
+
+/// `[sweep]`: the design, the parameters, and every point written over the file and validated
+/// as a whole, for the baseline and each variant (contract 10). A point's problems are
+/// reported at the swept parameter they concern, naming the point and its values.
+fn check_sweep(
+    raw: &RawScenario,
+    rs: &RawSweep,
+    known: &Known,
+    baseline: &Setup,
+    variants: &[Variant],
+    ck: &mut Checker,
+) -> Option<Sweep> {
+    let before = ck.problems.len();
+    let design = Design::parse(&rs.design);
+    if design.is_none() {
+        ck.report(
+            "sweep.design",
+            format!(
+                "'{}' is not a design (grid, latin_hypercube, random)",
+                rs.design
+            ),
+        );
+    }
+    let samples = match (design, rs.samples) {
+        (Some(Design::Grid), Some(_)) => {
+            ck.report(
+                "sweep.samples",
+                "a grid takes no samples: its points are every combination of its values lists",
+            );
+            None
+        }
+        (Some(d), None) if d != Design::Grid => {
+            ck.report(
+                "sweep.samples",
+                format!("required for a {} design", d.name()),
+            );
+            None
+        }
+        (Some(_), Some(n)) => ck
+            .in_range("sweep.samples", n, 1, MAX_POINTS as i64)
+            .map(|n| n as u32),
+        _ => None,
+    };
+    let seed = match (design, rs.seed) {
+        (Some(d), None) if d != Design::Grid => {
+            ck.report(
+                "sweep.seed",
+                format!(
+                    "required for a {} design: the design has its own seed",
+                    d.name()
+                ),
+            );
+            None
+        }
+        (_, Some(seed)) => ck
+            .in_range("sweep.seed", seed, 0, i64::MAX)
+            .map(|s| s as u64),
+        _ => None,
+    };
+
+    let specs = sweep::parameter_specs(&rs.parameters);
+    if specs.is_empty() {
+        ck.report("sweep.parameters", "must name at least one parameter");
+    }
+    let mut parameters: Vec<SweepParameter> = Vec::new();
+    let mut paths: Vec<ParamPath> = Vec::new();
+    for (text, spec) in specs {
+        let key = format!("sweep.parameters.{text}");
+        let path =
+            match ParamPath::parse(&text).and_then(|p| p.check_scope(Scope::Variant).map(|()| p)) {
+                Ok(path) => path,
+                Err(message) => {
+                    ck.report(key, message);
+                    continue;
+                }
+            };
+        if paths.contains(&path) {
+            ck.report(key, format!("{path} is swept twice"));
+            continue;
+        }
+        let range = match sweep::parse_range(spec) {
+            Ok(range) => range,
+            Err(message) => {
+                ck.report(key, message);
+                continue;
+            }
+        };
+        // Each value's type and name are checked once here, so that a point reports only
+        // what the combination of values does to the file.
+        let candidates = match &range {
+            Range::Uniform { min, .. } => vec![toml::Value::Float(*min)],
+            Range::Values(values) => values.clone(),
+        };
+        for value in &candidates {
+            let mut scratch = raw.clone();
+            if let Err(message) = path::apply(&mut scratch, known, &path, value) {
+                let hint = match range {
+                    Range::Uniform { .. } => ": { min, max } draws numbers; give values = [...]",
+                    Range::Values(_) => "",
+                };
+                ck.report(&key, format!("{message}{hint}"));
+                break;
+            }
+        }
+        if design == Some(Design::Grid) && matches!(range, Range::Uniform { .. }) {
+            ck.report(
+                &key,
+                "a grid takes values lists ({ values = [...] }), not { min, max }",
+            );
+        }
+        paths.push(path.clone());
+        parameters.push(SweepParameter {
+            path: path.to_string(),
+            range,
+        });
+    }
+    if ck.problems.len() > before {
+        return None;
+    }
+    let design = design?;
+    let ranges: Vec<Range> = parameters.iter().map(|p| p.range.clone()).collect();
+    let count = match design {
+        Design::Grid => match sweep::grid_size(&ranges) {
+            Some(n) => n,
+            None => {
+                ck.report(
+                    "sweep.parameters",
+                    format!(
+                        "the grid has more than {MAX_POINTS} points: sweep fewer values, or \
+                         use latin_hypercube with samples"
+                    ),
+                );
+                return None;
+            }
+        },
+        _ => samples? as usize,
+    };
+
+    let mut points = Vec::with_capacity(count);
+    let values = sweep::design_points(design, &ranges, count, seed.unwrap_or(0));
+    for (index, values) in values.into_iter().enumerate() {
+        let mut at = raw.clone();
+        for (path, value) in paths.iter().zip(&values) {
+            // Every value was applied once above; names and types cannot fail here.
+            let _ = path::apply(&mut at, known, path, value);
+        }
+        let mut inner = Checker {
+            file: ck.file,
+            spans: ck.spans,
+            overridden: Vec::new(),
+            problems: Vec::new(),
+        };
+        let mut point_baseline = build_setup(&at, known, &mut inner);
+        point_baseline.timeline = baseline.timeline.clone();
+        let baseline_problems = std::mem::take(&mut inner.problems);
+        report_point(ck, index, &parameters, &values, None, &baseline_problems);
+        let mut point_variants = Vec::with_capacity(variants.len());
+        for variant in variants {
+            let mut changed = at.clone();
+            for (text, value) in &variant.set {
+                // The variant's own `set` was validated with the file.
+                if let Ok(path) = ParamPath::parse(text) {
+                    let _ = path::apply(&mut changed, known, &path, value);
+                }
+            }
+            let mut setup = build_setup(&changed, known, &mut inner);
+            setup.timeline = variant.setup.timeline.clone();
+            let own: Vec<InputError> = std::mem::take(&mut inner.problems)
+                .into_iter()
+                .filter(|p| {
+                    !baseline_problems
+                        .iter()
+                        .any(|b| b.key == p.key && b.message == p.message)
+                })
+                .collect();
+            report_point(ck, index, &parameters, &values, Some(&variant.name), &own);
+            point_variants.push(setup);
+        }
+        points.push(Point {
+            values,
+            baseline: point_baseline,
+            variants: point_variants,
+        });
+    }
+    Some(Sweep {
+        design,
+        samples,
+        seed,
+        parameters,
+        points,
+    })
+}
+
+/// Reports the problems a point makes, at the swept parameter they concern (or the whole
+/// `[sweep.parameters]` table), naming the point, the values and the variant.
+fn report_point(
+    ck: &mut Checker,
+    index: usize,
+    parameters: &[SweepParameter],
+    values: &[toml::Value],
+    variant: Option<&str>,
+    problems: &[InputError],
+) {
+    for problem in problems {
+        let problem_key = problem.key.as_deref().unwrap_or("");
+        let concerns = |path: &str| {
+            path == problem_key
+                || path.starts_with(&format!("{problem_key}."))
+                || problem_key.starts_with(&format!("{path}."))
+        };
+        let related: Vec<usize> = (0..parameters.len())
+            .filter(|&j| !problem_key.is_empty() && concerns(&parameters[j].path))
+            .collect();
+        let shown: Vec<usize> = if related.is_empty() {
+            (0..parameters.len()).collect()
+        } else {
+            related.clone()
+        };
+        let assignments: Vec<String> = shown
+            .iter()
+            .map(|&j| format!("{} = {}", parameters[j].path, values[j]))
+            .collect();
+        let key = match related.first() {
+            Some(&j) => format!("sweep.parameters.{}", parameters[j].path),
+            None => "sweep.parameters".to_owned(),
+        };
+        let in_variant = variant.map_or(String::new(), |v| format!(", variant '{v}'"));
+        let at_key = if problem_key.is_empty() || problem_key == parameters[shown[0]].path {
+            String::new()
+        } else {
+            format!("{problem_key}: ")
+        };
+        ck.report(
+            key,
+            format!(
+                "point {index} ({}{in_variant}): {at_key}{}",
+                assignments.join(", "),
+                problem.message
+            ),
+        );
+    }
+}
+
+/// What a sweep overrides, or what overrides it: a `--set` of a swept path (the point wins),
+/// a variant's `set` of one (the variant wins), a baseline event setting one later (the event
+/// wins from its step), an unused grid seed, segments left empty at some points.
+fn warn_sweep(
+    sweep: &Sweep,
+    rs: &RawSweep,
+    ck: &Checker,
+    variants: &[Variant],
+    events: &[EventInfo],
+    raw: &RawScenario,
+    warnings: &mut Vec<String>,
+) {
+    if sweep.design == Design::Grid && rs.seed.is_some() {
+        warnings.push("sweep.seed is not used by a grid design: ignored".into());
+    }
+    let same =
+        |text: &str, swept: &str| ParamPath::parse(text).is_ok_and(|p| p.to_string() == swept);
+    for parameter in &sweep.parameters {
+        let path = &parameter.path;
+        for (changed, flag) in &ck.overridden {
+            if changed == path {
+                warnings.push(format!(
+                    "the sweep varies {path}, so {flag} has no effect on it"
+                ));
+            }
+        }
+        for variant in variants {
+            if variant.set.iter().any(|(text, _)| same(text, path)) {
+                warnings.push(format!(
+                    "variant '{}' sets {path}, which the sweep varies: the variant's value \
+                     applies at every point",
+                    variant.name
+                ));
+            }
+        }
+        for event in events {
+            if event.set.iter().any(|(text, _)| same(text, path)) {
+                warnings.push(format!(
+                    "baseline event '{}' sets {path} at step {}: from then on it overrides \
+                     the swept value",
+                    event.name, event.step
+                ));
+            }
+        }
+    }
+    for (segment, info) in raw.segments.iter().enumerate() {
+        let empty = sweep
+            .points
+            .iter()
+            .filter(|p| {
+                std::iter::once(&p.baseline)
+                    .chain(&p.variants)
+                    .any(|s| s.segments[segment].agents == 0)
+            })
+            .count();
+        if empty > 0 {
+            warnings.push(format!(
+                "segment '{}' has no agents at {empty} of {} sweep points: its shares are \
+                 written as 0 there",
+                info.name,
+                sweep.points.len()
+            ));
+        }
     }
 }
 

@@ -1,0 +1,49 @@
+//! `blockade merge`: the shard folders of one run back into the run's output folder.
+//!
+//! Every check on the shards runs before the output folder is touched; the files are then
+//! written into a staging folder that replaces the output folder only when complete, as a
+//! run's are.
+
+use super::MergeArgs;
+use blockade::output::{self, Staging};
+use blockade::{Error, InputError, Result};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub fn merge(args: &MergeArgs, interrupted: &AtomicBool) -> Result<()> {
+    let merged = output::read_shards(&args.shards)?;
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&merged.name));
+    // Replacing a shard folder with the merged run would delete what was just read.
+    let same = |a: &PathBuf| {
+        let (a, b) = (a.canonicalize(), target.canonicalize());
+        matches!((a, b), (Ok(a), Ok(b)) if a == b)
+    };
+    if let Some(shard) = args.shards.iter().find(|d| same(d)) {
+        return Err(InputError::new(format!(
+            "is one of the shard folders ({}): merge into another folder",
+            shard.display()
+        ))
+        .in_origin("--out")
+        .into());
+    }
+    let staging = Staging::begin(&target)?;
+    merged.write_tables(&staging)?;
+    let manifest = merged.manifest(std::env::args().collect(), args.out.as_deref());
+    output::write_manifest(&staging, &manifest)?;
+    if interrupted.load(Ordering::SeqCst) {
+        return Err(Error::Interrupted);
+    }
+    staging.commit()?;
+    if !args.quiet {
+        eprintln!(
+            "merged {} shards ({} tasks) into {}",
+            merged.shard_count(),
+            merged.results.tasks.len(),
+            target.display()
+        );
+    }
+    Ok(())
+}
