@@ -5,12 +5,15 @@
 //! and validated into a [`scenario::Scenario`]; the [`runner`] simulates every (arm, replicate)
 //! task with the [`model`], whose agents come from [`population`], whose neighbours come from
 //! [`network`], whose events are [`policy`] patches and whose draws all come from [`rng`]; the
-//! [`output`] module writes the results with [`stats`] over replicates. The library never
-//! prints and never exits: it returns [`error::Error`]s for the CLI to report.
+//! [`output`] module writes the results with [`stats`] over replicates. [`compare`] turns an
+//! output folder, read back by [`output::read`], into policy metrics, and [`plot`] draws its
+//! curves. The library never prints and never exits: it returns [`error::Error`]s for the CLI
+//! to report.
 //!
 //! See `docs/MODEL.md` for the model and `ARCHITECTURE.md` for the map.
 
 pub mod calendar;
+pub mod compare;
 pub mod error;
 pub mod model;
 pub mod network;

@@ -3,11 +3,12 @@
 //! began, 130 on SIGINT, 143 on SIGTERM. Errors are one line on stderr.
 
 mod check;
+mod compare;
 mod run;
 
 use blockade::Error;
 use blockade::scenario::Overrides;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -38,6 +39,16 @@ enum Command {
     #[command(after_help = "Example:\n  \
         blockade check scenarios/openai-api-block-2024.toml --set adoption.imitation=0.3")]
     Check(CheckArgs),
+    /// Policy metrics of an output folder: each variant against the baseline
+    #[command(after_help = "Examples:\n  \
+        blockade compare output/openai-api-block-2024\n  \
+        blockade compare output/openai-api-block-2024 --at 2024-12-31 --segment startup\n  \
+        blockade compare output/openai-api-block-2024 --format markdown > metrics.md\n\n\
+        Reads adoption.csv, flows.csv and run.json, writes metrics.csv into the folder (every\n\
+        segment, one row per variant, segment, metric and state) and prints the metrics of one\n\
+        segment. Intervals are 95%: over replicates, paired by replicate against the baseline,\n\
+        and unpaired (Welch).")]
+    Compare(CompareArgs),
 }
 
 /// The flags `run` and `check` share: which file, and what to change in it.
@@ -92,6 +103,39 @@ struct RunArgs {
 struct CheckArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// An output folder written by `blockade run`
+    dir: PathBuf,
+    /// Also report the shares at the first step on or after this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    at: Option<chrono::NaiveDate>,
+    /// What to print; metrics.csv is written either way
+    #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
+    format: MetricsFormat,
+    /// The segment to print [default: all for table and markdown, every segment for csv and json]
+    #[arg(long, value_name = "NAME")]
+    segment: Option<String>,
+}
+
+/// How `compare` prints the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MetricsFormat {
+    /// Aligned columns for a terminal
+    Table,
+    /// The rows of metrics.csv
+    Csv,
+    /// The rows of metrics.csv as a JSON array
+    Json,
+    /// Tables to paste into a report
+    Markdown,
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("'{text}' is not a date (YYYY-MM-DD)"))
 }
 
 /// Which signal asked the run to stop, so that the exit status can say it.
@@ -154,6 +198,7 @@ pub fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Run(args) => run::run(args, &interrupt.requested),
         Command::Check(args) => check::check(args),
+        Command::Compare(args) => compare::compare(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

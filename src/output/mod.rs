@@ -2,10 +2,15 @@
 //! Only this module knows file formats; the model and the statistics never touch a file.
 
 mod manifest;
+mod metrics;
+pub mod read;
 mod staging;
 mod tables;
 
 pub use manifest::{Launch, json_sha256, manifest, resolved};
+pub use metrics::{
+    Layout, METRICS_FILE, METRICS_HEADER, compare_folder, metrics_csv, metrics_json, metrics_table,
+};
 pub use staging::{MANIFEST, Staging, check_replaceable, write_file_atomically};
 
 use crate::error::{Error, Result};
