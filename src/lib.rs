@@ -18,6 +18,7 @@ pub mod error;
 pub mod model;
 pub mod network;
 pub mod output;
+pub mod plot;
 pub mod policy;
 pub mod population;
 pub mod rng;

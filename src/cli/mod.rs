@@ -4,6 +4,7 @@
 
 mod check;
 mod compare;
+mod plot;
 mod run;
 
 use blockade::Error;
@@ -49,6 +50,14 @@ enum Command {
         segment. Intervals are 95%: over replicates, paired by replicate against the baseline,\n\
         and unpaired (Welch).")]
     Compare(CompareArgs),
+    /// Charts of an output folder: adoption curves, differences, stacked shares (SVG or PNG)
+    #[command(after_help = "Examples:\n  \
+        blockade plot output/openai-api-block-2024\n  \
+        blockade plot output/openai-api-block-2024 --kind comparison --variant no-block \\\n      \
+        --states openai_vpn,qwen,deepseek -o no-block.png\n  \
+        blockade plot output/openai-api-block-2024 --kind stacked --variant vpn-crackdown\n\n\
+        Writes <DIR>/<kind>.svg unless -o names another .svg or .png file.")]
+    Plot(PlotArgs),
 }
 
 /// The flags `run` and `check` share: which file, and what to change in it.
@@ -97,6 +106,9 @@ struct RunArgs {
     /// Print neither progress, warnings nor the final table
     #[arg(long)]
     quiet: bool,
+    /// Also draw adoption.svg and comparison.svg into the output folder
+    #[arg(long)]
+    plot: bool,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +130,38 @@ struct CompareArgs {
     /// The segment to print [default: all for table and markdown, every segment for csv and json]
     #[arg(long, value_name = "NAME")]
     segment: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct PlotArgs {
+    /// An output folder written by `blockade run`
+    dir: PathBuf,
+    /// The image to write, .svg or .png [default: <DIR>/<kind>.svg]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// What to draw
+    #[arg(long, value_enum, default_value_t = ChartKind::Adoption)]
+    kind: ChartKind,
+    /// The segment, or all
+    #[arg(long, value_name = "NAME", default_value = "all")]
+    segment: String,
+    /// A variant to draw (repeatable) [default: every one; stacked: baseline]
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<String>,
+    /// The states to draw, comma-separated, e.g. openai_vpn,qwen,unserved [default: every one]
+    #[arg(long, value_name = "LIST")]
+    states: Option<String>,
+}
+
+/// The charts `plot` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ChartKind {
+    /// Share per state over time with 95% bands, one panel per variant
+    Adoption,
+    /// Each variant minus the baseline over time, paired, with 95% bands
+    Comparison,
+    /// One variant's mean shares, stacked
+    Stacked,
 }
 
 /// How `compare` prints the metrics.
@@ -199,6 +243,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args, &interrupt.requested),
         Command::Check(args) => check::check(args),
         Command::Compare(args) => compare::compare(args),
+        Command::Plot(args) => plot::plot(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

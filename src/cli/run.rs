@@ -2,6 +2,7 @@
 
 use super::RunArgs;
 use blockade::output::{self, Launch, Staging};
+use blockade::plot::{self, Chart, Kind};
 use blockade::scenario::Scenario;
 use blockade::stats::Summary;
 use blockade::{Error, Result, runner};
@@ -61,6 +62,12 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
     };
     let manifest = output::manifest(&scenario, &results.arms, &launch, wall_time_s, agent_steps);
     output::write_manifest(&staging, &manifest)?;
+    // The metrics and charts are read back from the staged files, exactly as `compare` and
+    // `plot` would read the committed folder, so that both paths give the same bytes.
+    let (data, _) = output::compare_folder(staging.folder(), None)?;
+    if args.plot {
+        plot_run(&data, staging.folder())?;
+    }
     if interrupted.load(Ordering::SeqCst) {
         return Err(Error::Interrupted);
     }
@@ -74,6 +81,20 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
             human(agent_steps as f64 / wall_time_s.max(1e-9)),
         );
         print_final_table(&scenario, &results);
+    }
+    Ok(())
+}
+
+/// `--plot`: adoption.svg, and comparison.svg when a variant ran.
+fn plot_run(data: &blockade::compare::RunData, folder: &std::path::Path) -> Result<()> {
+    let kinds: &[Kind] = if data.arms.len() > 1 {
+        &[Kind::Adoption, Kind::Comparison]
+    } else {
+        &[Kind::Adoption]
+    };
+    for &kind in kinds {
+        let chart = Chart::resolve(data, kind, None, &[], None)?;
+        plot::plot(data, &chart, &folder.join(format!("{}.svg", kind.name())))?;
     }
     Ok(())
 }
