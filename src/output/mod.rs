@@ -17,13 +17,14 @@ use crate::error::{Error, Result};
 use crate::runner::Results;
 use crate::scenario::Scenario;
 
-/// The files of a run, in the order they are written.
-pub const FILES: [&str; 5] = [
+/// The files of a run, in the order they are written (`run --plot` adds its charts).
+pub const FILES: [&str; 6] = [
     "adoption.csv",
     "summary.csv",
     "comparison.csv",
     "flows.csv",
     MANIFEST,
+    METRICS_FILE,
 ];
 
 /// Writes the CSV files of a run into a staging folder; `run.json` comes last, once the
