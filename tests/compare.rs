@@ -54,16 +54,12 @@ fn tiny_folder(dir: &Path) {
     let states = ["not_adopted", "unserved", "cn1", "us1", "x"];
     let dates = ["2024-01-01", "2024-01-08", "2024-01-15"];
     let mut adoption = String::from("variant,replicate,step,date,segment,state,agents,share\n");
-    for (arm, name) in ["baseline", "v"].iter().enumerate() {
-        for r in 0..2 {
-            for t in 0..3 {
-                for (k, state) in states.iter().enumerate() {
-                    let n = counts[arm][r][t][k];
-                    adoption.push_str(&format!(
-                        "{name},{r},{t},{},a,{state},{n},{}\n",
-                        dates[t],
-                        f64::from(n) / 4.0
-                    ));
+    for (name, replicates) in ["baseline", "v"].iter().zip(&counts) {
+        for (r, steps) in replicates.iter().enumerate() {
+            for (t, (date, step)) in dates.iter().zip(steps).enumerate() {
+                for (state, n) in states.iter().zip(step) {
+                    let share = f64::from(*n) / 4.0;
+                    adoption.push_str(&format!("{name},{r},{t},{date},a,{state},{n},{share}\n"));
                 }
             }
         }

@@ -33,8 +33,9 @@ enum Command {
         blockade run scenarios/openai-api-block-2024.toml\n  \
         blockade run scenarios/openai-api-block-2024.toml --variant no-block --replicates 50 \\\n      \
         --set adoption.imitation=0.3 --out output/imitation-0.3\n\n\
-        Writes adoption.csv, summary.csv, comparison.csv, flows.csv and run.json into\n\
-        output/<scenario name>/ (or --out), replacing an earlier run there only when complete.")]
+        Writes adoption.csv, summary.csv, comparison.csv, flows.csv, metrics.csv and run.json\n\
+        (and with --plot adoption.svg and comparison.svg) into output/<scenario name>/ (or\n\
+        --out), replacing an earlier run there only when complete.")]
     Run(RunArgs),
     /// Validate a scenario and print what it contains
     #[command(after_help = "Example:\n  \

@@ -219,7 +219,11 @@ fn reader(path: &Path, header: &[&str]) -> Result<csv::Reader<std::fs::File>> {
             path,
             format!(
                 "unexpected header '{}' (expected '{}')",
-                String::from_utf8_lossy(&found.as_slice().to_vec()),
+                found
+                    .iter()
+                    .map(String::from_utf8_lossy)
+                    .collect::<Vec<_>>()
+                    .join(","),
                 header.join(",")
             ),
         ));

@@ -737,13 +737,16 @@ fn draw_events<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Maps a curve's values, one per step, to pixels.
+type ToPixels<'a> = &'a dyn Fn(&[f64]) -> Vec<(i32, i32)>;
+
 /// Names a stacked layer inside it, where it is thickest, when the name fits there.
 fn label_layer<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     figure: &Figure,
     panel: &Panel,
     layer: &Layer,
-    to_pixels: &dyn Fn(&[f64]) -> Vec<(i32, i32)>,
+    to_pixels: ToPixels,
 ) -> DrawResult<DB> {
     let (left, _, right, _) = figure.plot_area(panel);
     let upper = to_pixels(&layer.upper);
