@@ -608,5 +608,9 @@ fn foreign_or_malformed_folders_are_refused_with_exit_2() {
         let out = common::blockade().args(&args).arg(&good).assert().code(2);
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            !good.join("metrics.csv").exists(),
+            "{args:?} wrote metrics.csv"
+        );
     }
 }

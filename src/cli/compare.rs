@@ -7,7 +7,9 @@ use blockade::{InputError, Result};
 use std::io::Write;
 
 pub fn compare(args: &CompareArgs) -> Result<()> {
-    let (data, rows) = output::compare_folder(&args.dir, args.at)?;
+    let data = output::read::load(&args.dir)?;
+    // Every flag is checked before metrics.csv is replaced, so that a refusal changes nothing.
+    let at = output::at_step(&data, args.at)?;
     let segment = match &args.segment {
         None => None,
         Some(name) => Some(
@@ -22,6 +24,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
                 })?,
         ),
     };
+    let rows = output::write_metrics(&args.dir, &data, at)?;
     // The printed tables show one segment (all by default); CSV and JSON every segment
     // unless one is asked for, as metrics.csv has them.
     let selected: Vec<_> = rows

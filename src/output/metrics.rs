@@ -392,27 +392,44 @@ fn markdown_table(out: &mut String, section: &Section) {
     }
 }
 
+/// The step `--at DATE` names: the first on or after `date`; refused past the last step.
+pub fn at_step(data: &RunData, at: Option<chrono::NaiveDate>) -> Result<Option<u32>> {
+    let Some(date) = at else {
+        return Ok(None);
+    };
+    let step = data.step_on_or_after(date).ok_or_else(|| {
+        crate::error::InputError::new(format!(
+            "{date} is after the last step's date, {}",
+            data.dates[data.dates.len() - 1]
+        ))
+        .in_origin("--at")
+    })?;
+    Ok(Some(step))
+}
+
+/// Computes the metrics of a run read back from `dir` (with the shares at step `at`, if
+/// given) and writes `metrics.csv` into `dir` by way of a temporary file.
+pub fn write_metrics(
+    dir: &std::path::Path,
+    data: &RunData,
+    at: Option<u32>,
+) -> Result<Vec<MetricRow>> {
+    let rows = crate::compare::metrics(data, at);
+    let bytes = metrics_csv(data, &rows)?;
+    super::write_file_atomically(&dir.join(METRICS_FILE), &bytes)?;
+    Ok(rows)
+}
+
 /// `compare`'s work on an output folder: reads it back, computes the metrics (with the shares
-/// at the first step on or after `at`, if given) and writes `metrics.csv` into it by way of
-/// a temporary file. `run` calls it on its staging folder before the commit.
+/// at the first step on or after `at`, if given) and writes `metrics.csv` into it. `run`
+/// calls it on its staging folder before the commit.
 pub fn compare_folder(
     dir: &std::path::Path,
     at: Option<chrono::NaiveDate>,
 ) -> Result<(RunData, Vec<MetricRow>)> {
     let data = super::read::load(dir)?;
-    let at_step = match at {
-        None => None,
-        Some(date) => Some(data.step_on_or_after(date).ok_or_else(|| {
-            crate::error::InputError::new(format!(
-                "{date} is after the last step's date, {}",
-                data.dates[data.dates.len() - 1]
-            ))
-            .in_origin("--at")
-        })?),
-    };
-    let rows = crate::compare::metrics(&data, at_step);
-    let bytes = metrics_csv(&data, &rows)?;
-    super::write_file_atomically(&dir.join(METRICS_FILE), &bytes)?;
+    let at = at_step(&data, at)?;
+    let rows = write_metrics(dir, &data, at)?;
     Ok((data, rows))
 }
 

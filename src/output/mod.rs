@@ -9,7 +9,8 @@ mod tables;
 
 pub use manifest::{Launch, json_sha256, manifest, resolved};
 pub use metrics::{
-    Layout, METRICS_FILE, METRICS_HEADER, compare_folder, metrics_csv, metrics_json, metrics_table,
+    Layout, METRICS_FILE, METRICS_HEADER, at_step, compare_folder, metrics_csv, metrics_json,
+    metrics_table, write_metrics,
 };
 pub use staging::{MANIFEST, Staging, check_replaceable, write_file_atomically};
 

@@ -363,8 +363,13 @@ fn plan(data: &RunData, chart: &Chart) -> Figure {
                 data.scenario, data.arms[chart.arms[0]]
             ),
             format!(
-                "Mean over {replicates} replicate{plural}; the layers add up to 100%. \
-                 Numbered lines are the variant's events."
+                "Mean over {replicates} replicate{plural}; {} Numbered lines are the \
+                 variant's events.",
+                if chart.states.len() == data.states.len() {
+                    "the layers add up to 100%."
+                } else {
+                    "only the states chosen are stacked."
+                }
             ),
             "share of agents (%)",
             "Events: number on the chart, own date, name",
