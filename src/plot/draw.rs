@@ -714,7 +714,8 @@ fn draw_events<DB: DrawingBackend>(
     let event_colour = if panel.layers.is_empty() {
         RGBColor(0xc4, 0xc4, 0xc4)
     } else {
-        RGBColor(0x30, 0x30, 0x30)
+        // Over coloured areas a light line would vanish.
+        RGBColor(0x50, 0x50, 0x50)
     };
     for tag in &panel.tags {
         let x = figure.x_pixel(panel, tag.days);
