@@ -6,16 +6,20 @@
 //! task with the [`model`], whose agents come from [`population`], whose neighbours come from
 //! [`network`], whose events are [`policy`] patches and whose draws all come from [`rng`]; the
 //! [`output`] module writes the results with [`stats`] over replicates. A run may be split
-//! into [`shard`]s that `output::read_shards` puts back together. The library never
-//! prints and never exits: it returns [`error::Error`]s for the CLI to report.
+//! into [`shard`]s that `output::read_shards` puts back together. [`compare`] turns an output
+//! folder, read back by [`output::read`], into policy metrics, and [`plot`] draws its curves.
+//! The library never prints and never exits: it returns [`error::Error`]s for the CLI to
+//! report.
 //!
 //! See `docs/MODEL.md` for the model and `ARCHITECTURE.md` for the map.
 
 pub mod calendar;
+pub mod compare;
 pub mod error;
 pub mod model;
 pub mod network;
 pub mod output;
+pub mod plot;
 pub mod policy;
 pub mod population;
 pub mod rng;

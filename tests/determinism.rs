@@ -6,7 +6,13 @@ mod common;
 
 use std::path::Path;
 
-const CSV_FILES: [&str; 4] = ["adoption.csv", "summary.csv", "comparison.csv", "flows.csv"];
+const CSV_FILES: [&str; 5] = [
+    "adoption.csv",
+    "summary.csv",
+    "comparison.csv",
+    "flows.csv",
+    "metrics.csv",
+];
 
 fn run(out: &Path, threads: &str, extra: &[&str]) {
     common::blockade()

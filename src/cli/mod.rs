@@ -3,13 +3,15 @@
 //! began, 130 on SIGINT, 143 on SIGTERM. Errors are one line on stderr.
 
 mod check;
+mod compare;
 mod merge;
+mod plot;
 mod run;
 
 use blockade::Error;
 use blockade::scenario::Overrides;
 use blockade::shard::Shard;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -34,14 +36,33 @@ enum Command {
         blockade run scenarios/openai-api-block-2024.toml --variant no-block --replicates 50 \\\n      \
         --set adoption.imitation=0.3 --out output/imitation-0.3\n  \
         blockade run sweep.toml --shard 2/8 --out shards/2\n\n\
-        Writes adoption.csv, summary.csv, comparison.csv, flows.csv and run.json (and points.csv\n\
-        with a [sweep]) into output/<scenario name>/ (or --out), replacing an earlier run there\n\
-        only when complete. With --shard, writes a shard folder for `blockade merge`.")]
+        Writes adoption.csv, summary.csv, comparison.csv, flows.csv, metrics.csv and run.json\n\
+        (points.csv with a [sweep]; adoption.svg and comparison.svg with --plot) into\n\
+        output/<scenario name>/ (or --out), replacing an earlier run there only when complete.\n\
+        With --shard, writes a shard folder for `blockade merge`.")]
     Run(RunArgs),
     /// Validate a scenario and print what it contains
     #[command(after_help = "Example:\n  \
         blockade check scenarios/openai-api-block-2024.toml --set adoption.imitation=0.3")]
     Check(CheckArgs),
+    /// Policy metrics of an output folder: each variant against the baseline
+    #[command(after_help = "Examples:\n  \
+        blockade compare output/openai-api-block-2024\n  \
+        blockade compare output/openai-api-block-2024 --at 2024-12-31 --segment startup\n  \
+        blockade compare output/openai-api-block-2024 --format markdown > metrics.md\n\n\
+        Reads adoption.csv, flows.csv and run.json, writes metrics.csv into the folder (every\n\
+        segment, one row per variant, segment, metric and state) and prints the metrics of one\n\
+        segment. Intervals are 95%: over replicates, paired by replicate against the baseline,\n\
+        and unpaired (Welch).")]
+    Compare(CompareArgs),
+    /// Charts of an output folder: adoption curves, differences, stacked shares (SVG or PNG)
+    #[command(after_help = "Examples:\n  \
+        blockade plot output/openai-api-block-2024\n  \
+        blockade plot output/openai-api-block-2024 --kind comparison --variant no-block \\\n      \
+        --states openai_vpn,qwen,deepseek -o no-block.png\n  \
+        blockade plot output/openai-api-block-2024 --kind stacked --variant vpn-crackdown\n\n\
+        Writes <DIR>/<kind>.svg unless -o names another .svg or .png file.")]
+    Plot(PlotArgs),
     /// Put the shard folders of one run back together into the run's output folder
     #[command(after_help = "Example:\n  \
         for i in 1 2 3; do blockade run sweep.toml --shard $i/3 --out shards/$i; done\n  \
@@ -98,6 +119,9 @@ struct RunArgs {
     /// Print neither progress, warnings nor the final table
     #[arg(long)]
     quiet: bool,
+    /// Also draw adoption.svg and comparison.svg into the output folder
+    #[arg(long, conflicts_with = "shard")]
+    plot: bool,
     /// Run only shard I of N of the tasks (task k when k mod N = I - 1) and write a shard
     /// folder for `blockade merge` [default --out: output/<scenario name>.shard-I-of-N]
     #[arg(long, value_name = "I/N")]
@@ -121,6 +145,71 @@ struct MergeArgs {
 struct CheckArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// An output folder written by `blockade run`
+    dir: PathBuf,
+    /// Also report the shares at the first step on or after this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    at: Option<chrono::NaiveDate>,
+    /// What to print; metrics.csv is written either way
+    #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
+    format: MetricsFormat,
+    /// The segment to print [default: all for table and markdown, every segment for csv and json]
+    #[arg(long, value_name = "NAME")]
+    segment: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct PlotArgs {
+    /// An output folder written by `blockade run`
+    dir: PathBuf,
+    /// The image to write, .svg or .png [default: <DIR>/<kind>.svg]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// What to draw
+    #[arg(long, value_enum, default_value_t = ChartKind::Adoption)]
+    kind: ChartKind,
+    /// The segment, or all
+    #[arg(long, value_name = "NAME", default_value = "all")]
+    segment: String,
+    /// A variant to draw (repeatable) [default: every one; stacked: baseline]
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<String>,
+    /// The states to draw, comma-separated, e.g. openai_vpn,qwen,unserved [default: every one]
+    #[arg(long, value_name = "LIST")]
+    states: Option<String>,
+}
+
+/// The charts `plot` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ChartKind {
+    /// Share per state over time with 95% bands, one panel per variant
+    Adoption,
+    /// Each variant minus the baseline over time, paired, with 95% bands
+    Comparison,
+    /// One variant's mean shares, stacked
+    Stacked,
+}
+
+/// How `compare` prints the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MetricsFormat {
+    /// Aligned columns for a terminal
+    Table,
+    /// The rows of metrics.csv
+    Csv,
+    /// The rows of metrics.csv as a JSON array
+    Json,
+    /// Tables to paste into a report
+    Markdown,
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("'{text}' is not a date (YYYY-MM-DD)"))
 }
 
 /// Which signal asked the run to stop, so that the exit status can say it.
@@ -183,6 +272,8 @@ pub fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Run(args) => run::run(args, &interrupt.requested),
         Command::Check(args) => check::check(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Plot(args) => plot::plot(args),
         Command::Merge(args) => merge::merge(args, &interrupt.requested),
     };
     match outcome {

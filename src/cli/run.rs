@@ -3,6 +3,7 @@
 
 use super::RunArgs;
 use blockade::output::{self, Launch, Staging};
+use blockade::plot::{self, Chart, Kind};
 use blockade::scenario::Scenario;
 use blockade::stats::Summary;
 use blockade::{Error, Result, runner};
@@ -77,6 +78,15 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
         None => {
             output::write_tables(&staging, &scenario, &results)?;
             output::write_manifest(&staging, &manifest)?;
+            // The metrics and charts are read back from the staged files, exactly as `compare`
+            // and `plot` would read the committed folder, so that both paths give the same
+            // bytes. Swept folders are not read back yet.
+            if scenario.sweep.is_none() {
+                let (data, _) = output::compare_folder(staging.folder(), None)?;
+                if args.plot {
+                    plot_run(&data, staging.folder())?;
+                }
+            }
         }
     }
     if interrupted.load(Ordering::SeqCst) {
@@ -108,6 +118,20 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
             ),
             (_, Some(_)) => {}
         }
+    }
+    Ok(())
+}
+
+/// `--plot`: adoption.svg, and comparison.svg when a variant ran.
+fn plot_run(data: &blockade::compare::RunData, folder: &std::path::Path) -> Result<()> {
+    let kinds: &[Kind] = if data.arms.len() > 1 {
+        &[Kind::Adoption, Kind::Comparison]
+    } else {
+        &[Kind::Adoption]
+    };
+    for &kind in kinds {
+        let chart = Chart::resolve(data, kind, None, &[], None)?;
+        plot::plot(data, &chart, &folder.join(format!("{}.svg", kind.name())))?;
     }
     Ok(())
 }

@@ -3,11 +3,17 @@
 //! file.
 
 mod manifest;
+mod metrics;
+pub mod read;
 mod shard;
 mod staging;
 mod tables;
 
 pub use manifest::{Launch, json_sha256, manifest, resolved};
+pub use metrics::{
+    Layout, METRICS_FILE, METRICS_HEADER, at_step, compare_folder, metrics_csv, metrics_json,
+    metrics_table, write_metrics,
+};
 pub use shard::{Merged, SHARD_MANIFEST, read_shards, write_shard};
 pub use staging::{MANIFEST, Staging, check_replaceable, write_file_atomically};
 pub use tables::Labels;
@@ -16,13 +22,15 @@ use crate::error::{Error, Result};
 use crate::runner::Results;
 use crate::scenario::{Scenario, Sweep};
 
-/// The files of a run, in the order they are written; a swept run adds [`POINTS`].
-pub const FILES: [&str; 5] = [
+/// The files of a run, in the order they are written; a swept run adds [`POINTS`] and
+/// `run --plot` adds its charts.
+pub const FILES: [&str; 6] = [
     "adoption.csv",
     "summary.csv",
     "comparison.csv",
     "flows.csv",
     MANIFEST,
+    METRICS_FILE,
 ];
 
 /// The sweep's points, written by a swept run (contract 10).

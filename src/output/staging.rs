@@ -90,6 +90,12 @@ impl Staging {
         self.temporary.join(name)
     }
 
+    /// The staging folder itself, which holds a complete output folder just before the
+    /// commit (for commands that read it back, as `run` does for its metrics).
+    pub fn folder(&self) -> &Path {
+        &self.temporary
+    }
+
     /// The folder that the commit will replace.
     pub fn target(&self) -> &Path {
         &self.target

@@ -1,0 +1,168 @@
+//! Policy metrics (contract 9): what each variant did, with its uncertainty, and what it did
+//! differently from the baseline.
+//!
+//! Plain functions over [`RunData`], the integer counts of a run per replicate, as
+//! [`crate::output::read`] reads them back from an output folder. Like hyperfine's
+//! `relative_speed`, this module is pure: no I/O, no formatting, no names looked up; the
+//! baseline is arm 0. [`series`] gives the per-step curves that the charts draw.
+
+mod metrics;
+pub mod series;
+
+pub use metrics::{Metric, MetricRow, metrics};
+
+use chrono::NaiveDate;
+
+/// The index of the first provider among the states: `not_adopted`, `unserved`, providers.
+pub const FIRST_PROVIDER: usize = crate::model::FIRST_PROVIDER as usize;
+
+/// The state index of `unserved`.
+pub const UNSERVED: usize = 1;
+
+/// An event of an arm's timeline, as a chart marks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEvent {
+    /// The event's name.
+    pub name: String,
+    /// The event's own date, as written (or the date of its step, when written as a step).
+    pub date: NaiveDate,
+    /// The first step on or after `date`, where it applies.
+    pub step: u32,
+}
+
+/// The results of a run as compare and plot read them: integer counts per replicate, step,
+/// segment and state, and the flows leaving each state, with the names and dates to label them.
+///
+/// Built by [`crate::output::read::load`], which checks every invariant documented here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunData {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The arms: `baseline` first, then the variants run, in file order.
+    pub arms: Vec<String>,
+    /// The segments, in file order (`all` is not one of them).
+    pub segments: Vec<String>,
+    /// The states: `not_adopted`, `unserved`, then the providers in file order.
+    pub states: Vec<String>,
+    /// Per state: a provider whose origin is `cn`.
+    pub domestic: Vec<bool>,
+    /// The date of each step, 0..=steps.
+    pub dates: Vec<NaiveDate>,
+    /// Replicates per arm (at least one).
+    pub replicates: u32,
+    /// Agents per segment, per arm (a variant may change the population).
+    pub segment_agents: Vec<Vec<u64>>,
+    /// `counts[index(arm, replicate, step, segment, state)]`: agents in a state; the states
+    /// of a segment add up to its agents at every step.
+    pub counts: Vec<u32>,
+    /// `switches[((arm * replicates + replicate) * segments + segment) * states + from]`:
+    /// agents that left state `from`, summed over the steps (from `flows.csv`).
+    pub switches: Vec<u64>,
+    /// Per arm, its events in date order.
+    pub timelines: Vec<Vec<TimelineEvent>>,
+}
+
+impl RunData {
+    /// The last step.
+    pub fn steps(&self) -> u32 {
+        (self.dates.len() - 1) as u32
+    }
+
+    /// The position of a count in [`RunData::counts`].
+    pub fn index(
+        &self,
+        arm: usize,
+        replicate: u32,
+        step: u32,
+        segment: usize,
+        state: usize,
+    ) -> usize {
+        let task = arm * self.replicates as usize + replicate as usize;
+        let row = task * self.dates.len() + step as usize;
+        (row * self.segments.len() + segment) * self.states.len() + state
+    }
+
+    /// Agents of `segment` in `state` at `step`; `segment == segments.len()` is `all`.
+    pub fn count(
+        &self,
+        arm: usize,
+        replicate: u32,
+        step: u32,
+        segment: usize,
+        state: usize,
+    ) -> u64 {
+        self.segment_range(segment)
+            .map(|s| u64::from(self.counts[self.index(arm, replicate, step, s, state)]))
+            .sum()
+    }
+
+    /// Agents of `segment` (or of all, `segment == segments.len()`) in an arm.
+    pub fn agents(&self, arm: usize, segment: usize) -> u64 {
+        self.segment_range(segment)
+            .map(|s| self.segment_agents[arm][s])
+            .sum()
+    }
+
+    /// Agents that left `state` over the horizon in one replicate.
+    pub fn switches_from(&self, arm: usize, replicate: u32, segment: usize, state: usize) -> u64 {
+        self.segment_range(segment)
+            .map(|s| {
+                let task = arm * self.replicates as usize + replicate as usize;
+                self.switches[(task * self.segments.len() + s) * self.states.len() + state]
+            })
+            .sum()
+    }
+
+    /// Agents of `segment` on a domestic provider at `step`.
+    pub fn domestic(&self, arm: usize, replicate: u32, step: u32, segment: usize) -> u64 {
+        self.providers()
+            .filter(|&k| self.domestic[k])
+            .map(|k| self.count(arm, replicate, step, segment, k))
+            .sum()
+    }
+
+    /// Agents of `segment` on a foreign provider (any origin but `cn`, or none) at `step`.
+    pub fn foreign(&self, arm: usize, replicate: u32, step: u32, segment: usize) -> u64 {
+        self.providers()
+            .filter(|&k| !self.domestic[k])
+            .map(|k| self.count(arm, replicate, step, segment, k))
+            .sum()
+    }
+
+    /// The provider states.
+    pub fn providers(&self) -> std::ops::Range<usize> {
+        FIRST_PROVIDER..self.states.len()
+    }
+
+    /// The segment indices, `all` last.
+    pub fn segments_and_all(&self) -> std::ops::RangeInclusive<usize> {
+        0..=self.segments.len()
+    }
+
+    /// The name of a segment index, `all` for `segments.len()`.
+    pub fn segment_name(&self, segment: usize) -> &str {
+        self.segments.get(segment).map_or("all", String::as_str)
+    }
+
+    /// The first step on or after `date`, if the horizon reaches it.
+    pub fn step_on_or_after(&self, date: NaiveDate) -> Option<u32> {
+        self.dates.iter().position(|&d| d >= date).map(|s| s as u32)
+    }
+
+    fn segment_range(&self, segment: usize) -> std::ops::Range<usize> {
+        if segment == self.segments.len() {
+            0..self.segments.len()
+        } else {
+            segment..segment + 1
+        }
+    }
+}
+
+/// `count / agents`, the share of a segment's agents; 0 for a segment with no agents.
+pub fn share(count: u64, agents: u64) -> f64 {
+    if agents == 0 {
+        0.0
+    } else {
+        count as f64 / agents as f64
+    }
+}

@@ -1,0 +1,191 @@
+//! Charts of a run (contract 11), drawn with plotters: adoption curves with their bands, each
+//! variant's difference from the baseline, and a stacked area of one variant's shares.
+//!
+//! The numbers come from [`crate::compare::series`] over a [`RunData`]; this module only
+//! draws them. SVG needs no font (the viewer brings one); PNG is rasterised with the bundled
+//! Liberation Sans (SIL OFL 1.1, `assets/fonts/`), so that no system library is needed.
+//!
+//! Every state keeps one colour, one dash pattern and one marker in every chart, and the
+//! dashes and markers alone tell the lines apart in black-and-white print. Events are
+//! numbered vertical lines whose numbers are staggered so that none overlap; a key under
+//! the chart gives each number its event's name and own date.
+
+mod draw;
+mod style;
+
+use crate::compare::RunData;
+use crate::error::{Error, InputError, Result};
+use std::path::Path;
+
+/// What a chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Share per state over time, mean and 95% band, one panel per variant.
+    Adoption,
+    /// Each variant's paired difference from the baseline over time, with its band.
+    Comparison,
+    /// The mean shares of one variant, stacked.
+    Stacked,
+}
+
+impl Kind {
+    /// The kind's name, which is also the default file name's stem.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Adoption => "adoption",
+            Kind::Comparison => "comparison",
+            Kind::Stacked => "stacked",
+        }
+    }
+}
+
+/// A chart, resolved against a run: indices into its [`RunData`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    /// What to draw.
+    pub kind: Kind,
+    /// The segment; `segments.len()` is `all`.
+    pub segment: usize,
+    /// The arms, one panel each (for a stacked chart, the one arm).
+    pub arms: Vec<usize>,
+    /// The states drawn, in state order.
+    pub states: Vec<usize>,
+}
+
+fn refuse(flag: &str, message: String) -> Error {
+    Error::Input(InputError::new(message).in_origin(flag))
+}
+
+impl Chart {
+    /// Resolves the command line's names against a run: `segment` (default `all`), the
+    /// variants (default: every arm; for `comparison` every variant but the baseline; for
+    /// `stacked` the baseline) and `states`, a comma-separated list (default: every state).
+    pub fn resolve(
+        data: &RunData,
+        kind: Kind,
+        segment: Option<&str>,
+        variants: &[String],
+        states: Option<&str>,
+    ) -> Result<Chart> {
+        let segment = match segment {
+            None => data.segments.len(),
+            Some(name) => data
+                .segments_and_all()
+                .find(|&s| data.segment_name(s) == name)
+                .ok_or_else(|| {
+                    refuse(
+                        "--segment",
+                        format!(
+                            "unknown segment '{name}' (the run has: {}, all)",
+                            data.segments.join(", ")
+                        ),
+                    )
+                })?,
+        };
+        let mut arms = Vec::new();
+        for name in variants {
+            let arm = data.arms.iter().position(|a| a == name).ok_or_else(|| {
+                refuse(
+                    "--variant",
+                    format!(
+                        "'{name}' is not in this run (it has: {})",
+                        data.arms.join(", ")
+                    ),
+                )
+            })?;
+            if !arms.contains(&arm) {
+                arms.push(arm);
+            }
+        }
+        match kind {
+            Kind::Adoption if arms.is_empty() => arms = (0..data.arms.len()).collect(),
+            Kind::Comparison => {
+                // The baseline has no difference from itself.
+                arms.retain(|&a| a != 0);
+                if variants.is_empty() {
+                    arms = (1..data.arms.len()).collect();
+                }
+                if arms.is_empty() {
+                    return Err(refuse(
+                        "--kind comparison",
+                        "no variant to compare with the baseline in this run".into(),
+                    ));
+                }
+            }
+            Kind::Stacked if arms.is_empty() => arms = vec![0],
+            Kind::Stacked if arms.len() > 1 => {
+                return Err(refuse(
+                    "--variant",
+                    "a stacked chart draws one variant".into(),
+                ));
+            }
+            _ => {}
+        }
+        let states = match states {
+            None => (0..data.states.len()).collect(),
+            Some(list) => {
+                let mut chosen = Vec::new();
+                for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    let state = data.states.iter().position(|s| s == name).ok_or_else(|| {
+                        refuse(
+                            "--states",
+                            format!(
+                                "unknown state '{name}' (the run has: {})",
+                                data.states.join(", ")
+                            ),
+                        )
+                    })?;
+                    if !chosen.contains(&state) {
+                        chosen.push(state);
+                    }
+                }
+                if chosen.is_empty() {
+                    return Err(refuse("--states", "names no state".into()));
+                }
+                chosen.sort_unstable();
+                chosen
+            }
+        };
+        Ok(Chart {
+            kind,
+            segment,
+            arms,
+            states,
+        })
+    }
+}
+
+/// The image format, from the file name's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Scalable vector graphics.
+    Svg,
+    /// A bitmap, drawn with the bundled font.
+    Png,
+}
+
+impl Format {
+    /// The format a file name asks for: `.svg` or `.png`.
+    pub fn of(path: &Path) -> Result<Format> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("svg") => Ok(Format::Svg),
+            Some("png") => Ok(Format::Png),
+            _ => Err(refuse(
+                "-o",
+                format!("{}: the file name must end in .svg or .png", path.display()),
+            )),
+        }
+    }
+}
+
+/// Draws `chart` into `path` (SVG or PNG, by its extension), by way of a temporary file
+/// renamed into place.
+pub fn plot(data: &RunData, chart: &Chart, path: &Path) -> Result<()> {
+    let format = Format::of(path)?;
+    draw::render(data, chart, path, format)
+}
