@@ -249,7 +249,11 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
     if values.len() != count {
         return Err(refuse(
             path,
-            format!("{} points where run.json lists {count}", values.len()),
+            format!(
+                "has {} point{} where run.json lists {count}",
+                values.len(),
+                if values.len() == 1 { "" } else { "s" }
+            ),
         ));
     }
     Ok(SweepValues { parameters, values })
