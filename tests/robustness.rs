@@ -677,3 +677,31 @@ fn swept_curves_read_back_as_summary_csv_has_them() {
         "{refused}"
     );
 }
+
+#[test]
+fn a_swept_run_of_the_baseline_alone_has_nothing_to_summarise() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("run");
+    common::blockade()
+        .arg("run")
+        .arg(tiny_sweep())
+        .args(["--quiet", "--variant", "baseline", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let robustness = std::fs::read_to_string(dir.join("robustness.csv")).expect("file");
+    assert_eq!(robustness.lines().count(), 1, "header only: {robustness}");
+    let metrics = common::read_csv(&dir.join("metrics.csv"));
+    assert!(metrics.rows.iter().all(|r| r["variant"] == "baseline"));
+    let out = common::blockade()
+        .arg("compare")
+        .arg(&dir)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("No variant ran besides the baseline"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 3, "{text}");
+}

@@ -235,6 +235,14 @@ pub fn robustness_table(
         Better::Lower.name(),
         Better::Neither.name()
     );
+    // With the baseline alone there is no difference to summarise.
+    let legend = if rows.is_empty() {
+        "No variant ran besides the baseline, so there is no difference to summarise; each \
+         point's metrics are in metrics.csv."
+            .to_owned()
+    } else {
+        legend
+    };
     let mut out = String::new();
     match layout {
         Layout::Text => {
@@ -243,6 +251,9 @@ pub fn robustness_table(
             out.push_str(&wrap(&legend, 100));
         }
         Layout::Markdown => out.push_str(&format!("## {heading}\n\n{legend}\n")),
+    }
+    if rows.is_empty() {
+        return out;
     }
     for section in sections(data, rows, segment) {
         out.push('\n');
