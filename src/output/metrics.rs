@@ -192,7 +192,7 @@ fn value_cells(row: &MetricRow, format: fn(f64) -> String) -> [String; 3] {
     [mean, diff, unpaired]
 }
 
-pub(super) fn date_and_step(data: &RunData, step: Option<u32>) -> String {
+fn date_and_step(data: &RunData, step: Option<u32>) -> String {
     step.map_or("never".into(), |s| {
         format!("{} (step {s})", data.dates[s as usize])
     })
