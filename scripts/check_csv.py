@@ -7,8 +7,10 @@ option beyond the file name (issue 3), with the columns and types the contract s
 For each file: both libraries read it; they see the header's columns and the same number of
 rows; every numeric column comes out numeric in both (a column with no value at all, such as
 metrics.csv's differences when no variant ran, may be anything); the text columns hold no
-missing values; `date` holds ISO dates. Prints one line per file and a closing
-"N passed, N failed" line; exits 1 if any file fails.
+missing values; `date` holds ISO dates. Swept folders too: the `point` column of every file,
+points.csv (whose parameter columns may hold text, e.g. a swept network.kind) and
+robustness.csv. Prints one line per file and a closing "N passed, N failed" line; exits 1 if
+any file fails.
 """
 
 import sys
@@ -18,9 +20,14 @@ import pandas as pd
 import polars as pl
 
 # Columns that hold text; every other column must be numeric. Empty text is allowed only in
-# metrics.csv's state column (metrics that are not about one state).
-TEXT = {"variant", "segment", "state", "date", "from", "to", "metric", "unit"}
-MAY_BE_EMPTY = {("metrics.csv", "state"), ("metrics.csv", "date")}
+# the state and date columns of metrics.csv and robustness.csv (metrics that are not about one
+# state or step). points.csv's parameter columns hold whatever was swept: any type, no gaps.
+TEXT = {"variant", "segment", "state", "date", "from", "to", "metric", "unit", "better"}
+MAY_BE_EMPTY = {
+    (name, column)
+    for name in ("metrics.csv", "robustness.csv")
+    for column in ("state", "date")
+}
 
 
 def check(path: Path) -> list[str]:
@@ -38,6 +45,10 @@ def check(path: Path) -> list[str]:
         values = frame[column]
         if values.isna().all() and table[column].null_count() == table.height:
             continue  # no value at all: nothing to type
+        if path.name == "points.csv" and column != "point":
+            if values.isna().any():
+                problems.append(f"{column}: missing values")
+            continue
         if column in TEXT:
             if (path.name, column) not in MAY_BE_EMPTY and values.isna().any():
                 problems.append(f"{column}: missing values")

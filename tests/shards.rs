@@ -7,7 +7,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-const CSV_FILES: [&str; 4] = ["adoption.csv", "summary.csv", "comparison.csv", "flows.csv"];
+const CSV_FILES: [&str; 5] = [
+    "adoption.csv",
+    "summary.csv",
+    "comparison.csv",
+    "flows.csv",
+    "metrics.csv",
+];
 
 fn tiny() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/tiny-sweep.toml")
@@ -72,7 +78,7 @@ fn merged_shards_are_byte_identical_to_an_unsharded_run() {
     let whole = tmp.path().join("whole");
     run(&tiny(), &whole, &[]);
     let mut files = CSV_FILES.to_vec();
-    files.push("points.csv");
+    files.extend(["points.csv", "robustness.csv"]);
     // 18 tasks: three shards of six; one shard of all; 20 shards, two of them empty.
     for n in [3, 1, 20] {
         let root = tmp.path().join(format!("n{n}"));
@@ -100,7 +106,9 @@ fn merged_shards_are_byte_identical_to_an_unsharded_run() {
                 "adoption.csv",
                 "comparison.csv",
                 "flows.csv",
+                "metrics.csv",
                 "points.csv",
+                "robustness.csv",
                 "run.json",
                 "summary.csv"
             ]
@@ -128,6 +136,7 @@ fn an_unswept_run_with_a_variant_subset_merges_byte_identically() {
     assert!(output.status.success(), "{output:?}");
     assert_same_csv(&whole, &merged, &CSV_FILES, "unswept");
     assert!(!merged.join("points.csv").exists());
+    assert!(!merged.join("robustness.csv").exists());
 }
 
 /// Runs a merge that must be refused: status 2, one line naming `names`, and `out` (holding

@@ -205,7 +205,13 @@ fn swept_outputs_start_with_the_point_and_points_csv_holds_the_values() {
     run(&tiny(), &out, &[]);
     let scenario = Scenario::load(&tiny(), &Overrides::default()).expect("valid");
     let points = scenario.sweep.as_ref().expect("swept").points.len();
-    for file in ["adoption.csv", "summary.csv", "comparison.csv", "flows.csv"] {
+    for file in [
+        "adoption.csv",
+        "summary.csv",
+        "comparison.csv",
+        "flows.csv",
+        "metrics.csv",
+    ] {
         let table = common::read_csv(&out.join(file));
         assert_eq!(table.header[0], "point", "{file}");
         let mut seen: Vec<usize> = table

@@ -66,7 +66,7 @@ say "submitting $scenario as $shards shards"
 "$here/submit.sh" "$scenario" "$shards" --out "$work/merged" --wait --time=10
 t_sharded=$SECONDS
 "$BLOCKADE" run "$scenario" --out "$work/local" --quiet
-files=(adoption.csv summary.csv comparison.csv flows.csv points.csv)
+files=(adoption.csv summary.csv comparison.csv flows.csv points.csv metrics.csv robustness.csv)
 for f in "${files[@]}"; do
   cmp "$work/local/$f" "$work/merged/$f" || fail "$f differs between the merged and the local run"
 done

@@ -33,10 +33,9 @@ pub fn merge(args: &MergeArgs, interrupted: &AtomicBool) -> Result<()> {
     merged.write_tables(&staging)?;
     let manifest = merged.manifest(std::env::args().collect(), args.out.as_deref());
     output::write_manifest(&staging, &manifest)?;
-    // The same metrics a run writes, read back from the merged files as a run reads its own.
-    if !merged.is_swept() {
-        output::compare_folder(staging.folder(), None)?;
-    }
+    // The same metrics (and robustness) a run writes, read back from the merged files as a
+    // run reads its own.
+    output::compare_folder(staging.folder(), None)?;
     if interrupted.load(Ordering::SeqCst) {
         return Err(Error::Interrupted);
     }

@@ -37,8 +37,9 @@ enum Command {
         --set adoption.imitation=0.3 --out output/imitation-0.3\n  \
         blockade run sweep.toml --shard 2/8 --out shards/2\n\n\
         Writes adoption.csv, summary.csv, comparison.csv, flows.csv, metrics.csv and run.json\n\
-        (points.csv with a [sweep]; adoption.svg and comparison.svg with --plot) into\n\
-        output/<scenario name>/ (or --out), replacing an earlier run there only when complete.\n\
+        (points.csv and robustness.csv with a [sweep]; adoption.svg and comparison.svg with\n\
+        --plot, of sweep point 0 when swept) into output/<scenario name>/ (or --out),\n\
+        replacing an earlier run there only when complete.\n\
         With --shard, writes a shard folder for `blockade merge`.")]
     Run(RunArgs),
     /// Validate a scenario and print what it contains
@@ -53,15 +54,21 @@ enum Command {
         Reads adoption.csv, flows.csv and run.json, writes metrics.csv into the folder (every\n\
         segment, one row per variant, segment, metric and state) and prints the metrics of one\n\
         segment. Intervals are 95%: over replicates, paired by replicate against the baseline,\n\
-        and unpaired (Welch).")]
+        and unpaired (Welch).\n\n\
+        On a swept run, metrics.csv has each point's rows (paired within the point) and\n\
+        robustness.csv, which compare prints, summarises each variant's difference from the\n\
+        baseline across the points: mean, worst, 10th percentile from the worst end, and the\n\
+        fraction of points where the variant beats the baseline, is above it, is below it.")]
     Compare(CompareArgs),
     /// Charts of an output folder: adoption curves, differences, stacked shares (SVG or PNG)
     #[command(after_help = "Examples:\n  \
         blockade plot output/openai-api-block-2024\n  \
         blockade plot output/openai-api-block-2024 --kind comparison --variant no-block \\\n      \
         --states openai_vpn,qwen,deepseek -o no-block.png\n  \
-        blockade plot output/openai-api-block-2024 --kind stacked --variant vpn-crackdown\n\n\
-        Writes <DIR>/<kind>.svg unless -o names another .svg or .png file.")]
+        blockade plot output/openai-api-block-2024 --kind stacked --variant vpn-crackdown\n  \
+        blockade plot output/my-sweep --point 12 --kind comparison\n\n\
+        Writes <DIR>/<kind>.svg unless -o names another .svg or .png file. A swept run is drawn\n\
+        one point at a time (--point, default 0).")]
     Plot(PlotArgs),
     /// Put the shard folders of one run back together into the run's output folder
     #[command(after_help = "Example:\n  \
@@ -181,6 +188,9 @@ struct PlotArgs {
     /// The states to draw, comma-separated, e.g. openai_vpn,qwen,unserved [default: every one]
     #[arg(long, value_name = "LIST")]
     states: Option<String>,
+    /// The sweep point to draw, of a swept run (points.csv numbers them from 0) [default: 0]
+    #[arg(long, value_name = "N")]
+    point: Option<usize>,
 }
 
 /// The charts `plot` draws.

@@ -1,4 +1,5 @@
-//! `blockade plot`: a chart of an output folder, as SVG or PNG.
+//! `blockade plot`: a chart of an output folder, as SVG or PNG; of one sweep point
+//! (`--point`, default 0) when the run is swept.
 
 use super::{ChartKind, PlotArgs};
 use blockade::Result;
@@ -17,14 +18,19 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
         .unwrap_or_else(|| args.dir.join(format!("{}.svg", kind.name())));
     // Refuse a bad file name before reading a large folder.
     plot::Format::of(&target)?;
-    let data = read::load(&args.dir)?;
-    let chart = Chart::resolve(
+    // Only the point drawn is read; --point on an unswept run, or past the last point, is
+    // refused.
+    let (data, sweep) = read::load_point(&args.dir, args.point)?;
+    let mut chart = Chart::resolve(
         &data,
         kind,
         Some(&args.segment),
         &args.variants,
         args.states.as_deref(),
     )?;
+    if let Some(sweep) = &sweep {
+        chart = chart.at_point(args.point.unwrap_or(0), sweep);
+    }
     plot::plot(&data, &chart, &target)?;
     eprintln!("wrote {}", target.display());
     Ok(())

@@ -80,12 +80,10 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
             output::write_manifest(&staging, &manifest)?;
             // The metrics and charts are read back from the staged files, exactly as `compare`
             // and `plot` would read the committed folder, so that both paths give the same
-            // bytes. Swept folders are not read back yet.
-            if scenario.sweep.is_none() {
-                let (data, _) = output::compare_folder(staging.folder(), None)?;
-                if args.plot {
-                    plot_run(&data, staging.folder())?;
-                }
+            // bytes.
+            let (run, _) = output::compare_folder(staging.folder(), None)?;
+            if args.plot {
+                plot_run(&run, staging.folder())?;
             }
         }
     }
@@ -113,8 +111,10 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
             (None, None) => print_final_table(&scenario, &results),
             (Some(sweep), None) => println!(
                 "{} sweep points: each point's curves are in summary.csv and comparison.csv, \
-                 its values in points.csv",
-                sweep.points.len()
+                 its values in points.csv, its metrics in metrics.csv; robustness.csv summarises \
+                 each variant across the points (blockade compare {} prints it)",
+                sweep.points.len(),
+                target.display()
             ),
             (_, Some(_)) => {}
         }
@@ -122,15 +122,20 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
     Ok(())
 }
 
-/// `--plot`: adoption.svg, and comparison.svg when a variant ran.
-fn plot_run(data: &blockade::compare::RunData, folder: &std::path::Path) -> Result<()> {
+/// `--plot`: adoption.svg, and comparison.svg when a variant ran; of point 0 when swept, as
+/// `blockade plot` draws by default.
+fn plot_run(run: &blockade::compare::RunPoints, folder: &std::path::Path) -> Result<()> {
+    let data = &run.points[0];
     let kinds: &[Kind] = if data.arms.len() > 1 {
         &[Kind::Adoption, Kind::Comparison]
     } else {
         &[Kind::Adoption]
     };
     for &kind in kinds {
-        let chart = Chart::resolve(data, kind, None, &[], None)?;
+        let mut chart = Chart::resolve(data, kind, None, &[], None)?;
+        if let Some(sweep) = &run.sweep {
+            chart = chart.at_point(0, sweep);
+        }
         plot::plot(data, &chart, &folder.join(format!("{}.svg", kind.name())))?;
     }
     Ok(())

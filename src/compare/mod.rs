@@ -4,12 +4,17 @@
 //! Plain functions over [`RunData`], the integer counts of a run per replicate, as
 //! [`crate::output::read`] reads them back from an output folder. Like hyperfine's
 //! `relative_speed`, this module is pure: no I/O, no formatting, no names looked up; the
-//! baseline is arm 0. [`series`] gives the per-step curves that the charts draw.
+//! baseline is arm 0. [`series`] gives the per-step curves that the charts draw. A swept run
+//! is a [`RunData`] per sweep point ([`RunPoints`]): metrics are computed point by point, so
+//! variants are compared with the baseline of their own point, and [`robustness`] summarises
+//! each paired difference across the points.
 
 mod metrics;
+mod robustness;
 pub mod series;
 
 pub use metrics::{Metric, MetricRow, metrics};
+pub use robustness::{Better, RobustnessRow, robustness};
 
 use chrono::NaiveDate;
 
@@ -155,6 +160,49 @@ impl RunData {
         } else {
             segment..segment + 1
         }
+    }
+}
+
+/// The swept parameters of a run and each point's values, as `points.csv` holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepValues {
+    /// The swept paths, in file order (`adoption.imitation`).
+    pub parameters: Vec<String>,
+    /// Per point (numbered from 0), one value per parameter, as written in `points.csv`.
+    pub values: Vec<Vec<String>>,
+}
+
+/// A run as read back, point by point: one [`RunData`] per sweep point, or a single one for
+/// a run without a `[sweep]`.
+///
+/// Points share their names, dates, replicates and timelines (events never depend on the
+/// point); their counts and agents differ (a point may change the population).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunPoints {
+    /// Per point, in point order; exactly one without a sweep.
+    pub points: Vec<RunData>,
+    /// The parameters and values of the points; `None` without a sweep.
+    pub sweep: Option<SweepValues>,
+}
+
+/// What `compare` computes for a run: each point's metrics and, for a swept run, how each
+/// difference from the baseline is distributed across the points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compared {
+    /// Per point, the rows of [`metrics`].
+    pub metrics: Vec<Vec<MetricRow>>,
+    /// For a swept run, the rows of [`robustness`]; `None` without a sweep.
+    pub robustness: Option<Vec<RobustnessRow>>,
+}
+
+/// The metrics of every point of `run` (with the shares at step `at`, if given, as
+/// [`metrics`] takes it) and, when swept, their robustness across the points.
+pub fn compare(run: &RunPoints, at: Option<u32>) -> Compared {
+    let metrics: Vec<Vec<MetricRow>> = run.points.iter().map(|d| metrics(d, at)).collect();
+    let robustness = run.sweep.as_ref().map(|_| robustness(&metrics));
+    Compared {
+        metrics,
+        robustness,
     }
 }
 

@@ -1,9 +1,10 @@
 //! `metrics.csv` and the views of it that `compare` prints: CSV, JSON, an aligned text table
-//! that reads at 100 columns, and Markdown to paste into a report.
+//! that reads at 100 columns, and Markdown to paste into a report. With a sweep, every row
+//! starts with its point; `robustness.csv` and its views are in [`super::robustness`].
 //!
-//! The numbers come from [`crate::compare::metrics`]; this module only names and formats them.
+//! The numbers come from [`crate::compare`]; this module only names and formats them.
 
-use crate::compare::{Metric, MetricRow, RunData, UNSERVED};
+use crate::compare::{Compared, Metric, MetricRow, RunData, RunPoints, UNSERVED};
 use crate::error::{Error, Result};
 use serde::Serialize;
 
@@ -27,14 +28,17 @@ pub const METRICS_HEADER: [&str; 15] = [
 ];
 
 /// Turns -0 into 0 (contract 6); the statistics of finite counts are finite.
-fn clean(x: f64) -> f64 {
+pub(super) fn clean(x: f64) -> f64 {
     debug_assert!(x.is_finite(), "non-finite metric");
     if x == 0.0 { 0.0 } else { x }
 }
 
-/// One row as written: names instead of indices, empty (or null) where undefined.
+/// One row as written: names instead of indices, empty (or null) where undefined; the
+/// `point` column only with a sweep.
 #[derive(Serialize)]
 struct Row<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    point: Option<usize>,
     variant: &'a str,
     segment: &'a str,
     metric: &'a str,
@@ -52,8 +56,9 @@ struct Row<'a> {
     unpaired_ci95_high: Option<f64>,
 }
 
-fn named<'a>(data: &'a RunData, row: &MetricRow) -> Row<'a> {
+fn named<'a>(data: &'a RunData, point: Option<usize>, row: &MetricRow) -> Row<'a> {
     Row {
+        point,
         variant: &data.arms[row.arm],
         segment: data.segment_name(row.segment),
         metric: row.metric.name(),
@@ -72,28 +77,56 @@ fn named<'a>(data: &'a RunData, row: &MetricRow) -> Row<'a> {
     }
 }
 
-/// `metrics.csv` as bytes: the header, then one line per row, in the rows' order.
-pub fn metrics_csv(data: &RunData, rows: &[MetricRow]) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::io("formatting metrics.csv", e.into());
+/// The rows of every point, named, with their point when the run is swept.
+fn named_rows<'a>(run: &'a RunPoints, metrics: &[Vec<MetricRow>]) -> Vec<Row<'a>> {
+    let swept = run.sweep.is_some();
+    metrics
+        .iter()
+        .enumerate()
+        .flat_map(|(point, rows)| {
+            let data = &run.points[point];
+            rows.iter()
+                .map(move |row| named(data, swept.then_some(point), row))
+        })
+        .collect()
+}
+
+/// A CSV file as bytes: `header`, then one line per row (serialised in header order).
+pub(super) fn csv_bytes<R: Serialize>(file: &str, header: &[&str], rows: &[R]) -> Result<Vec<u8>> {
+    let fail = |e: csv::Error| Error::io(format!("formatting {file}"), e.into());
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .has_headers(false)
         .from_writer(Vec::new());
-    // Written by hand, so that a run with no rows still has its header.
-    w.write_record(METRICS_HEADER).map_err(fail)?;
+    // Written by hand, so that a file with no rows still has its header.
+    w.write_record(header).map_err(fail)?;
     for row in rows {
-        w.serialize(named(data, row)).map_err(fail)?;
+        w.serialize(row).map_err(fail)?;
     }
     w.into_inner()
-        .map_err(|e| Error::io("formatting metrics.csv", e.into_error()))
+        .map_err(|e| Error::io(format!("formatting {file}"), e.into_error()))
+}
+
+/// Rows as a JSON array of objects with the CSV's keys, `null` where undefined.
+pub(super) fn json_bytes<R: Serialize>(rows: &[R]) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(rows).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// `metrics.csv` as bytes: the header, then one line per row, point by point (`metrics[p]`
+/// holds point p's rows); with a sweep every line starts with its point.
+pub fn metrics_csv(run: &RunPoints, metrics: &[Vec<MetricRow>]) -> Result<Vec<u8>> {
+    let mut header = Vec::from(METRICS_HEADER);
+    if run.sweep.is_some() {
+        header.insert(0, "point");
+    }
+    csv_bytes(METRICS_FILE, &header, &named_rows(run, metrics))
 }
 
 /// The rows as a JSON array of objects with the CSV's keys, `null` where undefined.
-pub fn metrics_json(data: &RunData, rows: &[MetricRow]) -> Vec<u8> {
-    let rows: Vec<Row> = rows.iter().map(|r| named(data, r)).collect();
-    let mut bytes = serde_json::to_vec_pretty(&rows).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+pub fn metrics_json(run: &RunPoints, metrics: &[Vec<MetricRow>]) -> Vec<u8> {
+    json_bytes(&named_rows(run, metrics))
 }
 
 /// How a printed table is laid out.
@@ -106,12 +139,12 @@ pub enum Layout {
 }
 
 /// A titled table with its own columns.
-struct Section {
-    title: String,
-    header: Vec<&'static str>,
+pub(super) struct Section {
+    pub(super) title: String,
+    pub(super) header: Vec<&'static str>,
     /// Right-aligned columns (numbers).
-    right: Vec<bool>,
-    rows: Vec<Vec<String>>,
+    pub(super) right: Vec<bool>,
+    pub(super) rows: Vec<Vec<String>>,
 }
 
 /// A number as printed, without the sign of a value that rounds to zero ("-0.00").
@@ -129,12 +162,12 @@ fn unsigned_zero(text: String) -> String {
 }
 
 /// A share as percent with two decimals.
-fn percent(x: f64) -> String {
+pub(super) fn percent(x: f64) -> String {
     unsigned_zero(format!("{:.2}", 100.0 * x))
 }
 
 /// A count of agents or agent-steps, in k or M past ten thousand.
-fn count(x: f64) -> String {
+pub(super) fn count(x: f64) -> String {
     unsigned_zero(match x.abs() {
         a if a >= 1e6 => format!("{:.2} M", x / 1e6),
         a if a >= 1e4 => format!("{:.1} k", x / 1e3),
@@ -314,7 +347,7 @@ pub fn metrics_table(data: &RunData, rows: &[MetricRow], segment: usize, layout:
 }
 
 /// `text` wrapped at `width` columns.
-fn wrap(text: &str, width: usize) -> String {
+pub(super) fn wrap(text: &str, width: usize) -> String {
     let mut out = String::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -333,7 +366,7 @@ fn wrap(text: &str, width: usize) -> String {
     out
 }
 
-fn text_table(out: &mut String, section: &Section) {
+pub(super) fn text_table(out: &mut String, section: &Section) {
     let columns = section.header.len();
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -378,7 +411,7 @@ fn text_table(out: &mut String, section: &Section) {
     }
 }
 
-fn markdown_table(out: &mut String, section: &Section) {
+pub(super) fn markdown_table(out: &mut String, section: &Section) {
     out.push_str(&format!("### {}\n\n", section.title));
     out.push_str(&format!("| {} |\n", section.header.join(" | ")));
     let rule: Vec<&str> = section
@@ -407,30 +440,31 @@ pub fn at_step(data: &RunData, at: Option<chrono::NaiveDate>) -> Result<Option<u
     Ok(Some(step))
 }
 
-/// Computes the metrics of a run read back from `dir` (with the shares at step `at`, if
-/// given) and writes `metrics.csv` into `dir` by way of a temporary file.
-pub fn write_metrics(
-    dir: &std::path::Path,
-    data: &RunData,
-    at: Option<u32>,
-) -> Result<Vec<MetricRow>> {
-    let rows = crate::compare::metrics(data, at);
-    let bytes = metrics_csv(data, &rows)?;
+/// Writes what `compare` computed into the output folder `dir`, each file by way of a
+/// temporary file: `metrics.csv`, and for a swept run `robustness.csv`.
+pub fn write_compared(dir: &std::path::Path, run: &RunPoints, compared: &Compared) -> Result<()> {
+    let bytes = metrics_csv(run, &compared.metrics)?;
     super::write_file_atomically(&dir.join(METRICS_FILE), &bytes)?;
-    Ok(rows)
+    if let Some(rows) = &compared.robustness {
+        let bytes = super::robustness::robustness_csv(run, rows)?;
+        super::write_file_atomically(&dir.join(super::robustness::ROBUSTNESS_FILE), &bytes)?;
+    }
+    Ok(())
 }
 
-/// `compare`'s work on an output folder: reads it back, computes the metrics (with the shares
-/// at the first step on or after `at`, if given) and writes `metrics.csv` into it. `run`
-/// calls it on its staging folder before the commit.
+/// `compare`'s work on an output folder: reads it back (every sweep point), computes the
+/// metrics (with the shares at the first step on or after `at`, if given) and their
+/// robustness across points when swept, and writes `metrics.csv` (and `robustness.csv`)
+/// into it. `run` and `merge` call it on their staging folder before the commit.
 pub fn compare_folder(
     dir: &std::path::Path,
     at: Option<chrono::NaiveDate>,
-) -> Result<(RunData, Vec<MetricRow>)> {
-    let data = super::read::load(dir)?;
-    let at = at_step(&data, at)?;
-    let rows = write_metrics(dir, &data, at)?;
-    Ok((data, rows))
+) -> Result<(RunPoints, Compared)> {
+    let run = super::read::load_run(dir)?;
+    let at = at_step(&run.points[0], at)?;
+    let compared = crate::compare::compare(&run, at);
+    write_compared(dir, &run, &compared)?;
+    Ok((run, compared))
 }
 
 /// The file [`compare_folder`] writes.

@@ -5,6 +5,7 @@
 mod manifest;
 mod metrics;
 pub mod read;
+mod robustness;
 mod shard;
 mod staging;
 mod tables;
@@ -12,7 +13,10 @@ mod tables;
 pub use manifest::{Launch, json_sha256, manifest, resolved};
 pub use metrics::{
     Layout, METRICS_FILE, METRICS_HEADER, at_step, compare_folder, metrics_csv, metrics_json,
-    metrics_table, write_metrics,
+    metrics_table, write_compared,
+};
+pub use robustness::{
+    ROBUSTNESS_FILE, ROBUSTNESS_HEADER, robustness_csv, robustness_json, robustness_table,
 };
 pub use shard::{Merged, SHARD_MANIFEST, read_shards, write_shard};
 pub use staging::{MANIFEST, Staging, check_replaceable, write_file_atomically};
@@ -23,7 +27,7 @@ use crate::runner::Results;
 use crate::scenario::{Scenario, Sweep};
 
 /// The files of a run, in the order they are written; a swept run adds [`POINTS`] and
-/// `run --plot` adds its charts.
+/// [`ROBUSTNESS_FILE`], and `run --plot` adds its charts.
 pub const FILES: [&str; 6] = [
     "adoption.csv",
     "summary.csv",

@@ -655,9 +655,4 @@ impl Merged {
     pub fn shard_count(&self) -> usize {
         self.shards.len()
     }
-
-    /// Whether the run had a `[sweep]` (its files carry a `point` column).
-    pub fn is_swept(&self) -> bool {
-        self.points.is_some()
-    }
 }

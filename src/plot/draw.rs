@@ -19,6 +19,7 @@ const FAMILY: &str = "sans-serif";
 
 const MARGIN: i32 = 18;
 const TITLE_HEIGHT: i32 = 62;
+const POINT_LINE: i32 = 18;
 const CAPTION_HEIGHT: i32 = 24;
 const TAG_ROW: i32 = 15;
 const Y_LABEL_WIDTH: i32 = 58;
@@ -48,6 +49,22 @@ fn text_width(text: &str, size: u32) -> i32 {
         text.chars().count() as i32 * size as i32 * 6 / 10,
         |(w, _)| w as i32,
     )
+}
+
+/// `text`, cut short with an ellipsis where it would be wider than `width` pixels at `size`
+/// (a sweep of many parameters).
+fn fit(text: &str, size: u32, width: i32) -> String {
+    if text_width(text, size) <= width {
+        return text.to_owned();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while chars.pop().is_some() {
+        let candidate: String = chars.iter().chain(['…'].iter()).collect();
+        if text_width(&candidate, size) <= width {
+            return candidate;
+        }
+    }
+    "…".into()
 }
 
 /// One curve of a panel, in display units (percent or percentage points).
@@ -92,6 +109,8 @@ struct Figure {
     size: (i32, i32),
     title: String,
     subtitle: String,
+    /// A third heading line: the sweep point a chart shows.
+    point: Option<String>,
     y_label: String,
     /// Days since step 0 of each step.
     days: Vec<f64>,
@@ -112,6 +131,11 @@ struct Figure {
 }
 
 impl Figure {
+    /// The height of the headings above the panels.
+    fn title_height(&self) -> i32 {
+        TITLE_HEIGHT + if self.point.is_some() { POINT_LINE } else { 0 }
+    }
+
     fn panel_height(&self) -> i32 {
         CAPTION_HEIGHT + self.tag_rows * TAG_ROW + 6 + PLOT_HEIGHT + X_LABEL_HEIGHT
     }
@@ -381,6 +405,10 @@ fn plan(data: &RunData, chart: &Chart) -> Figure {
         size: (width, 0),
         title,
         subtitle,
+        point: chart
+            .point
+            .as_deref()
+            .map(|line| fit(line, 13, width - 2 * MARGIN)),
         y_label: y_label.into(),
         start,
         end: data.dates[steps],
@@ -444,18 +472,19 @@ fn plan(data: &RunData, chart: &Chart) -> Figure {
 
     // Place the panels, then the legend and the key under them.
     let panel_height = figure.panel_height();
+    let title_height = figure.title_height();
     for (i, panel) in figure.panels.iter_mut().enumerate() {
         let (row, column) = ((i / columns as usize) as i32, (i % columns as usize) as i32);
         panel.origin = (
             MARGIN + column * (panel_width + PANEL_GAP),
-            TITLE_HEIGHT + row * (panel_height + PANEL_GAP),
+            title_height + row * (panel_height + PANEL_GAP),
         );
     }
     let panel_rows = ceil_div(figure.panels.len() as i32, columns);
     let inner = width - 2 * MARGIN;
     let legend_rows = ceil_div(figure.legend.len() as i32, (inner / LEGEND_CELL.0).max(1));
     let key_rows = ceil_div(figure.key.len() as i32, (inner / KEY_CELL.0).max(1));
-    let height = TITLE_HEIGHT
+    let height = figure.title_height()
         + panel_rows * (panel_height + PANEL_GAP)
         + legend_rows * LEGEND_CELL.1
         + 12
@@ -569,6 +598,13 @@ fn draw_figure<DB: DrawingBackend>(
         (MARGIN, 38),
         text_style(13, grey, HPos::Left, VPos::Top),
     ))?;
+    if let Some(point) = &figure.point {
+        root.draw(&Text::new(
+            point.clone(),
+            (MARGIN, 38 + POINT_LINE),
+            text_style(13, black, HPos::Left, VPos::Top),
+        ))?;
+    }
     for panel in &figure.panels {
         draw_panel(root, figure, panel)?;
     }
@@ -825,7 +861,7 @@ fn legend_top(figure: &Figure) -> i32 {
         figure.panels.len() as i32,
         if figure.panels.len() == 1 { 1 } else { 2 },
     );
-    TITLE_HEIGHT + rows * (figure.panel_height() + PANEL_GAP)
+    figure.title_height() + rows * (figure.panel_height() + PANEL_GAP)
 }
 
 fn draw_key<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> DrawResult<DB> {

@@ -13,7 +13,7 @@
 mod draw;
 mod style;
 
-use crate::compare::RunData;
+use crate::compare::{RunData, SweepValues};
 use crate::error::{Error, InputError, Result};
 use std::path::Path;
 
@@ -50,6 +50,9 @@ pub struct Chart {
     pub arms: Vec<usize>,
     /// The states drawn, in state order.
     pub states: Vec<usize>,
+    /// For a chart of one point of a swept run: the point and its values, shown under the
+    /// title ([`Chart::at_point`]).
+    pub point: Option<String>,
 }
 
 fn refuse(flag: &str, message: String) -> Error {
@@ -151,7 +154,26 @@ impl Chart {
             segment,
             arms,
             states,
+            point: None,
         })
+    }
+
+    /// The same chart, saying that it shows point `point` of a swept run, with its values.
+    pub fn at_point(mut self, point: usize, sweep: &SweepValues) -> Chart {
+        let values = sweep.values.get(point).map_or(String::new(), |values| {
+            let pairs: Vec<String> = sweep
+                .parameters
+                .iter()
+                .zip(values)
+                .map(|(path, value)| format!("{path} = {value}"))
+                .collect();
+            format!(": {}", pairs.join(", "))
+        });
+        self.point = Some(format!(
+            "Sweep point {point} of {} (numbered from 0){values}",
+            sweep.values.len()
+        ));
+        self
     }
 }
 

@@ -1,0 +1,266 @@
+//! `robustness.csv` (swept runs only) and the views of it that `compare` prints on a swept run:
+//! CSV, JSON, an aligned text table that reads at 100 columns, and Markdown.
+//!
+//! The numbers come from [`crate::compare::robustness`]; this module only names and formats
+//! them. The file has no `point` column: each row summarises every point.
+
+use super::metrics::{
+    Layout, Section, clean, count, csv_bytes, json_bytes, markdown_table, percent, text_table, wrap,
+};
+use crate::compare::{Better, Metric, RobustnessRow, RunData, RunPoints, UNSERVED};
+use crate::error::Result;
+use serde::Serialize;
+
+/// The file a swept run's comparison writes beside `metrics.csv`.
+pub const ROBUSTNESS_FILE: &str = "robustness.csv";
+
+/// The columns of `robustness.csv`.
+pub const ROBUSTNESS_HEADER: [&str; 15] = [
+    "variant",
+    "segment",
+    "metric",
+    "state",
+    "step",
+    "date",
+    "unit",
+    "better",
+    "points",
+    "diff_mean",
+    "diff_worst",
+    "diff_worst_p10",
+    "fraction_beats",
+    "fraction_positive",
+    "fraction_negative",
+];
+
+/// One row as written: names instead of indices, empty (or null) where undefined.
+#[derive(Serialize)]
+struct Row<'a> {
+    variant: &'a str,
+    segment: &'a str,
+    metric: &'a str,
+    state: Option<&'a str>,
+    step: Option<u32>,
+    date: Option<String>,
+    unit: &'a str,
+    better: &'a str,
+    points: usize,
+    diff_mean: f64,
+    diff_worst: f64,
+    diff_worst_p10: f64,
+    fraction_beats: f64,
+    fraction_positive: f64,
+    fraction_negative: f64,
+}
+
+fn named<'a>(data: &'a RunData, row: &RobustnessRow) -> Row<'a> {
+    Row {
+        variant: &data.arms[row.arm],
+        segment: data.segment_name(row.segment),
+        metric: row.metric.name(),
+        state: row.state.map(|k| data.states[k].as_str()),
+        step: row.step,
+        date: row.step.map(|s| data.dates[s as usize].to_string()),
+        unit: row.metric.unit(),
+        better: row.better.name(),
+        points: row.points,
+        diff_mean: clean(row.mean),
+        diff_worst: clean(row.worst),
+        diff_worst_p10: clean(row.worst_p10),
+        fraction_beats: clean(row.beats),
+        fraction_positive: clean(row.positive),
+        fraction_negative: clean(row.negative),
+    }
+}
+
+fn named_rows<'a>(run: &'a RunPoints, rows: &[RobustnessRow]) -> Vec<Row<'a>> {
+    // Names and dates are the same at every point.
+    rows.iter().map(|r| named(&run.points[0], r)).collect()
+}
+
+/// `robustness.csv` as bytes: the header, then one line per row, in the rows' order.
+pub fn robustness_csv(run: &RunPoints, rows: &[RobustnessRow]) -> Result<Vec<u8>> {
+    csv_bytes(ROBUSTNESS_FILE, &ROBUSTNESS_HEADER, &named_rows(run, rows))
+}
+
+/// The rows as a JSON array of objects with the CSV's keys, `null` where undefined.
+pub fn robustness_json(run: &RunPoints, rows: &[RobustnessRow]) -> Vec<u8> {
+    json_bytes(&named_rows(run, rows))
+}
+
+/// A fraction of points as a whole percent.
+fn points_percent(x: f64) -> String {
+    format!("{:.0}%", 100.0 * x)
+}
+
+/// A section of robustness rows, labelled as [`robustness_table`] shows them.
+fn section(title: String) -> Section {
+    Section {
+        title,
+        header: vec![
+            "",
+            "variant",
+            "better",
+            "mean",
+            "worst",
+            "10% worst",
+            "beats",
+            "> 0",
+            "< 0",
+        ],
+        right: vec![false, false, false, true, true, true, true, true, true],
+        rows: Vec::new(),
+    }
+}
+
+/// A row of a section; the label shows on the first variant's row only, so that the
+/// variants under it read as a group.
+fn cells(
+    data: &RunData,
+    row: &RobustnessRow,
+    label: &str,
+    format: fn(f64) -> String,
+) -> Vec<String> {
+    let first = row.arm == 1;
+    vec![
+        if first { label.into() } else { String::new() },
+        data.arms[row.arm].clone(),
+        row.better.name().into(),
+        format(row.mean),
+        format(row.worst),
+        format(row.worst_p10),
+        points_percent(row.beats),
+        points_percent(row.positive),
+        points_percent(row.negative),
+    ]
+}
+
+/// The sections printed for one segment.
+fn sections(data: &RunData, rows: &[RobustnessRow], segment: usize) -> Vec<Section> {
+    let rows: Vec<&RobustnessRow> = rows.iter().filter(|r| r.segment == segment).collect();
+    let mut sections = Vec::new();
+    // Shares, one section per step that has them (the last step, then --at).
+    let mut share_steps: Vec<u32> = Vec::new();
+    for step in rows
+        .iter()
+        .filter(|r| r.metric == Metric::Share)
+        .filter_map(|r| r.step)
+    {
+        if !share_steps.contains(&step) {
+            share_steps.push(step);
+        }
+    }
+    for step in share_steps {
+        let mut shares = section(format!(
+            "Share of agents at {} (step {step}): difference, percentage points",
+            data.dates[step as usize]
+        ));
+        for row in rows.iter().filter(|r| {
+            r.step == Some(step)
+                && matches!(
+                    r.metric,
+                    Metric::Share | Metric::DomesticShare | Metric::ForeignShare
+                )
+        }) {
+            let label = match row.metric {
+                Metric::DomesticShare => "domestic (cn)",
+                Metric::ForeignShare => "foreign",
+                _ => row.state.map_or("", |k| data.states[k].as_str()),
+            };
+            shares.rows.push(cells(data, row, label, percent));
+        }
+        sections.push(shares);
+    }
+
+    let mut crossing = section(
+        "Domestic share above 50%: difference in the replicates that cross, percentage points"
+            .into(),
+    );
+    for row in rows.iter().filter(|r| r.metric == Metric::DomesticCrossing) {
+        crossing.rows.push(cells(data, row, "crossing", percent));
+    }
+    sections.push(crossing);
+
+    let mut unserved = section(
+        "Unserved: difference in peak share (percentage points) and exposure (agent-steps)".into(),
+    );
+    for row in rows.iter().filter(|r| r.metric == Metric::PeakUnserved) {
+        unserved.rows.push(cells(data, row, "peak", percent));
+    }
+    for row in rows
+        .iter()
+        .filter(|r| r.metric == Metric::UnservedExposure && r.state == Some(UNSERVED))
+    {
+        unserved.rows.push(cells(data, row, "exposure", count));
+    }
+    sections.push(unserved);
+
+    let mut switches = section("Switches away from each provider: difference, agents".into());
+    for row in rows.iter().filter(|r| r.metric == Metric::SwitchesAway) {
+        let label = row.state.map_or("", |k| data.states[k].as_str());
+        switches.rows.push(cells(data, row, label, count));
+    }
+    sections.push(switches);
+    sections
+}
+
+/// The robustness of one segment (`segments.len()` is `all`) as text or Markdown tables.
+pub fn robustness_table(
+    run: &RunPoints,
+    rows: &[RobustnessRow],
+    segment: usize,
+    layout: Layout,
+) -> String {
+    let data = &run.points[0];
+    let points = run.points.len();
+    let heading = format!(
+        "Robustness across {points} sweep point{}: {}, segment {}, {} replicate{} per point",
+        if points == 1 { "" } else { "s" },
+        data.scenario,
+        data.segment_name(segment),
+        data.replicates,
+        if data.replicates == 1 { "" } else { "s" }
+    );
+    let swept = run
+        .sweep
+        .as_ref()
+        .map_or(String::new(), |s| s.parameters.join(", "));
+    let legend = format!(
+        "diff = variant - baseline at each point, paired by replicate. Across the points: the \
+         mean diff, the worst point, the 10th percentile from the worst end, and the fraction \
+         of points where the variant beats the baseline, where diff is above 0 and where it \
+         is below 0. better: {} where less is better; {} where no direction is natural, read \
+         as if higher were better (worst is the lowest diff, beats means above). Swept: \
+         {swept}. Each point's metrics are in metrics.csv.",
+        Better::Lower.name(),
+        Better::Neither.name()
+    );
+    // With the baseline alone there is no difference to summarise.
+    let legend = if rows.is_empty() {
+        "No variant ran besides the baseline, so there is no difference to summarise; each \
+         point's metrics are in metrics.csv."
+            .to_owned()
+    } else {
+        legend
+    };
+    let mut out = String::new();
+    match layout {
+        Layout::Text => {
+            out.push_str(&heading);
+            out.push('\n');
+            out.push_str(&wrap(&legend, 100));
+        }
+        Layout::Markdown => out.push_str(&format!("## {heading}\n\n{legend}\n")),
+    }
+    if rows.is_empty() {
+        return out;
+    }
+    for section in sections(data, rows, segment) {
+        out.push('\n');
+        match layout {
+            Layout::Text => text_table(&mut out, &section),
+            Layout::Markdown => markdown_table(&mut out, &section),
+        }
+    }
+    out
+}
