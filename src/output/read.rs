@@ -10,34 +10,13 @@
 //! A swept run (run.json's `resolved.sweep`) has a `point` column first in every CSV file;
 //! it is read into one [`RunData`] per point, or only the point asked for.
 
+use super::tables::{ADOPTION_HEADER, FLOWS_HEADER};
 use crate::compare::{FIRST_PROVIDER, RunData, RunPoints, SweepValues, TimelineEvent};
 use crate::error::{Error, InputError, Result};
 use chrono::NaiveDate;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
-
-const ADOPTION_HEADER: [&str; 8] = [
-    "variant",
-    "replicate",
-    "step",
-    "date",
-    "segment",
-    "state",
-    "agents",
-    "share",
-];
-
-const FLOWS_HEADER: [&str; 8] = [
-    "variant",
-    "replicate",
-    "step",
-    "date",
-    "segment",
-    "from",
-    "to",
-    "agents",
-];
 
 /// A refusal about `path` (exit status 2).
 fn refuse(path: &Path, message: impl Into<String>) -> Error {
