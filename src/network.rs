@@ -2,10 +2,16 @@
 //!
 //! A graph is drawn once per replicate from the (seed, replicate) stream on nodes 0..n, as
 //! networkx draws it, then node k is placed on agent pi(k) for a uniform permutation pi, so
-//! that hubs and lattice neighbours fall in any segment. It is stored as compressed sparse rows
-//! of u32 agent indices. During construction each edge is owned by the node that made it (a
-//! lattice edge (u, u+j) by u, a Barabási–Albert edge by the newer node), which lets the
-//! builders check adjacency without an adjacency list per node.
+//! that hubs and lattice neighbours fall in any segment. It is kept in node order: compressed
+//! sparse rows of u32 node indices plus the placement pi. The model stores its agents in node
+//! order too ("slots", see `model`), so that a node's neighbours — in a small world mostly its
+//! lattice neighbours k ± j — sit next to it in memory; storing the graph by agent index would
+//! scatter them over the whole population and make every neighbour a cache miss.
+//!
+//! During construction each edge is owned by the node that made it (a lattice edge (u, u+j) by
+//! u, a Barabási–Albert edge by the newer node), which lets the builders check adjacency without
+//! an adjacency list per node. The rows are built from the owned edges before the placement is
+//! drawn, so that the owned edges are freed before the placement is allocated (peak memory).
 
 use crate::rng::KeyedRng;
 use crate::scenario::NetworkSpec;
@@ -21,27 +27,63 @@ pub enum Network {
     Graph(Graph),
 }
 
-/// An undirected graph on agents, as compressed sparse rows.
+/// An undirected graph on nodes 0..n, as compressed sparse rows, and the agent on each node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Graph {
-    offsets: Vec<u64>,
+    /// `placement[k]`: the agent on node k.
+    placement: Vec<u32>,
+    offsets: Offsets,
+    /// Node indices, row by row.
     neighbours: Vec<u32>,
 }
 
+/// Where each row starts: 32 bits while the rows hold fewer than 2^32 entries (every realistic
+/// network; it saves 4 bytes per node), 64 bits beyond.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Offsets {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
 impl Graph {
-    /// The neighbours of `agent`.
+    /// The neighbours of node `node`, as nodes.
     #[inline]
-    pub fn neighbours(&self, agent: u32) -> &[u32] {
-        let a = agent as usize;
-        &self.neighbours[self.offsets[a] as usize..self.offsets[a + 1] as usize]
+    pub fn neighbours(&self, node: u32) -> &[u32] {
+        let k = node as usize;
+        let (start, end) = match &self.offsets {
+            Offsets::Narrow(o) => (o[k] as usize, o[k + 1] as usize),
+            Offsets::Wide(o) => (o[k] as usize, o[k + 1] as usize),
+        };
+        &self.neighbours[start..end]
     }
 
-    /// The number of agents.
+    /// The number of neighbours of node `node`.
+    #[inline]
+    pub fn degree(&self, node: u32) -> u32 {
+        let k = node as usize;
+        match &self.offsets {
+            Offsets::Narrow(o) => o[k + 1] - o[k],
+            Offsets::Wide(o) => (o[k + 1] - o[k]) as u32,
+        }
+    }
+
+    /// The agent placed on node `node`.
+    #[inline]
+    pub fn agent(&self, node: u32) -> u32 {
+        self.placement[node as usize]
+    }
+
+    /// The agent on each node.
+    pub fn placement(&self) -> &[u32] {
+        &self.placement
+    }
+
+    /// The number of nodes (and agents).
     pub fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.placement.len()
     }
 
-    /// True for a graph without agents.
+    /// True for a graph without nodes.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -51,34 +93,51 @@ impl Graph {
         self.neighbours.len() / 2
     }
 
-    /// Builds the rows from edges between nodes, placing node k on agent `placement[k]`.
-    fn from_edges(
-        n: usize,
-        edges: impl Iterator<Item = (u32, u32)> + Clone,
-        placement: &[u32],
-    ) -> Graph {
-        let mut offsets = vec![0u64; n + 1];
+    /// Builds the rows from undirected edges between nodes; the placement comes later.
+    fn from_edges(n: usize, edges: impl Iterator<Item = (u32, u32)> + Clone) -> Graph {
+        // Degrees first, then the same counters serve as each row's fill cursor.
+        let mut fill = vec![0u32; n];
         for (u, v) in edges.clone() {
-            offsets[placement[u as usize] as usize + 1] += 1;
-            offsets[placement[v as usize] as usize + 1] += 1;
+            fill[u as usize] += 1;
+            fill[v as usize] += 1;
         }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut cursor: Vec<u64> = offsets[..n].to_vec();
-        let mut neighbours = vec![0u32; offsets[n] as usize];
+        let total: u64 = fill.iter().map(|&d| u64::from(d)).sum();
+        let offsets = if total <= u64::from(u32::MAX) {
+            Offsets::Narrow(prefix_sums(&fill, |x| x as u32))
+        } else {
+            Offsets::Wide(prefix_sums(&fill, |x| x))
+        };
+        fill.iter_mut().for_each(|f| *f = 0);
+        let mut neighbours = vec![0u32; total as usize];
+        let start = |k: usize| match &offsets {
+            Offsets::Narrow(o) => o[k] as usize,
+            Offsets::Wide(o) => o[k] as usize,
+        };
         for (u, v) in edges {
-            let (a, b) = (placement[u as usize], placement[v as usize]);
-            neighbours[cursor[a as usize] as usize] = b;
-            cursor[a as usize] += 1;
-            neighbours[cursor[b as usize] as usize] = a;
-            cursor[b as usize] += 1;
+            let (u, v) = (u as usize, v as usize);
+            neighbours[start(u) + fill[u] as usize] = v as u32;
+            fill[u] += 1;
+            neighbours[start(v) + fill[v] as usize] = u as u32;
+            fill[v] += 1;
         }
         Graph {
+            placement: Vec::new(),
             offsets,
             neighbours,
         }
     }
+}
+
+/// The n + 1 row starts of rows of the given lengths.
+fn prefix_sums<T>(lengths: &[u32], cast: impl Fn(u64) -> T) -> Vec<T> {
+    let mut sums = Vec::with_capacity(lengths.len() + 1);
+    let mut total = 0u64;
+    sums.push(cast(0));
+    for &d in lengths {
+        total += u64::from(d);
+        sums.push(cast(total));
+    }
+    sums
 }
 
 impl Network {
@@ -90,24 +149,36 @@ impl Network {
             NetworkSpec::SmallWorld { degree, rewire } => {
                 let half = (degree / 2) as usize;
                 let owned = watts_strogatz(n, half, rewire, rng);
-                let placement = permutation(n, rng);
                 let edges = owned
                     .iter()
                     .enumerate()
                     .map(move |(slot, &w)| ((slot / half) as u32, w));
-                Network::Graph(Graph::from_edges(n, edges, &placement))
+                let mut graph = Graph::from_edges(n, edges);
+                drop(owned);
+                graph.placement = permutation(n, rng);
+                Network::Graph(graph)
             }
             NetworkSpec::ScaleFree { degree } => {
                 let m = (degree / 2) as usize;
                 let owned = barabasi_albert(n, m, rng);
-                let placement = permutation(n, rng);
                 let star = (1..=m as u32).map(|leaf| (0, leaf));
                 let grown = owned
                     .iter()
                     .enumerate()
                     .map(move |(slot, &t)| ((m + 1 + slot / m) as u32, t));
-                Network::Graph(Graph::from_edges(n, star.chain(grown), &placement))
+                let mut graph = Graph::from_edges(n, star.chain(grown));
+                drop(owned);
+                graph.placement = permutation(n, rng);
+                Network::Graph(graph)
             }
+        }
+    }
+
+    /// The agent on each node, or `None` for the complete network, whose nodes are the agents.
+    pub fn placement(&self) -> Option<&[u32]> {
+        match self {
+            Network::Complete => None,
+            Network::Graph(graph) => Some(graph.placement()),
         }
     }
 }
@@ -203,6 +274,12 @@ mod tests {
     }
 
     fn assert_simple_and_undirected(g: &Graph) {
+        let mut placed = g.placement().to_vec();
+        placed.sort_unstable();
+        assert!(
+            placed.iter().enumerate().all(|(i, &a)| a as usize == i),
+            "not a permutation"
+        );
         for a in 0..g.len() as u32 {
             let ns = g.neighbours(a);
             assert!(!ns.contains(&a), "self-loop at {a}");

@@ -9,13 +9,12 @@ mod params;
 
 pub use params::{Params, ProviderParams, SegmentParams};
 
-use crate::network::Network;
+use crate::network::{Graph, Network};
 use crate::policy::AgentRefresh;
 use crate::population::Agents;
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream};
 use crate::scenario::Setup;
 use rayon::prelude::*;
-use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The state of an agent that has not adopted.
@@ -25,8 +24,11 @@ pub const UNSERVED: u8 = 1;
 /// The state of an agent on provider p is `FIRST_PROVIDER + p`.
 pub const FIRST_PROVIDER: u8 = 2;
 
-/// Agents per block of work: large enough to amortise scheduling, small enough to balance.
-const BLOCK: u32 = 16_384;
+/// Slots per block of work: at least this many, to amortise scheduling...
+const MIN_BLOCK: usize = 16_384;
+/// ...and at most this many blocks, to bound the per-block buffers; with 2^8 blocks a step
+/// still balances across any realistic number of threads.
+const MAX_BLOCKS: usize = 256;
 
 const QUALITY: usize = 0;
 const PRICE: usize = 1;
@@ -51,13 +53,6 @@ impl StepTally {
             flows: vec![0; segments * states * states],
         }
     }
-}
-
-/// A contiguous block of agents of one segment: the unit of parallel work.
-#[derive(Debug, Clone)]
-struct Block {
-    segment: usize,
-    agents: Range<u32>,
 }
 
 /// What the parameters imply for a choice, recomputed only when events apply.
@@ -107,7 +102,7 @@ enum Peers<'s> {
     Nobody,
     /// A complete network: everyone else.
     Everyone,
-    /// The agent's neighbours in the graph.
+    /// The agent's neighbours in the graph, as slots.
     Neighbours(&'s [u32]),
 }
 
@@ -139,11 +134,13 @@ struct Scratch {
     peer_counts: Vec<u32>,
 }
 
-/// The agents of one block per state, and the changes of state among them.
-struct BlockTally {
-    segment: usize,
-    counts: Vec<u32>,
-    flows: Vec<u32>,
+/// What the agents of one block of slots did at one step, in buffers kept from step to step.
+#[derive(Debug, Default)]
+struct BlockWork {
+    /// Each change of state, as its flow cell `(segment * states + from) * states + to`.
+    changes: Vec<usize>,
+    /// The slots whose agents adopted at this step.
+    adopted: Vec<u32>,
 }
 
 /// Everything a step reads, borrowed while the next state is written.
@@ -153,12 +150,21 @@ struct StepView<'s> {
     derived: &'s Derived,
     agents: &'s Agents,
     network: &'s Network,
+    /// The agent in each slot; `None`: slot k holds agent k.
+    placement: Option<&'s [u32]>,
     state: &'s [u8],
     adopted_neighbours: &'s [AtomicU32],
     totals: &'s [u64],
+    /// The adoption probability min(1, p + q f) in a complete network, where f is the same for
+    /// every not-adopted agent.
+    complete_adoption: f64,
 }
 
 /// One (variant, replicate) in progress.
+///
+/// Agents live in slots: slot k is network node k and holds agent `placement[k]` (agent k in a
+/// complete network). Every draw is keyed by the agent, so the slot order changes no result;
+/// it only puts neighbours next to each other in memory.
 pub struct Simulation<'a> {
     setup: &'a Setup,
     streams: ReplicateStreams,
@@ -166,16 +172,21 @@ pub struct Simulation<'a> {
     derived: Derived,
     agents: Agents,
     network: Network,
-    /// The state of every agent at the last completed step.
+    /// The state of every slot at the last completed step.
     state: Vec<u8>,
     /// The state being computed.
     next: Vec<u8>,
-    /// Per agent, how many of its neighbours have adopted (graphs only); counts only grow,
+    /// Per slot, how many of its neighbours have adopted (graphs only); counts only grow,
     /// since adopters never return to `not_adopted`.
     adopted_neighbours: Vec<AtomicU32>,
+    /// Agents per (segment, state) at the last completed step.
+    counts: Vec<u32>,
     /// Agents per state at the last completed step, all segments together.
     totals: Vec<u64>,
-    blocks: Vec<Block>,
+    /// Slots per block of work.
+    block_len: usize,
+    /// One per block of slots.
+    work: Vec<BlockWork>,
     tasks: usize,
     step: u32,
     parallel: bool,
@@ -183,7 +194,7 @@ pub struct Simulation<'a> {
 
 impl<'a> Simulation<'a> {
     /// Sets up replicate `replicate` of `setup` and draws its initial state (step 0), which it
-    /// returns with the simulation: step 0's events apply first, then the agents, the network
+    /// returns with the simulation: step 0's events apply first, then the network, the agents
     /// and the initial adoptions are drawn. `tasks` and `languages` count the known ones;
     /// `parallel` splits each step across the current rayon pool.
     pub fn new(
@@ -199,28 +210,22 @@ impl<'a> Simulation<'a> {
         for patch in setup.timeline.at(0) {
             patch.apply(&mut params);
         }
-        let agents = Agents::draw(setup, &params, &streams);
+        // The network first: its construction peaks above its final size, and the agents'
+        // arrays are not allocated yet. The draws are keyed, so the order changes nothing.
         let network = Network::build(setup.network, setup.population, &mut streams.network());
+        let agents = Agents::draw(setup, &params, &streams, network.placement(), parallel);
         let n = setup.population as usize;
         let states = FIRST_PROVIDER as usize + params.providers.len();
-        let blocks = agents
-            .blocks
-            .iter()
-            .enumerate()
-            .flat_map(|(segment, range)| {
-                range
-                    .clone()
-                    .step_by(BLOCK as usize)
-                    .map(move |start| Block {
-                        segment,
-                        agents: start..(start + BLOCK).min(range.end),
-                    })
-            })
-            .collect();
+        let block_len = MIN_BLOCK.max(n.div_ceil(MAX_BLOCKS));
         let adopted_neighbours = match network {
             Network::Graph(_) => (0..n).map(|_| AtomicU32::new(0)).collect(),
             Network::Complete => Vec::new(),
         };
+        // Everyone starts not adopted; step 0's adoptions are changes from there.
+        let mut counts = vec![0; setup.segments.len() * states];
+        for (s, segment) in setup.segments.iter().enumerate() {
+            counts[s * states + NOT_ADOPTED as usize] = segment.agents;
+        }
         let mut sim = Simulation {
             setup,
             streams,
@@ -231,14 +236,19 @@ impl<'a> Simulation<'a> {
             state: vec![NOT_ADOPTED; n],
             next: vec![NOT_ADOPTED; n],
             adopted_neighbours,
+            counts,
             totals: vec![0; states],
-            blocks,
+            block_len,
+            work: (0..n.div_ceil(block_len))
+                .map(|_| BlockWork::default())
+                .collect(),
             tasks,
             step: 0,
             parallel,
         };
+        sim.totals[NOT_ADOPTED as usize] = u64::from(setup.population);
         let tally = sim.run_blocks();
-        sim.finish_step(&tally);
+        sim.finish_step();
         (sim, tally)
     }
 
@@ -248,25 +258,32 @@ impl<'a> Simulation<'a> {
         self.step += 1;
         let setup = self.setup;
         let mut patched = false;
+        let placement = self.network.placement();
         for patch in setup.timeline.at(self.step) {
             patched = true;
             match patch.apply(&mut self.params) {
                 AgentRefresh::None => {}
-                AgentRefresh::Capabilities(s) => {
-                    self.agents
-                        .refresh_capabilities(s, &self.params, &self.streams)
-                }
-                AgentRefresh::Multipliers(s) => {
-                    self.agents
-                        .refresh_multipliers(s, &self.params, &self.streams)
-                }
+                AgentRefresh::Capabilities(s) => self.agents.refresh_capabilities(
+                    s,
+                    &self.params,
+                    &self.streams,
+                    placement,
+                    self.parallel,
+                ),
+                AgentRefresh::Multipliers(s) => self.agents.refresh_multipliers(
+                    s,
+                    &self.params,
+                    &self.streams,
+                    placement,
+                    self.parallel,
+                ),
             }
         }
         if patched {
             self.derived = Derived::new(&self.params, self.tasks, self.derived.languages);
         }
         let tally = self.run_blocks();
-        self.finish_step(&tally);
+        self.finish_step();
         tally
     }
 
@@ -275,74 +292,100 @@ impl<'a> Simulation<'a> {
         self.step
     }
 
-    /// Computes `next` from `state`, block by block.
+    /// Computes `next` from `state`, block by block, and the step's tally; updates `counts`.
     fn run_blocks(&mut self) -> StepTally {
         let states = self.totals.len();
         let stream = self.streams.step(self.step);
         let initial = self.step == 0;
-        let mut outputs: Vec<&mut [u8]> = Vec::with_capacity(self.blocks.len());
-        let mut rest: &mut [u8] = &mut self.next;
-        for block in &self.blocks {
-            let (head, tail) = rest.split_at_mut(block.agents.len());
-            outputs.push(head);
-            rest = tail;
-        }
+        let complete_adoption = {
+            let others = u64::from(self.setup.population) - 1;
+            let f = if others == 0 {
+                0.0
+            } else {
+                let adopted = u64::from(self.setup.population) - self.totals[NOT_ADOPTED as usize];
+                adopted as f64 / others as f64
+            };
+            (self.params.innovation + self.params.imitation * f).min(1.0)
+        };
         let view = StepView {
             setup: self.setup,
             params: &self.params,
             derived: &self.derived,
             agents: &self.agents,
             network: &self.network,
+            placement: self.network.placement(),
             state: &self.state,
             adopted_neighbours: &self.adopted_neighbours,
             totals: &self.totals,
+            complete_adoption,
         };
-        let run = |(block, out): (&Block, &mut [u8])| view.run_block(block, out, stream, initial);
-        let tallies: Vec<BlockTally> = if self.parallel {
-            self.blocks.par_iter().zip(outputs).map(run).collect()
+        let block_len = self.block_len;
+        let run = |(b, (out, work)): (usize, (&mut [u8], &mut BlockWork))| {
+            view.run_block(b * block_len, out, work, stream, initial)
+        };
+        if self.parallel {
+            self.next
+                .par_chunks_mut(block_len)
+                .zip(self.work.par_iter_mut())
+                .enumerate()
+                .for_each(run);
         } else {
-            self.blocks.iter().zip(outputs).map(run).collect()
-        };
+            self.next
+                .chunks_mut(block_len)
+                .zip(self.work.iter_mut())
+                .enumerate()
+                .for_each(run);
+        }
+        // Integer sums, in block order: the same whatever the schedule.
         let mut tally = StepTally::zero(self.setup.segments.len(), states);
-        for block in &tallies {
-            let counts = &mut tally.counts[block.segment * states..][..states];
-            for (a, b) in counts.iter_mut().zip(&block.counts) {
-                *a += b;
-            }
-            let flows = &mut tally.flows[block.segment * states * states..][..states * states];
-            for (a, b) in flows.iter_mut().zip(&block.flows) {
-                *a += b;
+        for work in &self.work {
+            for &cell in &work.changes {
+                let (segment, from, to) = (
+                    cell / (states * states),
+                    (cell / states) % states,
+                    cell % states,
+                );
+                self.counts[segment * states + from] -= 1;
+                self.counts[segment * states + to] += 1;
+                tally.flows[cell] += 1;
             }
         }
+        if initial {
+            // Step 0 has no flows (contract 6): its adoptions are the initial state.
+            tally.flows.iter_mut().for_each(|f| *f = 0);
+        }
+        tally.counts.copy_from_slice(&self.counts);
         tally
     }
 
     /// Makes `next` the current state: new adopters count for their neighbours from now on.
-    fn finish_step(&mut self, tally: &StepTally) {
+    fn finish_step(&mut self) {
         if let Network::Graph(graph) = &self.network {
-            let (state, next, counts) = (&self.state, &self.next, &self.adopted_neighbours);
-            let newly_adopted = |a: u32| {
-                let i = a as usize;
-                // At step 0 every adopter is new: `state` still holds the all-not-adopted start.
-                if state[i] == NOT_ADOPTED && next[i] != NOT_ADOPTED {
-                    for &b in graph.neighbours(a) {
-                        // Integer increments commute, so the result is the same in any order.
-                        counts[b as usize].fetch_add(1, Ordering::Relaxed);
+            if self.parallel {
+                let counts = &self.adopted_neighbours;
+                self.work.par_iter().for_each(|work| {
+                    for &k in &work.adopted {
+                        for &b in graph.neighbours(k) {
+                            // Integer increments commute: the same result in any order.
+                            counts[b as usize].fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            } else {
+                let counts = &mut self.adopted_neighbours;
+                for work in &self.work {
+                    for &k in &work.adopted {
+                        for &b in graph.neighbours(k) {
+                            *counts[b as usize].get_mut() += 1;
+                        }
                     }
                 }
-            };
-            if self.parallel {
-                self.blocks
-                    .par_iter()
-                    .for_each(|b| b.agents.clone().for_each(newly_adopted));
-            } else {
-                (0..self.setup.population).for_each(newly_adopted);
             }
         }
         std::mem::swap(&mut self.state, &mut self.next);
         let states = self.totals.len();
         self.totals.iter_mut().for_each(|t| *t = 0);
-        for segment_counts in tally.counts.chunks(states) {
+        for segment_counts in self.counts.chunks(states) {
             for (total, &count) in self.totals.iter_mut().zip(segment_counts) {
                 *total += u64::from(count);
             }
@@ -351,92 +394,87 @@ impl<'a> Simulation<'a> {
 }
 
 impl StepView<'_> {
+    /// Decides for the slots `first..first + out.len()`, writing their states into `out` and
+    /// their changes into `work`.
     fn run_block(
         &self,
-        block: &Block,
+        first: usize,
         out: &mut [u8],
+        work: &mut BlockWork,
         stream: StepStream,
         initial: bool,
-    ) -> BlockTally {
+    ) {
         let states = self.totals.len();
-        let mut tally = BlockTally {
-            segment: block.segment,
-            counts: vec![0; states],
-            flows: vec![0; states * states],
-        };
+        work.changes.clear();
+        work.adopted.clear();
         let mut scratch = Scratch {
             options: Vec::with_capacity(self.params.providers.len() + 1),
             peer_counts: vec![0; states],
         };
-        let initial_adoption = self.setup.segments[block.segment].initial_adoption;
-        for (slot, agent) in out.iter_mut().zip(block.agents.clone()) {
+        for (offset, slot) in out.iter_mut().enumerate() {
+            let k = first + offset;
+            let agent = self.placement.map_or(k as u32, |p| p[k]);
             let draws = stream.agent(agent);
-            let before = self.state[agent as usize];
+            let before = self.state[k];
             let after = if initial {
-                if draws.uniform(Purpose::Adopt) < initial_adoption {
-                    let peers = Peers::Nobody;
-                    self.choose(
-                        agent,
-                        block.segment,
-                        &draws,
-                        Choice::FRESH,
-                        peers,
-                        &mut scratch,
-                    )
+                let segment = usize::from(self.agents.segment[k]);
+                if draws.uniform(Purpose::Adopt) < self.setup.segments[segment].initial_adoption {
+                    self.choose(k, &draws, Choice::FRESH, Peers::Nobody, &mut scratch)
                 } else {
                     NOT_ADOPTED
                 }
             } else {
-                self.decide(agent, block.segment, before, &draws, &mut scratch)
+                self.decide(k, before, &draws, &mut scratch)
             };
             *slot = after;
-            tally.counts[after as usize] += 1;
-            if !initial && after != before {
-                tally.flows[before as usize * states + after as usize] += 1;
+            if after != before {
+                let segment = usize::from(self.agents.segment[k]);
+                let cell = (segment * states + usize::from(before)) * states + usize::from(after);
+                work.changes.push(cell);
+                if before == NOT_ADOPTED {
+                    work.adopted.push(k as u32);
+                }
             }
         }
-        tally
     }
 
-    /// Contract 4.2: what an agent in state `before` does at this step.
-    fn decide(
-        &self,
-        agent: u32,
-        segment: usize,
-        before: u8,
-        draws: &AgentDraws,
-        scratch: &mut Scratch,
-    ) -> u8 {
-        let peers = self.peers(agent);
+    /// Contract 4.2: what the agent in slot `k`, in state `before`, does at this step.
+    fn decide(&self, k: usize, before: u8, draws: &AgentDraws, scratch: &mut Scratch) -> u8 {
+        let peers = self.peers(k);
         match before {
             NOT_ADOPTED => {
-                let f = self.adopted_fraction(agent);
-                let adopt = (self.params.innovation + self.params.imitation * f).min(1.0);
+                let adopt = match self.network {
+                    Network::Complete => self.complete_adoption,
+                    Network::Graph(graph) => {
+                        let f = self.adopted_fraction(graph, k);
+                        (self.params.innovation + self.params.imitation * f).min(1.0)
+                    }
+                };
                 if draws.uniform(Purpose::Adopt) < adopt {
-                    self.choose(agent, segment, draws, Choice::FRESH, peers, scratch)
+                    self.choose(k, draws, Choice::FRESH, peers, scratch)
                 } else {
                     NOT_ADOPTED
                 }
             }
-            UNSERVED => self.choose(agent, segment, draws, Choice::FRESH, peers, scratch),
+            UNSERVED => self.choose(k, draws, Choice::FRESH, peers, scratch),
             _ => {
                 let j = usize::from(before - FIRST_PROVIDER);
                 let risk = self.params.providers[j].risk;
                 let cut_off = risk > 0.0 && draws.uniform(Purpose::Risk) < risk;
-                if cut_off || self.appeal(agent, j, Some(j)).is_none() {
+                if cut_off || self.appeal(k, j, Some(j)).is_none() {
                     let forced = Choice {
                         current: Some(j),
                         excluded: Some(j),
                         inertia: false,
                     };
-                    self.choose(agent, segment, draws, forced, peers, scratch)
+                    self.choose(k, draws, forced, peers, scratch)
                 } else if draws.uniform(Purpose::Reconsider) < self.params.reconsider {
                     let free = Choice {
                         current: Some(j),
                         excluded: None,
                         inertia: true,
                     };
-                    self.choose(agent, segment, draws, free, peers, scratch)
+                    self.choose(k, draws, free, peers, scratch)
                 } else {
                     before
                 }
@@ -444,48 +482,37 @@ impl StepView<'_> {
         }
     }
 
-    fn peers(&self, agent: u32) -> Peers<'_> {
+    fn peers(&self, k: usize) -> Peers<'_> {
         match self.network {
             Network::Complete => Peers::Everyone,
-            Network::Graph(graph) => Peers::Neighbours(graph.neighbours(agent)),
+            Network::Graph(graph) => Peers::Neighbours(graph.neighbours(k as u32)),
         }
     }
 
-    /// f_i: the fraction of the agent's neighbours that had adopted at t-1 (contract 7.5). The
-    /// agent itself has not adopted, so in a complete network it is adopters / (N - 1).
-    fn adopted_fraction(&self, agent: u32) -> f64 {
-        match self.network {
-            Network::Complete => {
-                let others = u64::from(self.setup.population) - 1;
-                if others == 0 {
-                    return 0.0;
-                }
-                let adopted = u64::from(self.setup.population) - self.totals[NOT_ADOPTED as usize];
-                adopted as f64 / others as f64
-            }
-            Network::Graph(graph) => {
-                let degree = graph.neighbours(agent).len();
-                if degree == 0 {
-                    return 0.0;
-                }
-                let adopted = self.adopted_neighbours[agent as usize].load(Ordering::Relaxed);
-                f64::from(adopted) / degree as f64
-            }
+    /// f_i in a graph: the fraction of the agent's neighbours that had adopted at t-1
+    /// (contract 7.5); 0 without neighbours. (A complete network's is the same for every
+    /// not-adopted agent: see `complete_adoption`.)
+    fn adopted_fraction(&self, graph: &Graph, k: usize) -> f64 {
+        let degree = graph.degree(k as u32);
+        if degree == 0 {
+            return 0.0;
         }
+        let adopted = self.adopted_neighbours[k].load(Ordering::Relaxed);
+        f64::from(adopted) / f64::from(degree)
     }
 
-    /// Quality times fit of provider p for the agent, if p is usable by it at this step.
+    /// Quality times fit of provider p for the agent in slot `k`, if p is usable by it at
+    /// this step.
     #[inline]
-    fn appeal(&self, agent: u32, p: usize, current: Option<usize>) -> Option<f64> {
-        let i = agent as usize;
+    fn appeal(&self, k: usize, p: usize, current: Option<usize>) -> Option<f64> {
         let providers = self.params.providers.len();
-        let cell = usize::from(self.agents.task[i]) * self.derived.languages
-            + usize::from(self.agents.language[i]);
+        let cell = usize::from(self.agents.task[k]) * self.derived.languages
+            + usize::from(self.agents.language[k]);
         let appeal = self.derived.appeal[cell * providers + p];
         let provider = &self.params.providers[p];
         let usable = !appeal.is_nan()
             && (provider.accepts_new || current == Some(p))
-            && provider.requires & !self.agents.held[i] == 0;
+            && provider.requires & !self.agents.held[k] == 0;
         usable.then_some(appeal)
     }
 
@@ -493,17 +520,16 @@ impl StepView<'_> {
     /// option when set); `unserved` when there is nothing to choose.
     fn choose(
         &self,
-        agent: u32,
-        segment: usize,
+        k: usize,
         draws: &AgentDraws,
         choice: Choice,
         peers: Peers<'_>,
         scratch: &mut Scratch,
     ) -> u8 {
-        let i = agent as usize;
+        let segment = usize::from(self.agents.segment[k]);
         let base = &self.params.segments[segment].weights;
-        let m = &self.agents.multipliers[i];
-        let w: [f64; 6] = std::array::from_fn(|k| base[k] * f64::from(m[k]));
+        let m = &self.agents.multipliers[k];
+        let w: [f64; 6] = std::array::from_fn(|i| base[i] * f64::from(m[i]));
 
         // s_ij: neighbours per state at t-1, as fractions of all neighbours (contract 7.5).
         let (counted, denominator) = match peers {
@@ -517,7 +543,7 @@ impl StepView<'_> {
                 (Some(ns), ns.len() as f64)
             }
         };
-        let own = self.state[i];
+        let own = self.state[k];
         let share = |state: u8, counts: &[u32]| -> f64 {
             if denominator <= 0.0 {
                 return 0.0;
@@ -537,7 +563,7 @@ impl StepView<'_> {
             if choice.excluded == Some(p) {
                 continue;
             }
-            let Some(appeal) = self.appeal(agent, p, choice.current) else {
+            let Some(appeal) = self.appeal(k, p, choice.current) else {
                 continue;
             };
             let state = FIRST_PROVIDER + p as u8;
