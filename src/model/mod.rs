@@ -15,7 +15,6 @@ use crate::population::Agents;
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream};
 use crate::scenario::Setup;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The state of an agent that has not adopted.
 pub const NOT_ADOPTED: u8 = 0;
@@ -55,23 +54,43 @@ impl StepTally {
     }
 }
 
+/// A provider's terms, packed the way a choice reads them.
+#[derive(Debug, Clone, Copy)]
+struct Terms {
+    /// ln(1 + price).
+    log_price: f64,
+    friction: f64,
+    risk: f64,
+    /// The capabilities it requires, a bit each.
+    requires: u32,
+    accepts_new: bool,
+}
+
 /// What the parameters imply for a choice, recomputed only when events apply.
 #[derive(Debug, Clone)]
 struct Derived {
-    /// `appeal[(task * languages + language) * providers + p]`: quality times fit, or NaN
-    /// where p is unavailable or does not serve the task or the language.
+    /// `appeal[cell * providers + p]`, cell = task * languages + language: quality times fit,
+    /// or NaN where p is unavailable or does not serve the task or the language.
     appeal: Vec<f64>,
-    /// ln(1 + price) per provider.
-    log_price: Vec<f64>,
+    /// Per cell, the providers not NaN in `appeal`, in file order:
+    /// `candidates[starts[cell]..starts[cell + 1]]`. A choice looks at these only.
+    candidates: Vec<u8>,
+    starts: Vec<usize>,
+    /// Per provider.
+    terms: Vec<Terms>,
     languages: usize,
+    providers: usize,
 }
 
 impl Derived {
     fn new(params: &Params, tasks: usize, languages: usize) -> Derived {
         let providers = params.providers.len();
         let mut appeal = vec![f64::NAN; tasks * languages * providers];
+        let mut candidates = Vec::new();
+        let mut starts = Vec::with_capacity(tasks * languages + 1);
         for task in 0..tasks {
             for language in 0..languages {
+                starts.push(candidates.len());
                 for (p, provider) in params.providers.iter().enumerate() {
                     if let (true, Some(q), Some(fit)) = (
                         provider.available,
@@ -79,19 +98,36 @@ impl Derived {
                         provider.fit[language],
                     ) {
                         appeal[(task * languages + language) * providers + p] = q * fit;
+                        candidates.push(p as u8);
                     }
                 }
             }
         }
+        starts.push(candidates.len());
         Derived {
             appeal,
-            log_price: params
+            candidates,
+            starts,
+            terms: params
                 .providers
                 .iter()
-                .map(|p| libm::log(1.0 + p.price))
+                .map(|p| Terms {
+                    log_price: libm::log(1.0 + p.price),
+                    friction: p.friction,
+                    risk: p.risk,
+                    requires: p.requires,
+                    accepts_new: p.accepts_new,
+                })
                 .collect(),
             languages,
+            providers,
         }
+    }
+
+    /// The cell of a task and a language.
+    #[inline(always)]
+    fn cell(&self, task: u8, language: u8) -> usize {
+        usize::from(task) * self.languages + usize::from(language)
     }
 }
 
@@ -126,12 +162,32 @@ impl Choice {
     };
 }
 
+/// Choices are made in batches of this many, after the scan has found them (see `Pending`).
+const BATCH: usize = 64;
+
 /// Scratch space reused by every choice of a block, so that choices allocate nothing.
 struct Scratch {
     /// (state, utility, then weight) of each option.
     options: Vec<(u8, f64)>,
     /// Neighbours per state, zeroed again after each choice.
     peer_counts: Vec<u32>,
+    /// Choices found by the scan and not yet made.
+    pending: Vec<Pending>,
+}
+
+/// A choice that the scan of a block found to be needed. Choices are rare (a few agents in a
+/// hundred per step) and each reads memory far from the scan: the agent's multipliers, its
+/// row of neighbours and their states. Made one by one, each waits for those cache misses in
+/// turn; gathered in batches, their memory is first touched in one short loop whose loads the
+/// processor overlaps, and the choices then find it in cache.
+#[derive(Clone, Copy)]
+struct Pending {
+    /// The slot's offset in its block.
+    offset: u32,
+    /// The agent's state at t-1.
+    before: u8,
+    choice: Choice,
+    draws: AgentDraws,
 }
 
 /// What the agents of one block of slots did at one step, in buffers kept from step to step.
@@ -141,6 +197,8 @@ struct BlockWork {
     changes: Vec<usize>,
     /// The slots whose agents adopted at this step.
     adopted: Vec<u32>,
+    /// Neighbours of those adopters outside the block, whose counts the block may not write.
+    outbox: Vec<u32>,
 }
 
 /// Everything a step reads, borrowed while the next state is written.
@@ -153,7 +211,7 @@ struct StepView<'s> {
     /// The agent in each slot; `None`: slot k holds agent k.
     placement: Option<&'s [u32]>,
     state: &'s [u8],
-    adopted_neighbours: &'s [AtomicU32],
+    adopted_neighbours: &'s [u32],
     totals: &'s [u64],
     /// The adoption probability min(1, p + q f) in a complete network, where f is the same for
     /// every not-adopted agent.
@@ -178,7 +236,7 @@ pub struct Simulation<'a> {
     next: Vec<u8>,
     /// Per slot, how many of its neighbours have adopted (graphs only); counts only grow,
     /// since adopters never return to `not_adopted`.
-    adopted_neighbours: Vec<AtomicU32>,
+    adopted_neighbours: Vec<u32>,
     /// Agents per (segment, state) at the last completed step.
     counts: Vec<u32>,
     /// Agents per state at the last completed step, all segments together.
@@ -218,7 +276,7 @@ impl<'a> Simulation<'a> {
         let states = FIRST_PROVIDER as usize + params.providers.len();
         let block_len = MIN_BLOCK.max(n.div_ceil(MAX_BLOCKS));
         let adopted_neighbours = match network {
-            Network::Graph(_) => (0..n).map(|_| AtomicU32::new(0)).collect(),
+            Network::Graph(_) => vec![0; n],
             Network::Complete => Vec::new(),
         };
         // Everyone starts not adopted; step 0's adoptions are changes from there.
@@ -359,24 +417,42 @@ impl<'a> Simulation<'a> {
     }
 
     /// Makes `next` the current state: new adopters count for their neighbours from now on.
+    ///
+    /// In parallel, each block adds the new adopters it found to the counts of its own slots,
+    /// which it alone writes, and leaves the neighbours in other blocks (a small world's
+    /// rewired edges) in an outbox that is emptied afterwards: no atomic operations, and
+    /// integer sums give the same counts in any order.
     fn finish_step(&mut self) {
         if let Network::Graph(graph) = &self.network {
             if self.parallel {
-                let counts = &self.adopted_neighbours;
-                self.work.par_iter().for_each(|work| {
-                    for &k in &work.adopted {
-                        for &b in graph.neighbours(k) {
-                            // Integer increments commute: the same result in any order.
-                            counts[b as usize].fetch_add(1, Ordering::Relaxed);
+                let block_len = self.block_len;
+                self.adopted_neighbours
+                    .par_chunks_mut(block_len)
+                    .zip(self.work.par_iter_mut())
+                    .enumerate()
+                    .for_each(|(b, (counts, work))| {
+                        let first = b * block_len;
+                        work.outbox.clear();
+                        for &k in &work.adopted {
+                            for &n in graph.neighbours(k) {
+                                match counts.get_mut((n as usize).wrapping_sub(first)) {
+                                    Some(count) => *count += 1,
+                                    None => work.outbox.push(n),
+                                }
+                            }
                         }
+                    });
+                for work in &self.work {
+                    for &n in &work.outbox {
+                        self.adopted_neighbours[n as usize] += 1;
                     }
-                });
+                }
             } else {
                 let counts = &mut self.adopted_neighbours;
                 for work in &self.work {
                     for &k in &work.adopted {
-                        for &b in graph.neighbours(k) {
-                            *counts[b as usize].get_mut() += 1;
+                        for &n in graph.neighbours(k) {
+                            counts[n as usize] += 1;
                         }
                     }
                 }
@@ -404,81 +480,204 @@ impl StepView<'_> {
         stream: StepStream,
         initial: bool,
     ) {
-        let states = self.totals.len();
         work.changes.clear();
         work.adopted.clear();
         let mut scratch = Scratch {
             options: Vec::with_capacity(self.params.providers.len() + 1),
-            peer_counts: vec![0; states],
+            peer_counts: vec![0; self.totals.len()],
+            pending: Vec::with_capacity(BATCH),
         };
-        for (offset, slot) in out.iter_mut().enumerate() {
-            let k = first + offset;
-            let agent = self.placement.map_or(k as u32, |p| p[k]);
-            let draws = stream.agent(agent);
-            let before = self.state[k];
-            let after = if initial {
-                let segment = usize::from(self.agents.segment[k]);
-                if draws.uniform(Purpose::Adopt) < self.setup.segments[segment].initial_adoption {
-                    self.choose(k, &draws, Choice::FRESH, Peers::Nobody, &mut scratch)
-                } else {
-                    NOT_ADOPTED
-                }
-            } else {
-                self.decide(k, before, &draws, &mut scratch)
-            };
-            *slot = after;
-            if after != before {
-                let segment = usize::from(self.agents.segment[k]);
-                let cell = (segment * states + usize::from(before)) * states + usize::from(after);
-                work.changes.push(cell);
-                if before == NOT_ADOPTED {
-                    work.adopted.push(k as u32);
-                }
+        // One loop per kind of step, so that the loop itself does not ask.
+        match (initial, self.network) {
+            (true, _) => self.initial_block(first, out, work, stream, &mut scratch),
+            (false, Network::Complete) => {
+                self.step_block(first, out, work, stream, None, &mut scratch)
+            }
+            (false, Network::Graph(graph)) => {
+                self.step_block(first, out, work, stream, Some(graph), &mut scratch)
             }
         }
     }
 
-    /// Contract 4.2: what the agent in slot `k`, in state `before`, does at this step.
-    fn decide(&self, k: usize, before: u8, draws: &AgentDraws, scratch: &mut Scratch) -> u8 {
-        let peers = self.peers(k);
-        match before {
-            NOT_ADOPTED => {
-                let adopt = match self.network {
-                    Network::Complete => self.complete_adoption,
-                    Network::Graph(graph) => {
-                        let f = self.adopted_fraction(graph, k);
-                        (self.params.innovation + self.params.imitation * f).min(1.0)
+    /// Step 0: an agent adopts with its segment's initial_adoption and makes a free choice
+    /// with s_ij = 0 and no inertia.
+    fn initial_block(
+        &self,
+        first: usize,
+        out: &mut [u8],
+        work: &mut BlockWork,
+        stream: StepStream,
+        scratch: &mut Scratch,
+    ) {
+        for (offset, slot) in out.iter_mut().enumerate() {
+            let k = first + offset;
+            let draws = stream.agent(self.placement.map_or(k as u32, |p| p[k]));
+            let segment = usize::from(self.agents.segment[k]);
+            *slot = if draws.uniform(Purpose::Adopt) < self.setup.segments[segment].initial_adoption
+            {
+                self.choose(k, &draws, Choice::FRESH, Peers::Nobody, scratch)
+            } else {
+                NOT_ADOPTED
+            };
+            self.record(k, NOT_ADOPTED, *slot, work);
+        }
+    }
+
+    /// Steps 1..: contract 4.2 for every agent of the block. `graph` is `None` for the
+    /// complete network.
+    #[inline(always)]
+    fn step_block(
+        &self,
+        first: usize,
+        out: &mut [u8],
+        work: &mut BlockWork,
+        stream: StepStream,
+        graph: Option<&Graph>,
+        scratch: &mut Scratch,
+    ) {
+        let range = first..first + out.len();
+        let state = &self.state[range.clone()];
+        let placement = self.placement.map(|p| &p[range.clone()]);
+        let adopted = match graph {
+            Some(_) => &self.adopted_neighbours[range.clone()],
+            None => &[],
+        };
+        let (innovation, imitation) = (self.params.innovation, self.params.imitation);
+        let reconsider = self.params.reconsider;
+        let (task, language, held) = (
+            &self.agents.task[range.clone()],
+            &self.agents.language[range.clone()],
+            &self.agents.held[range],
+        );
+        for (i, &before) in state.iter().enumerate() {
+            let k = first + i;
+            let draws = stream.agent(placement.map_or(k as u32, |p| p[i]));
+            let choice = match before {
+                NOT_ADOPTED => {
+                    // f_i: the fraction of the agent's neighbours that had adopted at t-1
+                    // (contract 7.5), 0 without neighbours; the same for everyone in a
+                    // complete network.
+                    let adopt = match graph {
+                        Some(graph) => {
+                            let degree = graph.degree(k as u32);
+                            let f = if degree == 0 {
+                                0.0
+                            } else {
+                                f64::from(adopted[i]) / f64::from(degree)
+                            };
+                            (innovation + imitation * f).min(1.0)
+                        }
+                        None => self.complete_adoption,
+                    };
+                    (draws.uniform(Purpose::Adopt) < adopt).then_some(Choice::FRESH)
+                }
+                UNSERVED => Some(Choice::FRESH),
+                _ => {
+                    let j = usize::from(before - FIRST_PROVIDER);
+                    let terms = &self.derived.terms[j];
+                    let cut_off = terms.risk > 0.0 && draws.uniform(Purpose::Risk) < terms.risk;
+                    // The current provider stays usable while it serves the agent's cell
+                    // and the agent holds what it requires (accepts_new does not apply).
+                    let cell = self.derived.cell(task[i], language[i]);
+                    let usable = !self.derived.appeal[cell * self.derived.providers + j].is_nan()
+                        && terms.requires & !held[i] == 0;
+                    if cut_off || !usable {
+                        Some(Choice {
+                            current: Some(j),
+                            excluded: Some(j),
+                            inertia: false,
+                        })
+                    } else if draws.uniform(Purpose::Reconsider) < reconsider {
+                        Some(Choice {
+                            current: Some(j),
+                            excluded: None,
+                            inertia: true,
+                        })
+                    } else {
+                        None
                     }
-                };
-                if draws.uniform(Purpose::Adopt) < adopt {
-                    self.choose(k, draws, Choice::FRESH, peers, scratch)
-                } else {
-                    NOT_ADOPTED
+                }
+            };
+            out[i] = before;
+            if let Some(choice) = choice {
+                scratch.pending.push(Pending {
+                    offset: i as u32,
+                    before,
+                    choice,
+                    draws,
+                });
+                if scratch.pending.len() == BATCH {
+                    self.make_choices(first, out, work, scratch);
                 }
             }
-            UNSERVED => self.choose(k, draws, Choice::FRESH, peers, scratch),
-            _ => {
-                let j = usize::from(before - FIRST_PROVIDER);
-                let risk = self.params.providers[j].risk;
-                let cut_off = risk > 0.0 && draws.uniform(Purpose::Risk) < risk;
-                if cut_off || self.appeal(k, j, Some(j)).is_none() {
-                    let forced = Choice {
-                        current: Some(j),
-                        excluded: Some(j),
-                        inertia: false,
-                    };
-                    self.choose(k, draws, forced, peers, scratch)
-                } else if draws.uniform(Purpose::Reconsider) < self.params.reconsider {
-                    let free = Choice {
-                        current: Some(j),
-                        excluded: None,
-                        inertia: true,
-                    };
-                    self.choose(k, draws, free, peers, scratch)
-                } else {
-                    before
+        }
+        self.make_choices(first, out, work, scratch);
+    }
+
+    /// Makes the pending choices of a block, in two passes: one that touches their memory,
+    /// then the choices themselves.
+    fn make_choices(
+        &self,
+        first: usize,
+        out: &mut [u8],
+        work: &mut BlockWork,
+        scratch: &mut Scratch,
+    ) {
+        // Three short loops, each of independent loads: the agents' own arrays and their row
+        // starts; then the rows; then the neighbours' states, which the rows point to.
+        let agents = self.agents;
+        let graph = match self.network {
+            Network::Graph(graph) => Some(graph),
+            Network::Complete => None,
+        };
+        let mut touched = 0u32;
+        for pending in &scratch.pending {
+            let k = first + pending.offset as usize;
+            // A [f32; 6] may straddle two cache lines.
+            let m = &agents.multipliers[k];
+            touched ^= m[0].to_bits() ^ m[5].to_bits() ^ agents.held[k];
+            touched ^= u32::from(agents.segment[k]) ^ u32::from(agents.task[k]);
+            touched ^= u32::from(agents.language[k]);
+            if let Some(graph) = graph {
+                touched ^= graph.degree(k as u32);
+            }
+        }
+        if let Some(graph) = graph {
+            for pending in &scratch.pending {
+                let k = first + pending.offset as usize;
+                let row = graph.neighbours(k as u32);
+                touched ^= row.first().copied().unwrap_or(0) ^ row.last().copied().unwrap_or(0);
+            }
+            for pending in &scratch.pending {
+                let k = first + pending.offset as usize;
+                for &b in graph.neighbours(k as u32) {
+                    touched = touched.wrapping_add(u32::from(self.state[b as usize]));
                 }
             }
+        }
+        std::hint::black_box(touched);
+        let mut pending = std::mem::take(&mut scratch.pending);
+        for p in pending.drain(..) {
+            let k = first + p.offset as usize;
+            let after = self.choose(k, &p.draws, p.choice, self.peers(k), scratch);
+            out[p.offset as usize] = after;
+            self.record(k, p.before, after, work);
+        }
+        scratch.pending = pending;
+    }
+
+    /// Notes a change of state of the agent in slot `k`.
+    #[inline]
+    fn record(&self, k: usize, before: u8, after: u8, work: &mut BlockWork) {
+        if after == before {
+            return;
+        }
+        let states = self.totals.len();
+        let segment = usize::from(self.agents.segment[k]);
+        work.changes
+            .push((segment * states + usize::from(before)) * states + usize::from(after));
+        if before == NOT_ADOPTED {
+            work.adopted.push(k as u32);
         }
     }
 
@@ -489,35 +688,9 @@ impl StepView<'_> {
         }
     }
 
-    /// f_i in a graph: the fraction of the agent's neighbours that had adopted at t-1
-    /// (contract 7.5); 0 without neighbours. (A complete network's is the same for every
-    /// not-adopted agent: see `complete_adoption`.)
-    fn adopted_fraction(&self, graph: &Graph, k: usize) -> f64 {
-        let degree = graph.degree(k as u32);
-        if degree == 0 {
-            return 0.0;
-        }
-        let adopted = self.adopted_neighbours[k].load(Ordering::Relaxed);
-        f64::from(adopted) / f64::from(degree)
-    }
-
-    /// Quality times fit of provider p for the agent in slot `k`, if p is usable by it at
-    /// this step.
-    #[inline]
-    fn appeal(&self, k: usize, p: usize, current: Option<usize>) -> Option<f64> {
-        let providers = self.params.providers.len();
-        let cell = usize::from(self.agents.task[k]) * self.derived.languages
-            + usize::from(self.agents.language[k]);
-        let appeal = self.derived.appeal[cell * providers + p];
-        let provider = &self.params.providers[p];
-        let usable = !appeal.is_nan()
-            && (provider.accepts_new || current == Some(p))
-            && provider.requires & !self.agents.held[k] == 0;
-        usable.then_some(appeal)
-    }
-
     /// Contract 4.3: a multinomial logit choice among the usable providers (and the outside
     /// option when set); `unserved` when there is nothing to choose.
+    #[inline(never)]
     fn choose(
         &self,
         k: usize,
@@ -526,6 +699,19 @@ impl StepView<'_> {
         peers: Peers<'_>,
         scratch: &mut Scratch,
     ) -> u8 {
+        let derived = self.derived;
+        let cell = derived.cell(self.agents.task[k], self.agents.language[k]);
+        let candidates = &derived.candidates[derived.starts[cell]..derived.starts[cell + 1]];
+        let appeal = &derived.appeal[cell * derived.providers..][..derived.providers];
+        let held = self.agents.held[k];
+        scratch.options.clear();
+        if candidates.is_empty() {
+            // Nothing but (perhaps) the outside option: the peer term is not needed.
+            if let Some(outside) = self.params.outside_utility {
+                scratch.options.push((UNSERVED, outside));
+            }
+            return pick(&mut scratch.options, draws.uniform(Purpose::Choice));
+        }
         let segment = usize::from(self.agents.segment[k]);
         let base = &self.params.segments[segment].weights;
         let m = &self.agents.multipliers[k];
@@ -558,19 +744,22 @@ impl StepView<'_> {
             }
         };
 
-        scratch.options.clear();
-        for (p, provider) in self.params.providers.iter().enumerate() {
-            if choice.excluded == Some(p) {
+        for &p in candidates {
+            let p = usize::from(p);
+            let terms = &derived.terms[p];
+            // Usable (contract 4.2): accepting new users or already the agent's, and every
+            // required capability held. Availability and service are in `candidates`.
+            if choice.excluded == Some(p)
+                || !(terms.accepts_new || choice.current == Some(p))
+                || terms.requires & !held != 0
+            {
                 continue;
             }
-            let Some(appeal) = self.appeal(k, p, choice.current) else {
-                continue;
-            };
             let state = FIRST_PROVIDER + p as u8;
-            let mut v = w[QUALITY] * appeal
-                - w[PRICE] * self.derived.log_price[p]
-                - w[FRICTION] * provider.friction
-                - w[RISK] * provider.risk
+            let mut v = w[QUALITY] * appeal[p]
+                - w[PRICE] * terms.log_price
+                - w[FRICTION] * terms.friction
+                - w[RISK] * terms.risk
                 + w[PEER] * share(state, &scratch.peer_counts);
             if choice.inertia && choice.current == Some(p) {
                 v += w[INERTIA];
@@ -602,7 +791,12 @@ fn pick(options: &mut [(u8, f64)], u: f64) -> u8 {
         .fold(f64::NEG_INFINITY, f64::max);
     let mut total = 0.0;
     for option in options.iter_mut() {
-        option.1 = libm::exp(option.1 - max);
+        // exp(0) is exactly 1: the largest option needs no call.
+        option.1 = if option.1 == max {
+            1.0
+        } else {
+            libm::exp(option.1 - max)
+        };
         total += option.1;
     }
     let target = u * total;
