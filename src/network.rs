@@ -93,39 +93,46 @@ impl Graph {
         self.neighbours.len() / 2
     }
 
-    /// Builds the rows from undirected edges between nodes; the placement comes later.
-    fn from_edges(n: usize, edges: impl Iterator<Item = (u32, u32)> + Clone) -> Graph {
-        // Degrees first, then the same counters serve as each row's fill cursor.
-        let mut fill = vec![0u32; n];
-        for (u, v) in edges.clone() {
-            fill[u as usize] += 1;
-            fill[v as usize] += 1;
-        }
+    /// Builds the rows from undirected edges between nodes and the nodes' degrees; the
+    /// placement comes later.
+    fn from_edges(fill: Vec<u32>, edges: impl Iterator<Item = (u32, u32)>) -> Graph {
+        // The degrees give the row starts, then the same counters serve as the fill cursors.
         let total: u64 = fill.iter().map(|&d| u64::from(d)).sum();
         let offsets = if total <= u64::from(u32::MAX) {
             Offsets::Narrow(prefix_sums(&fill, |x| x as u32))
         } else {
             Offsets::Wide(prefix_sums(&fill, |x| x))
         };
-        fill.iter_mut().for_each(|f| *f = 0);
-        let mut neighbours = vec![0u32; total as usize];
-        let start = |k: usize| match &offsets {
-            Offsets::Narrow(o) => o[k] as usize,
-            Offsets::Wide(o) => o[k] as usize,
+        let neighbours = match &offsets {
+            Offsets::Narrow(o) => fill_rows(o, fill, total, edges),
+            Offsets::Wide(o) => fill_rows(o, fill, total, edges),
         };
-        for (u, v) in edges {
-            let (u, v) = (u as usize, v as usize);
-            neighbours[start(u) + fill[u] as usize] = v as u32;
-            fill[u] += 1;
-            neighbours[start(v) + fill[v] as usize] = u as u32;
-            fill[v] += 1;
-        }
         Graph {
             placement: Vec::new(),
             offsets,
             neighbours,
         }
     }
+}
+
+/// The rows' entries: each edge (u, v) puts v in u's row and u in v's, at the row's cursor.
+fn fill_rows<T: Copy + Into<u64>>(
+    starts: &[T],
+    mut fill: Vec<u32>,
+    total: u64,
+    edges: impl Iterator<Item = (u32, u32)>,
+) -> Vec<u32> {
+    fill.iter_mut().for_each(|f| *f = 0);
+    let mut neighbours = vec![0u32; total as usize];
+    let start = |k: usize| starts[k].into() as usize;
+    for (u, v) in edges {
+        let (u, v) = (u as usize, v as usize);
+        neighbours[start(u) + fill[u] as usize] = v as u32;
+        fill[u] += 1;
+        neighbours[start(v) + fill[v] as usize] = u as u32;
+        fill[v] += 1;
+    }
+    neighbours
 }
 
 /// The n + 1 row starts of rows of the given lengths.
@@ -148,12 +155,12 @@ impl Network {
             NetworkSpec::Complete => Network::Complete,
             NetworkSpec::SmallWorld { degree, rewire } => {
                 let half = (degree / 2) as usize;
-                let owned = watts_strogatz(n, half, rewire, rng);
+                let (owned, degrees) = watts_strogatz(n, half, rewire, rng);
                 let edges = owned
-                    .iter()
+                    .chunks_exact(half)
                     .enumerate()
-                    .map(move |(slot, &w)| ((slot / half) as u32, w));
-                let mut graph = Graph::from_edges(n, edges);
+                    .flat_map(|(u, row)| row.iter().map(move |&w| (u as u32, w)));
+                let mut graph = Graph::from_edges(degrees, edges);
                 drop(owned);
                 graph.placement = permutation(n, rng);
                 Network::Graph(graph)
@@ -163,10 +170,16 @@ impl Network {
                 let owned = barabasi_albert(n, m, rng);
                 let star = (1..=m as u32).map(|leaf| (0, leaf));
                 let grown = owned
-                    .iter()
+                    .chunks_exact(m)
                     .enumerate()
-                    .map(move |(slot, &t)| ((m + 1 + slot / m) as u32, t));
-                let mut graph = Graph::from_edges(n, star.chain(grown));
+                    .flat_map(|(i, row)| row.iter().map(move |&t| ((m + 1 + i) as u32, t)));
+                let edges = star.chain(grown);
+                let mut degrees = vec![0u32; n];
+                for (u, v) in edges.clone() {
+                    degrees[u as usize] += 1;
+                    degrees[v as usize] += 1;
+                }
+                let mut graph = Graph::from_edges(degrees, edges);
                 drop(owned);
                 graph.placement = permutation(n, rng);
                 Network::Graph(graph)
@@ -194,14 +207,22 @@ fn permutation(n: usize, rng: &mut KeyedRng) -> Vec<u32> {
 /// owns edges (u, u+j) for j = 1..=half; then for each j and each u in order, with probability
 /// `rewire`, (u, u+j) becomes (u, w) for w uniform among nodes that are neither u nor adjacent
 /// to u (the edge is kept when u is adjacent to everyone). Returns `owned[u * half + j - 1]`.
-fn watts_strogatz(n: usize, half: usize, rewire: f64, rng: &mut KeyedRng) -> Vec<u32> {
-    let mut owned: Vec<u32> = (0..n * half)
-        .map(|slot| ((slot / half + slot % half + 1) % n) as u32)
-        .collect();
+fn watts_strogatz(n: usize, half: usize, rewire: f64, rng: &mut KeyedRng) -> (Vec<u32>, Vec<u32>) {
+    let mut owned: Vec<u32> = Vec::with_capacity(n * half);
+    for u in 0..n {
+        owned.extend((u + 1..=u + half).map(|w| if w >= n { w - n } else { w } as u32));
+    }
     let mut degree = vec![2 * half as u32; n];
-    let adjacent = |owned: &[u32], u: usize, w: usize| {
+    // A bit per node whose row has been rewired. A row that has not still holds u+1..=u+half,
+    // so asking whether it holds a node is arithmetic instead of a read at a random place.
+    let mut rewired = vec![0u64; n.div_ceil(64)];
+    let adjacent = |owned: &[u32], rewired: &[u64], u: usize, w: usize| {
         owned[u * half..(u + 1) * half].contains(&(w as u32))
-            || owned[w * half..(w + 1) * half].contains(&(u as u32))
+            || if rewired[w / 64] & (1 << (w % 64)) == 0 {
+                (1..=half).contains(&((u + n - w) % n))
+            } else {
+                owned[w * half..(w + 1) * half].contains(&(u as u32))
+            }
     };
     for j in 0..half {
         for u in 0..n {
@@ -212,17 +233,18 @@ fn watts_strogatz(n: usize, half: usize, rewire: f64, rng: &mut KeyedRng) -> Vec
                 continue;
             }
             let mut w = rng.random_range(0..n);
-            while w == u || adjacent(&owned, u, w) {
+            while w == u || adjacent(&owned, &rewired, u, w) {
                 w = rng.random_range(0..n);
             }
             let slot = u * half + j;
             let v = owned[slot] as usize;
             owned[slot] = w as u32;
+            rewired[u / 64] |= 1 << (u % 64);
             degree[v] -= 1;
             degree[w] += 1;
         }
     }
-    owned
+    (owned, degree)
 }
 
 /// Barabási–Albert as networkx's `barabasi_albert_graph` builds it: a star on m + 1 nodes
