@@ -599,7 +599,16 @@ impl StepView<'_> {
                 }
             };
             out[i] = before;
-            if let Some(choice) = choice {
+            let Some(choice) = choice else {
+                continue;
+            };
+            let cell = self.derived.cell(task[i], language[i]);
+            if self.derived.starts[cell] == self.derived.starts[cell + 1] {
+                // No provider serves the agent's task and language: whatever the choice, and
+                // with or without the outside option, the agent is unserved (no draw needed).
+                out[i] = UNSERVED;
+                self.record(k, before, UNSERVED, work);
+            } else {
                 scratch.pending.push(Pending {
                     offset: i as u32,
                     before,
