@@ -17,6 +17,7 @@ pub mod network;
 pub mod output;
 pub mod policy;
 pub mod population;
+pub mod resources;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

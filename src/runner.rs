@@ -74,12 +74,12 @@ pub fn run(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Results> {
     let replicates = scenario.replicates;
+    // Refuse before allocating anything a run that would not fit in memory.
+    crate::resources::check(scenario, arms, rayon::current_num_threads())?;
     let tasks: Vec<(usize, u32)> = (0..arms.len())
         .flat_map(|arm| (0..replicates).map(move |r| (arm, r)))
         .collect();
-    // Many tasks: one per thread, each sequential. Few: one at a time, each step in parallel,
-    // which also keeps only one large population in memory at once.
-    let by_task = tasks.len() >= 2 * rayon::current_num_threads();
+    let by_task = split_by_task(tasks.len(), rayon::current_num_threads());
     let run_task = |&(arm, replicate): &(usize, u32)| {
         simulate(scenario, &arms[arm], replicate, !by_task, cancel, progress)
     };
@@ -100,6 +100,14 @@ pub fn run(
             .collect(),
         tasks: results,
     })
+}
+
+/// The parallelism rule. Many tasks (at least two per thread): one task per thread, each
+/// sequential, which keeps every thread busy without sharing work inside a task. Few: one
+/// task at a time, each step split across the threads in blocks of agents, which also keeps
+/// only one large population in memory at once. [`crate::resources`] estimates memory with it.
+pub fn split_by_task(tasks: usize, threads: usize) -> bool {
+    tasks >= 2 * threads.max(1)
 }
 
 /// Simulates one (arm, replicate) over the whole horizon.
