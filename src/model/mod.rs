@@ -5,9 +5,12 @@
 //! in any order and in parallel blocks with the same result. The model does no I/O, never
 //! creates a generator of its own, and allocates nothing per agent per step.
 
+mod logit;
 mod params;
 
 pub use params::{Params, ProviderParams, SegmentParams};
+
+use logit::pick;
 
 use crate::network::{Graph, Network};
 use crate::policy::AgentRefresh;
@@ -785,52 +788,5 @@ impl StepView<'_> {
             scratch.options.push((UNSERVED, outside));
         }
         pick(&mut scratch.options, draws.uniform(Purpose::Choice))
-    }
-}
-
-/// Draws one option with logit probabilities exp(V_k) / sum exp(V), computed with the largest
-/// V subtracted so that no utility overflows (contract 7.14). `options` holds (state, V).
-fn pick(options: &mut [(u8, f64)], u: f64) -> u8 {
-    let Some(&(last, _)) = options.last() else {
-        return UNSERVED;
-    };
-    let max = options
-        .iter()
-        .map(|o| o.1)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let mut total = 0.0;
-    for option in options.iter_mut() {
-        // exp(0) is exactly 1: the largest option needs no call.
-        option.1 = if option.1 == max {
-            1.0
-        } else {
-            libm::exp(option.1 - max)
-        };
-        total += option.1;
-    }
-    let target = u * total;
-    let mut cumulative = 0.0;
-    for &(state, weight) in options.iter() {
-        cumulative += weight;
-        if target < cumulative {
-            return state;
-        }
-    }
-    last
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pick_follows_logit_probabilities() {
-        // V = ln 1, ln 3: probabilities 1/4 and 3/4.
-        let options = [(2u8, 0.0), (3u8, 3f64.ln())];
-        assert_eq!(pick(&mut options.clone(), 0.24), 2);
-        assert_eq!(pick(&mut options.clone(), 0.26), 3);
-        assert_eq!(pick(&mut [], 0.5), UNSERVED);
-        // Huge utilities do not overflow.
-        assert_eq!(pick(&mut [(2, 1e6), (3, 1e6 - 1000.0)], 0.999), 2);
     }
 }
