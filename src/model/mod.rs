@@ -219,6 +219,11 @@ struct StepView<'s> {
     /// The adoption probability min(1, p + q f) in a complete network, where f is the same for
     /// every not-adopted agent.
     complete_adoption: f64,
+    /// Whether events applied at this step, so that an adopter's provider may have become
+    /// unusable. Without events it cannot have: the provider was usable when the agent chose it
+    /// or when events last applied, and nothing that usability depends on (availability,
+    /// service, required and held capabilities) changes between events.
+    recheck: bool,
 }
 
 /// One (variant, replicate) in progress.
@@ -250,6 +255,8 @@ pub struct Simulation<'a> {
     work: Vec<BlockWork>,
     tasks: usize,
     step: u32,
+    /// Whether events applied at the current step.
+    patched: bool,
     parallel: bool,
 }
 
@@ -305,6 +312,7 @@ impl<'a> Simulation<'a> {
                 .collect(),
             tasks,
             step: 0,
+            patched: true,
             parallel,
         };
         sim.totals[NOT_ADOPTED as usize] = u64::from(setup.population);
@@ -343,6 +351,7 @@ impl<'a> Simulation<'a> {
         if patched {
             self.derived = Derived::new(&self.params, self.tasks, self.derived.languages);
         }
+        self.patched = patched;
         let tally = self.run_blocks();
         self.finish_step();
         tally
@@ -379,6 +388,7 @@ impl<'a> Simulation<'a> {
             adopted_neighbours: &self.adopted_neighbours,
             totals: &self.totals,
             complete_adoption,
+            recheck: self.patched,
         };
         let block_len = self.block_len;
         let run = |(b, (out, work)): (usize, (&mut [u8], &mut BlockWork))| {
@@ -491,13 +501,15 @@ impl StepView<'_> {
             pending: Vec::with_capacity(BATCH),
         };
         // One loop per kind of step, so that the loop itself does not ask.
-        match (initial, self.network) {
+        let graph = match self.network {
+            Network::Graph(graph) => Some(graph),
+            Network::Complete => None,
+        };
+        match (initial, self.recheck) {
             (true, _) => self.initial_block(first, out, work, stream, &mut scratch),
-            (false, Network::Complete) => {
-                self.step_block(first, out, work, stream, None, &mut scratch)
-            }
-            (false, Network::Graph(graph)) => {
-                self.step_block(first, out, work, stream, Some(graph), &mut scratch)
+            (false, true) => self.step_block::<true>(first, out, work, stream, graph, &mut scratch),
+            (false, false) => {
+                self.step_block::<false>(first, out, work, stream, graph, &mut scratch)
             }
         }
     }
@@ -529,7 +541,7 @@ impl StepView<'_> {
     /// Steps 1..: contract 4.2 for every agent of the block. `graph` is `None` for the
     /// complete network.
     #[inline(always)]
-    fn step_block(
+    fn step_block<const RECHECK: bool>(
         &self,
         first: usize,
         out: &mut [u8],
@@ -580,10 +592,13 @@ impl StepView<'_> {
                     let terms = &self.derived.terms[j];
                     let cut_off = terms.risk > 0.0 && draws.uniform(Purpose::Risk) < terms.risk;
                     // The current provider stays usable while it serves the agent's cell
-                    // and the agent holds what it requires (accepts_new does not apply).
-                    let cell = self.derived.cell(task[i], language[i]);
-                    let usable = !self.derived.appeal[cell * self.derived.providers + j].is_nan()
-                        && terms.requires & !held[i] == 0;
+                    // and the agent holds what it requires (accepts_new does not apply);
+                    // only events can change that (see `recheck`).
+                    let usable = !RECHECK || {
+                        let cell = self.derived.cell(task[i], language[i]);
+                        !self.derived.appeal[cell * self.derived.providers + j].is_nan()
+                            && terms.requires & !held[i] == 0
+                    };
                     if cut_off || !usable {
                         Some(Choice {
                             current: Some(j),
