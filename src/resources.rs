@@ -17,9 +17,9 @@ use crate::scenario::{Arm, NetworkSpec, Scenario, Setup};
 pub const AGENT_BYTES: u64 = 2 + 1 + 1 + 4 + 24 + 2;
 
 /// Bytes per agent of the buffers a step may fill at worst (every agent changing state at
-/// once, as at step 0 with initial_adoption 1): its change (8) and, as a new adopter, its
-/// slot (4).
-pub const CHANGE_BYTES: u64 = 8 + 4;
+/// once, as at step 0 with initial_adoption 1): its change (8), and the new adopters'
+/// neighbour entries, capped at two per slot (4 each; beyond that the model recounts).
+pub const CHANGE_BYTES: u64 = 8 + 2 * 4;
 
 /// What the process holds besides the tasks: the binary, the scenario, thread stacks.
 pub const BASE_BYTES: u64 = 64 << 20;

@@ -80,8 +80,8 @@ fn pick_fast(options: &[(u8, f64)], max: f64, u: f64) -> Option<u8> {
     let prefix = &prefix[..n];
     let target = u * total;
     let k = prefix.iter().position(|&c| target < c)?;
-    let margin = 3.0 * ((2.0 * EXP_ERROR + 4.0 * n as f64 * f64::EPSILON) * total)
-        + 3.0 * n as f64 * 1e-300;
+    let margin =
+        3.0 * ((2.0 * EXP_ERROR + 4.0 * n as f64 * f64::EPSILON) * total) + 3.0 * n as f64 * 1e-300;
     let above = prefix[k] - target > margin;
     let below = k == 0 || target - prefix[k - 1] > margin;
     (above && below).then_some(options[k].0)
@@ -208,17 +208,29 @@ mod tests {
             let n = 1 + (draws.uniform_at(100) * 12.0) as usize;
             let spread = [0.1, 1.0, 10.0, 800.0][case as usize % 4];
             let options: Vec<(u8, f64)> = (0..n)
-                .map(|k| (k as u8 + 2, spread * (draws.uniform_at(200 + k as u64) - 0.5)))
+                .map(|k| {
+                    (
+                        k as u8 + 2,
+                        spread * (draws.uniform_at(200 + k as u64) - 0.5),
+                    )
+                })
                 .collect();
             let mut u = draws.uniform_at(300);
             if case % 3 == 0 {
                 // Exactly at a boundary of the exact computation, or one ulp either side.
                 let mut weights = options.clone();
-                let max = weights.iter().map(|o| o.1).fold(f64::NEG_INFINITY, f64::max);
+                let max = weights
+                    .iter()
+                    .map(|o| o.1)
+                    .fold(f64::NEG_INFINITY, f64::max);
                 let mut total = 0.0;
                 let mut prefix = Vec::new();
                 for w in weights.iter_mut() {
-                    total += if w.1 == max { 1.0 } else { libm::exp(w.1 - max) };
+                    total += if w.1 == max {
+                        1.0
+                    } else {
+                        libm::exp(w.1 - max)
+                    };
                     prefix.push(total);
                 }
                 let b = prefix[case as usize % n] / total;
@@ -229,7 +241,10 @@ mod tests {
                 }
                 .min(1.0 - f64::EPSILON / 2.0);
             }
-            let max = options.iter().map(|o| o.1).fold(f64::NEG_INFINITY, f64::max);
+            let max = options
+                .iter()
+                .map(|o| o.1)
+                .fold(f64::NEG_INFINITY, f64::max);
             fast += usize::from(pick_fast(&options, max, u).is_some());
             assert_eq!(
                 pick(&mut options.clone(), u),

@@ -165,6 +165,9 @@ impl Choice {
     };
 }
 
+/// The most neighbour entries a block lists for its new adopters, per slot of the block.
+const BUMPS_PER_SLOT: usize = 2;
+
 /// Choices are made in batches of this many, after the scan has found them (see `Pending`).
 const BATCH: usize = 64;
 
@@ -198,8 +201,14 @@ struct Pending {
 struct BlockWork {
     /// Each change of state, as its flow cell `(segment * states + from) * states + to`.
     changes: Vec<usize>,
-    /// The slots whose agents adopted at this step.
-    adopted: Vec<u32>,
+    /// The neighbours of the agents that adopted at this step, one entry per edge: their
+    /// adopted-neighbour counts go up by one each. Listed when the adopter is recorded, right
+    /// after its choice has read its row of neighbours, so the row is still in cache.
+    bumps: Vec<u32>,
+    /// Set when `bumps` would have grown past [`BUMPS_PER_SLOT`] entries per slot of the
+    /// block (a step where many adopt at once, as step 0 with a high initial adoption): the
+    /// counts are then recounted from the states instead, so memory stays bounded.
+    overflow: bool,
     /// Neighbours of those adopters outside the block, whose counts the block may not write.
     outbox: Vec<u32>,
 }
@@ -224,6 +233,8 @@ struct StepView<'s> {
     /// or when events last applied, and nothing that usability depends on (availability,
     /// service, required and held capabilities) changes between events.
     recheck: bool,
+    /// Slots per block of work.
+    block_len: usize,
 }
 
 /// One (variant, replicate) in progress.
@@ -389,6 +400,7 @@ impl<'a> Simulation<'a> {
             totals: &self.totals,
             complete_adoption,
             recheck: self.patched,
+            block_len: self.block_len,
         };
         let block_len = self.block_len;
         let run = |(b, (out, work)): (usize, (&mut [u8], &mut BlockWork))| {
@@ -437,7 +449,30 @@ impl<'a> Simulation<'a> {
     /// integer sums give the same counts in any order.
     fn finish_step(&mut self) {
         if let Network::Graph(graph) = &self.network {
-            if self.parallel {
+            if self.work.iter().any(|w| w.overflow) {
+                // Too many new adopters to list: count every slot's adopted neighbours anew.
+                let (next, block_len) = (&self.next, self.block_len);
+                let recount = |(b, counts): (usize, &mut [u32])| {
+                    for (i, count) in counts.iter_mut().enumerate() {
+                        let row = graph.neighbours((b * block_len + i) as u32);
+                        *count = row
+                            .iter()
+                            .filter(|&&n| next[n as usize] != NOT_ADOPTED)
+                            .count() as u32;
+                    }
+                };
+                if self.parallel {
+                    self.adopted_neighbours
+                        .par_chunks_mut(block_len)
+                        .enumerate()
+                        .for_each(recount);
+                } else {
+                    self.adopted_neighbours
+                        .chunks_mut(block_len)
+                        .enumerate()
+                        .for_each(recount);
+                }
+            } else if self.parallel {
                 let block_len = self.block_len;
                 self.adopted_neighbours
                     .par_chunks_mut(block_len)
@@ -446,12 +481,10 @@ impl<'a> Simulation<'a> {
                     .for_each(|(b, (counts, work))| {
                         let first = b * block_len;
                         work.outbox.clear();
-                        for &k in &work.adopted {
-                            for &n in graph.neighbours(k) {
-                                match counts.get_mut((n as usize).wrapping_sub(first)) {
-                                    Some(count) => *count += 1,
-                                    None => work.outbox.push(n),
-                                }
+                        for &n in &work.bumps {
+                            match counts.get_mut((n as usize).wrapping_sub(first)) {
+                                Some(count) => *count += 1,
+                                None => work.outbox.push(n),
                             }
                         }
                     });
@@ -463,10 +496,8 @@ impl<'a> Simulation<'a> {
             } else {
                 let counts = &mut self.adopted_neighbours;
                 for work in &self.work {
-                    for &k in &work.adopted {
-                        for &n in graph.neighbours(k) {
-                            counts[n as usize] += 1;
-                        }
+                    for &n in &work.bumps {
+                        counts[n as usize] += 1;
                     }
                 }
             }
@@ -494,7 +525,8 @@ impl StepView<'_> {
         initial: bool,
     ) {
         work.changes.clear();
-        work.adopted.clear();
+        work.bumps.clear();
+        work.overflow = false;
         let mut scratch = Scratch {
             options: Vec::with_capacity(self.params.providers.len() + 1),
             peer_counts: vec![0; self.totals.len()],
@@ -703,8 +735,13 @@ impl StepView<'_> {
         let segment = usize::from(self.agents.segment[k]);
         work.changes
             .push((segment * states + usize::from(before)) * states + usize::from(after));
-        if before == NOT_ADOPTED {
-            work.adopted.push(k as u32);
+        if let (NOT_ADOPTED, Network::Graph(graph), false) = (before, self.network, work.overflow) {
+            let row = graph.neighbours(k as u32);
+            if work.bumps.len() + row.len() <= BUMPS_PER_SLOT * self.block_len {
+                work.bumps.extend_from_slice(row);
+            } else {
+                work.overflow = true;
+            }
         }
     }
 
