@@ -3,7 +3,7 @@
 //!
 //! Agents are a structure of arrays of small numbers, indexed by slot (the agent's network
 //! node, see [`Agents`]): the segment, a byte for the task and the language, a bit mask of held
-//! capabilities, and six weight multipliers. Segments are contiguous blocks of agent indices;
+//! capabilities; and six weight multipliers per agent, by agent index. Segments are contiguous blocks of agent indices;
 //! every draw is keyed by the agent index, never by the slot, so the slots change no result.
 
 use crate::model::Params;
@@ -51,7 +51,10 @@ pub struct Agents {
     pub language: Vec<u8>,
     /// Each slot's held capabilities at the current step, a bit per known capability.
     pub held: Vec<u32>,
-    /// Each slot's weight multipliers, exp(h z - h^2 / 2), in the order of the weights.
+    /// Each agent's weight multipliers, exp(h z - h^2 / 2), in the order of the weights,
+    /// indexed by AGENT, not slot: only choices read them, a few agents per step each at its
+    /// own place in memory either way, and by agent they can be drawn before the network's
+    /// placement is known, while the network is built.
     pub multipliers: Vec<[f32; 6]>,
 }
 
@@ -111,26 +114,54 @@ fn for_each_slot<T: Send>(items: &mut [T], parallel: bool, f: impl Fn(usize, &mu
     }
 }
 
+/// The agents of each segment, by agent index, in file order.
+fn segment_blocks(setup: &Setup) -> Vec<Range<u32>> {
+    let mut blocks = Vec::with_capacity(setup.segments.len());
+    let mut start = 0u32;
+    for segment in &setup.segments {
+        blocks.push(start..start + segment.agents);
+        start += segment.agents;
+    }
+    blocks
+}
+
+/// Draws every agent's weight multipliers, by agent index (see [`Agents::multipliers`]). It
+/// needs no network, so the model draws them while the network is built.
+pub fn draw_multipliers(
+    setup: &Setup,
+    params: &Params,
+    streams: &ReplicateStreams,
+    parallel: bool,
+) -> Vec<[f32; 6]> {
+    let mut all = vec![[1.0; 6]; setup.population as usize];
+    for (s, range) in segment_blocks(setup).into_iter().enumerate() {
+        let h = params.segments[s].heterogeneity;
+        let first = range.start;
+        let of_segment = &mut all[range.start as usize..range.end as usize];
+        for_each_slot(of_segment, parallel, |i, m| {
+            *m = multipliers(&streams.attributes(first + i as u32), h);
+        });
+    }
+    all
+}
+
 impl Agents {
-    /// Draws every agent's attributes for one replicate, with the capabilities and
-    /// heterogeneity of `params` (the parameters after step 0's events), into the slots given
-    /// by `placement`. `parallel` spreads the work over the current rayon pool; without it the
-    /// draws stay on this thread (a task of many running in parallel must not steal others).
+    /// Draws every agent's attributes for one replicate, with the capabilities of `params`
+    /// (the parameters after step 0's events), into the slots given by `placement`, and takes
+    /// the multipliers from [`draw_multipliers`]. `parallel` spreads the work over the current
+    /// rayon pool; without it the draws stay on this thread (a task of many running in
+    /// parallel must not steal others).
     pub fn draw(
         setup: &Setup,
         params: &Params,
         streams: &ReplicateStreams,
         placement: Option<&[u32]>,
+        multipliers: Vec<[f32; 6]>,
         parallel: bool,
     ) -> Agents {
         assert!(setup.segments.len() <= MAX_SEGMENTS, "too many segments");
         let n = setup.population as usize;
-        let mut blocks = Vec::with_capacity(setup.segments.len());
-        let mut start = 0u32;
-        for segment in &setup.segments {
-            blocks.push(start..start + segment.agents);
-            start += segment.agents;
-        }
+        let blocks = segment_blocks(setup);
         let mut segment = vec![0u16; n];
         let ends: Vec<u32> = blocks.iter().map(|b| b.end).collect();
         for_each_slot(&mut segment, parallel, |k, s| {
@@ -153,9 +184,9 @@ impl Agents {
             task,
             language,
             held: vec![0; n],
-            multipliers: vec![[1.0; 6]; n],
+            multipliers,
         };
-        agents.refresh(None, params, streams, placement, parallel, true, true);
+        agents.refresh_held(None, params, streams, placement, parallel);
         agents
     }
 
@@ -170,15 +201,7 @@ impl Agents {
         placement: Option<&[u32]>,
         parallel: bool,
     ) {
-        self.refresh(
-            Some(segment),
-            params,
-            streams,
-            placement,
-            parallel,
-            true,
-            false,
-        );
+        self.refresh_held(Some(segment), params, streams, placement, parallel);
     }
 
     /// Recomputes the weight multipliers of `segment` from the agents' fixed deviates.
@@ -187,51 +210,33 @@ impl Agents {
         segment: usize,
         params: &Params,
         streams: &ReplicateStreams,
-        placement: Option<&[u32]>,
         parallel: bool,
     ) {
-        self.refresh(
-            Some(segment),
-            params,
-            streams,
-            placement,
-            parallel,
-            false,
-            true,
-        );
+        let range = self.blocks[segment].clone();
+        let h = params.segments[segment].heterogeneity;
+        let first = range.start;
+        let of_segment = &mut self.multipliers[range.start as usize..range.end as usize];
+        for_each_slot(of_segment, parallel, |i, m| {
+            *m = multipliers(&streams.attributes(first + i as u32), h);
+        });
     }
 
-    /// Recomputes the capabilities and/or multipliers of the slots of `only` (every segment
-    /// when `None`).
-    #[allow(clippy::too_many_arguments)]
-    fn refresh(
+    /// Recomputes the held capabilities of the slots of `only` (every segment when `None`).
+    fn refresh_held(
         &mut self,
         only: Option<usize>,
         params: &Params,
         streams: &ReplicateStreams,
         placement: Option<&[u32]>,
         parallel: bool,
-        capabilities: bool,
-        weights: bool,
     ) {
         let segment = &self.segment;
-        let selected = |k: usize| only.is_none_or(|s| usize::from(segment[k]) == s);
-        if capabilities {
-            for_each_slot(&mut self.held, parallel, |k, held| {
-                if selected(k) {
-                    let fractions = &params.segments[usize::from(segment[k])].capabilities;
-                    *held = held_mask(&streams.attributes(agent_at(placement, k)), fractions);
-                }
-            });
-        }
-        if weights {
-            for_each_slot(&mut self.multipliers, parallel, |k, m| {
-                if selected(k) {
-                    let h = params.segments[usize::from(segment[k])].heterogeneity;
-                    *m = multipliers(&streams.attributes(agent_at(placement, k)), h);
-                }
-            });
-        }
+        for_each_slot(&mut self.held, parallel, |k, held| {
+            if only.is_none_or(|s| usize::from(segment[k]) == s) {
+                let fractions = &params.segments[usize::from(segment[k])].capabilities;
+                *held = held_mask(&streams.attributes(agent_at(placement, k)), fractions);
+            }
+        });
     }
 }
 

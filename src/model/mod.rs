@@ -14,7 +14,7 @@ use logit::pick;
 
 use crate::network::{Graph, Network};
 use crate::policy::AgentRefresh;
-use crate::population::Agents;
+use crate::population::{self, Agents};
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream};
 use crate::scenario::Setup;
 use rayon::prelude::*;
@@ -291,8 +291,23 @@ impl<'a> Simulation<'a> {
         }
         // The network first: its construction peaks above its final size, and the agents'
         // arrays are not allocated yet. The draws are keyed, so the order changes nothing.
-        let network = Network::build(setup.network, setup.population, &mut streams.network());
-        let agents = Agents::draw(setup, &params, &streams, network.placement(), parallel);
+        // The multipliers need no placement: drawn on the other threads while the network,
+        // whose construction is sequential, is built.
+        let build = || Network::build(setup.network, setup.population, &mut streams.network());
+        let multiply = || population::draw_multipliers(setup, &params, &streams, parallel);
+        let (network, multipliers) = if parallel {
+            rayon::join(build, multiply)
+        } else {
+            (build(), multiply())
+        };
+        let agents = Agents::draw(
+            setup,
+            &params,
+            &streams,
+            network.placement(),
+            multipliers,
+            parallel,
+        );
         let n = setup.population as usize;
         let states = FIRST_PROVIDER as usize + params.providers.len();
         let block_len = MIN_BLOCK.max(n.div_ceil(MAX_BLOCKS));
@@ -354,7 +369,6 @@ impl<'a> Simulation<'a> {
                     s,
                     &self.params,
                     &self.streams,
-                    placement,
                     self.parallel,
                 ),
             }
@@ -693,7 +707,7 @@ impl StepView<'_> {
         for pending in &scratch.pending {
             let k = first + pending.offset as usize;
             // A [f32; 6] may straddle two cache lines.
-            let m = &agents.multipliers[k];
+            let m = &agents.multipliers[self.placement.map_or(k, |p| p[k] as usize)];
             touched ^= m[0].to_bits() ^ m[5].to_bits() ^ agents.held[k];
             touched ^= u32::from(agents.segment[k]) ^ u32::from(agents.task[k]);
             touched ^= u32::from(agents.language[k]);
@@ -778,7 +792,7 @@ impl StepView<'_> {
         }
         let segment = usize::from(self.agents.segment[k]);
         let base = &self.params.segments[segment].weights;
-        let m = &self.agents.multipliers[k];
+        let m = &self.agents.multipliers[self.placement.map_or(k, |p| p[k] as usize)];
         let w: [f64; 6] = std::array::from_fn(|i| base[i] * f64::from(m[i]));
 
         // s_ij: neighbours per state at t-1, as fractions of all neighbours (contract 7.5).
