@@ -236,7 +236,9 @@ mod tests {
                 let b = prefix[case as usize % n] / total;
                 u = match case % 9 {
                     0 => b,
-                    3 => f64::from_bits(b.to_bits() - 1),
+                    // (A boundary at 0, after options whose weight underflowed, has no
+                    // double below it.)
+                    3 => f64::from_bits(b.to_bits().saturating_sub(1)),
                     _ => f64::from_bits(b.to_bits() + 1),
                 }
                 .min(1.0 - f64::EPSILON / 2.0);

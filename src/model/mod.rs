@@ -365,12 +365,10 @@ impl<'a> Simulation<'a> {
                     placement,
                     self.parallel,
                 ),
-                AgentRefresh::Multipliers(s) => self.agents.refresh_multipliers(
-                    s,
-                    &self.params,
-                    &self.streams,
-                    self.parallel,
-                ),
+                AgentRefresh::Multipliers(s) => {
+                    self.agents
+                        .refresh_multipliers(s, &self.params, &self.streams, self.parallel)
+                }
             }
         }
         if patched {
