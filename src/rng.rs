@@ -131,6 +131,13 @@ impl AgentDraws {
         self.uniform_at(purpose as u64)
     }
 
+    /// Whether the uniform for `purpose` is below the probability of `threshold`: the same as
+    /// `self.uniform(purpose) < p` for `threshold = Threshold::of(p)`.
+    #[inline(always)]
+    pub fn below(&self, purpose: Purpose, threshold: Threshold) -> bool {
+        derive(self.key, purpose as u64) >> 11 < threshold.0
+    }
+
     /// A uniform double in [0, 1) for a purpose with a sub-index (a capability, a weight).
     #[inline(always)]
     pub fn uniform_at(&self, purpose: u64) -> f64 {
@@ -144,6 +151,31 @@ impl AgentDraws {
         let u1 = 1.0 - self.uniform_at(base); // (0, 1]: ln is finite
         let u2 = self.uniform_at(base + 1);
         libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
+    }
+}
+
+/// A probability as a threshold on a draw's 53 bits: [`AgentDraws::below`] with
+/// `Threshold::of(p)` is exactly `uniform(purpose) < p`, without converting the draw to a double.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Threshold(u64);
+
+impl Threshold {
+    /// Never below (p <= 0).
+    pub const NEVER: Threshold = Threshold(0);
+
+    /// The threshold of probability `p`. A uniform is u = k 2^-53 for an integer k < 2^53, so
+    /// u < p iff k < p 2^53 (exact: a power of two), iff k < ceil(p 2^53).
+    pub fn of(p: f64) -> Threshold {
+        const ONE: f64 = (1u64 << 53) as f64;
+        if p.is_nan() || p <= 0.0 {
+            return Threshold::NEVER;
+        }
+        let t = p * ONE;
+        if t >= ONE {
+            return Threshold(1 << 53);
+        }
+        let floor = t as u64;
+        Threshold(if (floor as f64) < t { floor + 1 } else { floor })
     }
 }
 
@@ -193,6 +225,37 @@ impl KeyedRng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `below` agrees with comparing the double, for probabilities on and next to the grid
+    /// of uniforms and at random.
+    #[test]
+    fn thresholds_agree_with_comparing_uniforms() {
+        let step = ReplicateStreams::new(3, 1).step(2);
+        let grid = 1.0 / (1u64 << 53) as f64;
+        for agent in 0..200_000u32 {
+            let draws = step.agent(agent);
+            let u = draws.uniform(Purpose::Risk);
+            let r = draws.uniform(Purpose::Choice);
+            for p in [
+                u,
+                u + grid,
+                u - grid,
+                u + grid / 2.0,
+                r,
+                0.0,
+                1.0,
+                1.5,
+                -0.1,
+                f64::NAN,
+            ] {
+                assert_eq!(
+                    draws.below(Purpose::Risk, Threshold::of(p)),
+                    u < p,
+                    "u {u}, p {p}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn unit_conversion_is_exact_at_the_ends() {

@@ -15,7 +15,7 @@ use logit::pick;
 use crate::network::{Graph, Network};
 use crate::policy::AgentRefresh;
 use crate::population::{self, Agents};
-use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream};
+use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream, Threshold};
 use crate::scenario::Setup;
 use rayon::prelude::*;
 
@@ -67,6 +67,8 @@ struct Terms {
     /// The capabilities it requires, a bit each.
     requires: u32,
     accepts_new: bool,
+    /// `risk` as a threshold on the cut-off draw.
+    cut_off: Threshold,
 }
 
 /// What the parameters imply for a choice, recomputed only when events apply.
@@ -120,6 +122,7 @@ impl Derived {
                     risk: p.risk,
                     requires: p.requires,
                     accepts_new: p.accepts_new,
+                    cut_off: Threshold::of(p.risk),
                 })
                 .collect(),
             languages,
@@ -163,6 +166,21 @@ impl Choice {
         excluded: None,
         inertia: false,
     };
+}
+
+/// Degrees up to this have their adoption thresholds tabulated per step.
+const SMALL_DEGREE: u32 = 32;
+
+/// min(1, p + q f) with f = adopted / degree, the fraction of the agent's neighbours that had
+/// adopted at t-1 (contract 7.5), 0 without neighbours.
+#[inline]
+fn adoption_probability(params: &Params, adopted: u32, degree: u32) -> f64 {
+    let f = if degree == 0 {
+        0.0
+    } else {
+        f64::from(adopted) / f64::from(degree)
+    };
+    (params.innovation + params.imitation * f).min(1.0)
 }
 
 /// The most neighbour entries a block lists for its new adopters, per slot of the block.
@@ -226,8 +244,14 @@ struct StepView<'s> {
     adopted_neighbours: &'s [u32],
     totals: &'s [u64],
     /// The adoption probability min(1, p + q f) in a complete network, where f is the same for
-    /// every not-adopted agent.
-    complete_adoption: f64,
+    /// every not-adopted agent, as a threshold on the adoption draw.
+    complete_adoption: Threshold,
+    /// In a graph, the adoption thresholds of min(1, p + q a/d) for degrees d <= SMALL_DEGREE
+    /// and a <= d adopted neighbours, at `d * (SMALL_DEGREE + 1) + a`: computed once per step
+    /// with the same arithmetic as for one agent, so the same bits.
+    adoption: &'s [Threshold],
+    /// `reconsider` as a threshold.
+    reconsider: Threshold,
     /// Whether events applied at this step, so that an adopter's provider may have become
     /// unusable. Without events it cannot have: the provider was usable when the agent chose it
     /// or when events last applied, and nothing that usability depends on (availability,
@@ -268,6 +292,8 @@ pub struct Simulation<'a> {
     step: u32,
     /// Whether events applied at the current step.
     patched: bool,
+    /// The adoption thresholds of this step for small degrees (see `StepView::adoption`).
+    adoption: Vec<Threshold>,
     parallel: bool,
 }
 
@@ -339,6 +365,7 @@ impl<'a> Simulation<'a> {
             tasks,
             step: 0,
             patched: true,
+            adoption: Vec::new(),
             parallel,
         };
         sim.totals[NOT_ADOPTED as usize] = u64::from(setup.population);
@@ -398,8 +425,15 @@ impl<'a> Simulation<'a> {
                 let adopted = u64::from(self.setup.population) - self.totals[NOT_ADOPTED as usize];
                 adopted as f64 / others as f64
             };
-            (self.params.innovation + self.params.imitation * f).min(1.0)
+            Threshold::of((self.params.innovation + self.params.imitation * f).min(1.0))
         };
+        self.adoption.clear();
+        for d in 0..=SMALL_DEGREE {
+            for a in 0..=SMALL_DEGREE {
+                let p = adoption_probability(&self.params, a.min(d), d);
+                self.adoption.push(Threshold::of(p));
+            }
+        }
         let view = StepView {
             setup: self.setup,
             params: &self.params,
@@ -411,6 +445,8 @@ impl<'a> Simulation<'a> {
             adopted_neighbours: &self.adopted_neighbours,
             totals: &self.totals,
             complete_adoption,
+            adoption: &self.adoption,
+            reconsider: Threshold::of(self.params.reconsider),
             recheck: self.patched,
             block_len: self.block_len,
         };
@@ -601,8 +637,7 @@ impl StepView<'_> {
             Some(_) => &self.adopted_neighbours[range.clone()],
             None => &[],
         };
-        let (innovation, imitation) = (self.params.innovation, self.params.imitation);
-        let reconsider = self.params.reconsider;
+        let reconsider = self.reconsider;
         let (task, language, held) = (
             &self.agents.task[range.clone()],
             &self.agents.language[range.clone()],
@@ -619,22 +654,24 @@ impl StepView<'_> {
                     let adopt = match graph {
                         Some(graph) => {
                             let degree = graph.degree(k as u32);
-                            let f = if degree == 0 {
-                                0.0
+                            if degree <= SMALL_DEGREE {
+                                let cell = degree * (SMALL_DEGREE + 1) + adopted[i];
+                                self.adoption[cell as usize]
                             } else {
-                                f64::from(adopted[i]) / f64::from(degree)
-                            };
-                            (innovation + imitation * f).min(1.0)
+                                let p = adoption_probability(self.params, adopted[i], degree);
+                                Threshold::of(p)
+                            }
                         }
                         None => self.complete_adoption,
                     };
-                    (draws.uniform(Purpose::Adopt) < adopt).then_some(Choice::FRESH)
+                    draws.below(Purpose::Adopt, adopt).then_some(Choice::FRESH)
                 }
                 UNSERVED => Some(Choice::FRESH),
                 _ => {
                     let j = usize::from(before - FIRST_PROVIDER);
                     let terms = &self.derived.terms[j];
-                    let cut_off = terms.risk > 0.0 && draws.uniform(Purpose::Risk) < terms.risk;
+                    let cut_off = terms.cut_off != Threshold::NEVER
+                        && draws.below(Purpose::Risk, terms.cut_off);
                     // The current provider stays usable while it serves the agent's cell
                     // and the agent holds what it requires (accepts_new does not apply);
                     // only events can change that (see `recheck`).
@@ -649,7 +686,7 @@ impl StepView<'_> {
                             excluded: Some(j),
                             inertia: false,
                         })
-                    } else if draws.uniform(Purpose::Reconsider) < reconsider {
+                    } else if draws.below(Purpose::Reconsider, reconsider) {
                         Some(Choice {
                             current: Some(j),
                             excluded: None,
