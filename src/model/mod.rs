@@ -171,6 +171,23 @@ impl Choice {
 /// Degrees up to this have their adoption thresholds tabulated per step.
 const SMALL_DEGREE: u32 = 32;
 
+/// The base of a larger degree's entry in `adopted_neighbours`: past the table, so that the
+/// scan knows to compute its threshold from the count and the degree.
+const LARGE_DEGREE: u32 = 1 << 31;
+
+/// Where a slot's entry in `adopted_neighbours` starts, by its degree: the row of its degree in
+/// the table of adoption thresholds (`d (SMALL_DEGREE + 1)`, plus the count of adopted
+/// neighbours gives the threshold's index), or [`LARGE_DEGREE`] beyond the table. A degree
+/// below 2^31 leaves room for every count: no network that fits in memory has a larger one.
+fn adoption_base(degree: u32) -> u32 {
+    if degree <= SMALL_DEGREE {
+        degree * (SMALL_DEGREE + 1)
+    } else {
+        assert!(degree < LARGE_DEGREE, "degree {degree} too large");
+        LARGE_DEGREE
+    }
+}
+
 /// min(1, p + q f) with f = adopted / degree, the fraction of the agent's neighbours that had
 /// adopted at t-1 (contract 7.5), 0 without neighbours.
 #[inline]
@@ -277,8 +294,11 @@ pub struct Simulation<'a> {
     state: Vec<u8>,
     /// The state being computed.
     next: Vec<u8>,
-    /// Per slot, how many of its neighbours have adopted (graphs only); counts only grow,
-    /// since adopters never return to `not_adopted`.
+    /// Per slot, how many of its neighbours have adopted (graphs only), stored as the index
+    /// of its adoption threshold: [`adoption_base`] of its degree plus the count. Counts only
+    /// grow, since adopters never return to `not_adopted`, and a new adopter adds one to each
+    /// neighbour's entry whatever the base; the scan then finds the threshold of most agents
+    /// without reading their degree.
     adopted_neighbours: Vec<u32>,
     /// Agents per (segment, state) at the last completed step.
     counts: Vec<u32>,
@@ -337,8 +357,10 @@ impl<'a> Simulation<'a> {
         let n = setup.population as usize;
         let states = FIRST_PROVIDER as usize + params.providers.len();
         let block_len = MIN_BLOCK.max(n.div_ceil(MAX_BLOCKS));
-        let adopted_neighbours = match network {
-            Network::Graph(_) => vec![0; n],
+        let adopted_neighbours = match &network {
+            Network::Graph(graph) => (0..n as u32)
+                .map(|k| adoption_base(graph.degree(k)))
+                .collect(),
             Network::Complete => Vec::new(),
         };
         // Everyone starts not adopted; step 0's adoptions are changes from there.
@@ -503,10 +525,8 @@ impl<'a> Simulation<'a> {
                 let recount = |(b, counts): (usize, &mut [u32])| {
                     for (i, count) in counts.iter_mut().enumerate() {
                         let row = graph.neighbours((b * block_len + i) as u32);
-                        *count = row
-                            .iter()
-                            .filter(|&&n| next[n as usize] != NOT_ADOPTED)
-                            .count() as u32;
+                        let adopted = row.iter().filter(|&&n| next[n as usize] != NOT_ADOPTED);
+                        *count = adoption_base(row.len() as u32) + adopted.count() as u32;
                     }
                 };
                 if self.parallel {
@@ -643,6 +663,8 @@ impl StepView<'_> {
             &self.agents.language[range.clone()],
             &self.agents.held[range],
         );
+        // Most agents stay as they were: copy the block, then write only the changes.
+        out.copy_from_slice(state);
         for (i, &before) in state.iter().enumerate() {
             let k = first + i;
             let draws = stream.agent(placement.map_or(k as u32, |p| p[i]));
@@ -652,16 +674,14 @@ impl StepView<'_> {
                     // (contract 7.5), 0 without neighbours; the same for everyone in a
                     // complete network.
                     let adopt = match graph {
-                        Some(graph) => {
-                            let degree = graph.degree(k as u32);
-                            if degree <= SMALL_DEGREE {
-                                let cell = degree * (SMALL_DEGREE + 1) + adopted[i];
-                                self.adoption[cell as usize]
-                            } else {
-                                let p = adoption_probability(self.params, adopted[i], degree);
-                                Threshold::of(p)
+                        Some(graph) => match self.adoption.get(adopted[i] as usize) {
+                            Some(&threshold) => threshold,
+                            None => {
+                                let count = adopted[i] - LARGE_DEGREE;
+                                let degree = graph.degree(k as u32);
+                                Threshold::of(adoption_probability(self.params, count, degree))
                             }
-                        }
+                        },
                         None => self.complete_adoption,
                     };
                     draws.below(Purpose::Adopt, adopt).then_some(Choice::FRESH)
@@ -697,7 +717,6 @@ impl StepView<'_> {
                     }
                 }
             };
-            out[i] = before;
             let Some(choice) = choice else {
                 continue;
             };
