@@ -115,7 +115,19 @@ impl Graph {
     }
 }
 
+/// Edges whose ends are at most this far apart write both entries at once; the rows are then
+/// near each other in memory.
+const NEAR: u32 = 1 << 12;
+/// Far entries are sorted into buckets of this many rows (2^16) before they are written.
+const BUCKET_BITS: u32 = 16;
+
 /// The rows' entries: each edge (u, v) puts v in u's row and u in v's, at the row's cursor.
+///
+/// Edges come in the order of u, so u's rows fill one after another; v's row is near when the
+/// edge is a lattice edge, and anywhere when it was rewired or grown by preferential
+/// attachment. Writing those far entries at once would be a cache miss each (two: the cursor
+/// and the entry), so they are collected, sorted by row with a stable counting sort, and
+/// written bucket by bucket, in a fixed order: the rows are the same on every run.
 fn fill_rows<T: Copy + Into<u64>>(
     starts: &[T],
     mut fill: Vec<u32>,
@@ -123,16 +135,69 @@ fn fill_rows<T: Copy + Into<u64>>(
     edges: impl Iterator<Item = (u32, u32)>,
 ) -> Vec<u32> {
     fill.iter_mut().for_each(|f| *f = 0);
-    let mut neighbours = vec![0u32; total as usize];
-    let start = |k: usize| starts[k].into() as usize;
+    let mut rows = Rows {
+        starts,
+        fill,
+        neighbours: vec![0u32; total as usize],
+    };
+    let capacity = (rows.fill.len() / 4).max(1 << 16);
+    let mut far: Vec<u64> = Vec::with_capacity(capacity);
+    let mut sorted: Vec<u64> = Vec::new();
     for (u, v) in edges {
-        let (u, v) = (u as usize, v as usize);
-        neighbours[start(u) + fill[u] as usize] = v as u32;
-        fill[u] += 1;
-        neighbours[start(v) + fill[v] as usize] = u as u32;
-        fill[v] += 1;
+        rows.put(u, v);
+        if u.abs_diff(v) <= NEAR {
+            rows.put(v, u);
+        } else {
+            far.push(u64::from(v) << 32 | u64::from(u));
+            if far.len() == capacity {
+                rows.put_far(&mut far, &mut sorted);
+            }
+        }
     }
-    neighbours
+    rows.put_far(&mut far, &mut sorted);
+    rows.neighbours
+}
+
+/// Rows being filled: where each starts, how many entries each has so far, and the entries.
+struct Rows<'a, T> {
+    starts: &'a [T],
+    fill: Vec<u32>,
+    neighbours: Vec<u32>,
+}
+
+impl<T: Copy + Into<u64>> Rows<'_, T> {
+    /// Appends `entry` to row `row`.
+    #[inline(always)]
+    fn put(&mut self, row: u32, entry: u32) {
+        let row = row as usize;
+        let at = self.starts[row].into() as usize + self.fill[row] as usize;
+        self.neighbours[at] = entry;
+        self.fill[row] += 1;
+    }
+
+    /// Writes the collected far entries (row << 32 | entry) in the order of their rows'
+    /// buckets, keeping their order within a bucket, and empties the collection.
+    fn put_far(&mut self, far: &mut Vec<u64>, sorted: &mut Vec<u64>) {
+        let bucket = |e: u64| ((e >> 32) >> BUCKET_BITS) as usize;
+        let mut ends = vec![0usize; (self.fill.len() >> BUCKET_BITS) + 2];
+        for &e in far.iter() {
+            ends[bucket(e) + 1] += 1;
+        }
+        for b in 1..ends.len() {
+            ends[b] += ends[b - 1];
+        }
+        sorted.clear();
+        sorted.resize(far.len(), 0);
+        for &e in far.iter() {
+            let cursor = &mut ends[bucket(e)];
+            sorted[*cursor] = e;
+            *cursor += 1;
+        }
+        for &e in sorted.iter() {
+            self.put((e >> 32) as u32, e as u32);
+        }
+        far.clear();
+    }
 }
 
 /// The n + 1 row starts of rows of the given lengths.

@@ -65,10 +65,17 @@ pub fn task_bytes(setup: &Setup, states: u64, segments: u64) -> u64 {
         0
     };
     // Construction: the owned edges (half the entries, 4 each), the degrees (4), a bit per
-    // node and the rows; the placement comes after the owned edges are freed. The weight
-    // multipliers (24) are drawn meanwhile.
+    // node, the rows, and the far entries being sorted (two buffers of n/4 u64); the
+    // placement comes after the owned edges are freed. The weight multipliers (24) are drawn
+    // meanwhile.
     let building = if graph {
-        2 * entries + 4 * n + n.div_ceil(8) + offset * (n + 1) + 4 * entries + 24 * n
+        2 * entries
+            + 4 * n
+            + n.div_ceil(8)
+            + offset * (n + 1)
+            + 4 * entries
+            + 4 * n.max(1 << 18)
+            + 24 * n
     } else {
         0
     };
