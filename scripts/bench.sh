@@ -30,20 +30,23 @@ trap 'rm -rf "$WORK"' EXIT
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 cargo build --release --quiet
 
-# run NAME ARGS...: REPS runs; prints "wall_best wall_median wall_worst sim_rate_best e2e_rate_best rss_max agent_steps"
+# run NAME ARGS...: REPS runs; prints "wall_best wall_median wall_worst sim_rate_best e2e_rate_best
+# rss_max agent_steps cpu_of_best", cpu_of_best being the share of a core the best run got
+# (/usr/bin/time's "Percent of CPU", 200% = both cores of this machine).
 run() {
     local name=$1; shift
-    local walls=() rates=() rss=0 steps=0
+    local walls=() rates=() cpus=() rss=0 steps=0
     for ((r = 0; r < REPS; r++)); do
         local out="$WORK/$name-$r"
         /usr/bin/time -v "$BIN" run "$SCENARIO" --quiet --out "$out" "$@" 2>"$WORK/time" >/dev/null
-        local wall kb rate
+        local wall kb rate cpu
         wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$WORK/time" |
             awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
         kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time")
         rate=$(sed -n 's/.*"agent_steps_per_s": \([0-9.e+]*\).*/\1/p' "$out/run.json")
         steps=$(sed -n 's/.*"agent_steps": \([0-9]*\).*/\1/p' "$out/run.json")
-        walls+=("$wall") rates+=("$rate")
+        cpu=$(sed -n 's/.*Percent of CPU this job got: \([0-9]*\)%.*/\1/p' "$WORK/time")
+        walls+=("$wall") rates+=("$rate") cpus+=("$wall $cpu")
         ((kb > rss)) && rss=$kb
         rm -rf "$out"
     done
@@ -54,16 +57,18 @@ run() {
     median=$(echo "$sorted" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
     local rate_best
     rate_best=$(printf '%s\n' "${rates[@]}" | sort -g | tail -1)
-    echo "$best $median $worst $rate_best $(awk -v s="$steps" -v w="$best" 'BEGIN { printf "%.0f", s / w }') $rss $steps"
+    local cpu_best
+    cpu_best=$(printf '%s\n' "${cpus[@]}" | sort -g | head -1 | cut -d' ' -f2)
+    echo "$best $median $worst $rate_best $(awk -v s="$steps" -v w="$best" 'BEGIN { printf "%.0f", s / w }') $rss $steps $cpu_best"
 }
 
 fmt_rate() { awk -v r="$1" 'BEGIN { printf "%.1f M", r / 1e6 }'; }
 fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.0f MB", k * 1024 / 1e6 }'; }
 row() { # label result
-    read -r best median worst sim e2e rss steps <<<"$2"
-    printf '| %s | %s | %.2f s (%.2f / %.2f) | %s | %s | %s |\n' "$1" \
+    read -r best median worst sim e2e rss steps cpu <<<"$2"
+    printf '| %s | %s | %.2f s (%.2f / %.2f) | %s%% | %s | %s | %s |\n' "$1" \
         "$(awk -v s="$steps" 'BEGIN { printf "%.3g G", s / 1e9 }')" "$best" "$median" "$worst" \
-        "$(fmt_rate "$sim")" "$(fmt_rate "$e2e")" "$(fmt_mb "$rss")"
+        "$cpu" "$(fmt_rate "$sim")" "$(fmt_rate "$e2e")" "$(fmt_mb "$rss")"
 }
 
 echo "target 1: $BIG agents, 1 replicate, baseline" >&2
@@ -76,11 +81,11 @@ echo "target 4: population sweep" >&2
 p5=$(run p5 --population 100000 --replicates 1 --variant baseline)
 p6=$(run p6 --population 1000000 --replicates 1 --variant baseline)
 
-read -r big_wall _ _ big_sim _ big_rss _ <<<"$big"
-read -r _ _ _ many_sim _ _ _ <<<"$many"
-read -r one_wall _ _ one_sim _ _ _ <<<"$one"
-read -r _ _ _ p5_sim _ _ _ <<<"$p5"
-read -r _ _ _ p6_sim _ _ _ <<<"$p6"
+read -r big_wall _ _ big_sim _ big_rss _ _ <<<"$big"
+read -r _ _ _ many_sim _ _ _ _ <<<"$many"
+read -r one_wall _ _ one_sim _ _ _ _ <<<"$one"
+read -r _ _ _ p5_sim _ _ _ _ <<<"$p5"
+read -r _ _ _ p6_sim _ _ _ _ <<<"$p6"
 verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**not met**"; fi; }
 ratio_many=$(awk -v a="$many_sim" -v b="$big_sim" 'BEGIN { printf "%.2f", a / b }')
 speedup=$(awk -v a="$big_sim" -v b="$one_sim" 'BEGIN { printf "%.2f", a / b }')
@@ -93,14 +98,16 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 section=$(
     cat <<EOF
-Measured by \`scripts/bench.sh\` on $(date -u +%Y-%m-%d) at commit \`$commit\`$dirty: $(nproc) cores
-($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) of memory, load average
-before the runs $load. Best of $REPS runs per target; wall is the whole process (best, then
-median / worst); "simulation" is \`agent_steps_per_s\` from run.json (time in \`runner::run\`),
-"end to end" is agent-steps / best wall.
+Measured by \`scripts/bench.sh\` on $(date -u +%Y-%m-%d) at commit \`$commit\`$dirty:
+$(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) of
+memory; load average $load before the runs and $(cut -d' ' -f1-3 /proc/loadavg) after. Best of
+$REPS runs per target; wall is the whole process (best, then median / worst); "CPU" is the
+share of a core the best run got (200% = both cores: less means other work on the machine
+took the rest); "simulation" is \`agent_steps_per_s\` from run.json (time in
+\`runner::run\`), "end to end" is agent-steps / best wall.
 
-| run | agent-steps | wall: best (median / worst) | simulation agent-steps/s | end to end agent-steps/s | peak RSS |
-|---|---|---|---|---|---|
+| run | agent-steps | wall: best (median / worst) | CPU | simulation agent-steps/s | end to end agent-steps/s | peak RSS |
+|---|---|---|---|---|---|---|
 $(row "$BIG agents, 1 replicate, baseline" "$big")
 $(row "$SMALL agents, $SMALL_REPLICATES replicates, every variant" "$many")
 $(row "$BIG agents, 1 replicate, baseline, --threads 1" "$one")
