@@ -5,6 +5,8 @@
 #   scripts/bench.sh            # every target, best of 3 runs each
 #   REPS=5 scripts/bench.sh     # more runs per target on a noisy machine
 #   QUICK=1 scripts/bench.sh    # smaller sizes, one run each: checks that the script works
+#   BIN=/path/to/blockade scripts/bench.sh   # another build (e.g. an older commit's): prints
+#                                            # the figures without building or writing the doc
 #
 # Each run is timed by /usr/bin/time -v (wall time and peak resident memory of the whole
 # process: parsing, simulation, CSV writing); the simulation's own rate is read from run.json
@@ -23,12 +25,14 @@ if [[ -n "${QUICK:-}" ]]; then
     REPS=1 BIG=200000 SMALL=10000 SMALL_REPLICATES=8
 fi
 DOC=docs/PERFORMANCE.md
-BIN=target/release/blockade
+OTHER_BIN=${BIN:-}
+BIN=${BIN:-target/release/blockade}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
-cargo build --release --quiet
+[[ -n "$OTHER_BIN" ]] || cargo build --release --quiet
 
 # run NAME ARGS...: REPS runs; prints "wall_best wall_median wall_worst sim_rate_best e2e_rate_best
 # rss_max agent_steps cpu_of_best", cpu_of_best being the share of a core the best run got
@@ -94,13 +98,12 @@ linear_gap=$(awk -v s="$speedup" 'BEGIN { printf "%.2f", 2 / s }')
 commit=$(git rev-parse --short HEAD)
 dirty=$(git diff --quiet HEAD -- src Cargo.toml || echo " (with uncommitted changes)")
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 section=$(
     cat <<EOF
 Measured by \`scripts/bench.sh\` on $(date -u +%Y-%m-%d) at commit \`$commit\`$dirty:
 $(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) of
-memory; load average $load before the runs and $(cut -d' ' -f1-3 /proc/loadavg) after. Best of
+memory; load average $load_before before the runs and $(cut -d' ' -f1-3 /proc/loadavg) after. Best of
 $REPS runs per target; wall is the whole process (best, then median / worst); "CPU" is the
 share of a core the best run got (200% = both cores: less means other work on the machine
 took the rest); "simulation" is \`agent_steps_per_s\` from run.json (time in
@@ -124,7 +127,7 @@ $(row "1000000 agents, 1 replicate, baseline" "$p6")
 EOF
 )
 
-if [[ -n "${QUICK:-}" ]]; then
+if [[ -n "${QUICK:-}" || -n "$OTHER_BIN" ]]; then
     echo "$section"
     exit 0
 fi
