@@ -13,8 +13,8 @@ use crate::runner;
 use crate::scenario::{Arm, NetworkSpec, Scenario, Setup};
 
 /// Bytes per agent of the arrays every replicate holds: segment (2), task (1), language (1),
-/// held capabilities (4), six f32 weight multipliers (24), the state and the next state (2).
-pub const AGENT_BYTES: u64 = 2 + 1 + 1 + 4 + 24 + 2;
+/// held capabilities (4), six f32 weight multipliers (24), the state (1).
+pub const AGENT_BYTES: u64 = 2 + 1 + 1 + 4 + 24 + 1;
 
 /// Bytes per agent of the buffers a step may fill at worst (every agent changing state at
 /// once, as at step 0 with initial_adoption 1): its change (8), and the new adopters'

@@ -236,6 +236,8 @@ struct Pending {
 struct BlockWork {
     /// Each change of state, as its flow cell `(segment * states + from) * states + to`.
     changes: Vec<usize>,
+    /// The slot of each change, in the same order.
+    moved: Vec<u32>,
     /// The neighbours of the agents that adopted at this step, one entry per edge: their
     /// adopted-neighbour counts go up by one each. Listed when the adopter is recorded, right
     /// after its choice has read its row of neighbours, so the row is still in cache.
@@ -290,10 +292,10 @@ pub struct Simulation<'a> {
     derived: Derived,
     agents: Agents,
     network: Network,
-    /// The state of every slot at the last completed step.
+    /// The state of every slot at the last completed step. A step reads it and lists its
+    /// changes (a few agents in a hundred), which are written into it when the step ends:
+    /// no second state array to fill and swap.
     state: Vec<u8>,
-    /// The state being computed.
-    next: Vec<u8>,
     /// Per slot, how many of its neighbours have adopted (graphs only), stored as the index
     /// of its adoption threshold: [`adoption_base`] of its degree plus the count. Counts only
     /// grow, since adopters never return to `not_adopted`, and a new adopter adds one to each
@@ -376,7 +378,6 @@ impl<'a> Simulation<'a> {
             agents,
             network,
             state: vec![NOT_ADOPTED; n],
-            next: vec![NOT_ADOPTED; n],
             adopted_neighbours,
             counts,
             totals: vec![0; states],
@@ -472,22 +473,15 @@ impl<'a> Simulation<'a> {
             recheck: self.patched,
             block_len: self.block_len,
         };
-        let block_len = self.block_len;
-        let run = |(b, (out, work)): (usize, (&mut [u8], &mut BlockWork))| {
-            view.run_block(b * block_len, out, work, stream, initial)
+        let (block_len, n) = (self.block_len, self.state.len());
+        let run = |(b, work): (usize, &mut BlockWork)| {
+            let first = b * block_len;
+            view.run_block(first..n.min(first + block_len), work, stream, initial)
         };
         if self.parallel {
-            self.next
-                .par_chunks_mut(block_len)
-                .zip(self.work.par_iter_mut())
-                .enumerate()
-                .for_each(run);
+            self.work.par_iter_mut().enumerate().for_each(run);
         } else {
-            self.next
-                .chunks_mut(block_len)
-                .zip(self.work.iter_mut())
-                .enumerate()
-                .for_each(run);
+            self.work.iter_mut().enumerate().for_each(run);
         }
         // Integer sums, in block order: the same whatever the schedule.
         let mut tally = StepTally::zero(self.setup.segments.len(), states);
@@ -518,14 +512,34 @@ impl<'a> Simulation<'a> {
     /// rewired edges) in an outbox that is emptied afterwards: no atomic operations, and
     /// integer sums give the same counts in any order.
     fn finish_step(&mut self) {
+        // The step's changes, each block's into its own slots.
+        let (states, block_len) = (self.totals.len(), self.block_len);
+        let apply = |(b, (state, work)): (usize, (&mut [u8], &BlockWork))| {
+            for (&slot, &cell) in work.moved.iter().zip(&work.changes) {
+                state[slot as usize - b * block_len] = (cell % states) as u8;
+            }
+        };
+        if self.parallel {
+            self.state
+                .par_chunks_mut(block_len)
+                .zip(self.work.par_iter())
+                .enumerate()
+                .for_each(apply);
+        } else {
+            self.state
+                .chunks_mut(block_len)
+                .zip(self.work.iter())
+                .enumerate()
+                .for_each(apply);
+        }
         if let Network::Graph(graph) = &self.network {
             if self.work.iter().any(|w| w.overflow) {
                 // Too many new adopters to list: count every slot's adopted neighbours anew.
-                let (next, block_len) = (&self.next, self.block_len);
+                let (state, block_len) = (&self.state, self.block_len);
                 let recount = |(b, counts): (usize, &mut [u32])| {
                     for (i, count) in counts.iter_mut().enumerate() {
                         let row = graph.neighbours((b * block_len + i) as u32);
-                        let adopted = row.iter().filter(|&&n| next[n as usize] != NOT_ADOPTED);
+                        let adopted = row.iter().filter(|&&n| state[n as usize] != NOT_ADOPTED);
                         *count = adoption_base(row.len() as u32) + adopted.count() as u32;
                     }
                 };
@@ -570,8 +584,6 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
-        std::mem::swap(&mut self.state, &mut self.next);
-        let states = self.totals.len();
         self.totals.iter_mut().for_each(|t| *t = 0);
         for segment_counts in self.counts.chunks(states) {
             for (total, &count) in self.totals.iter_mut().zip(segment_counts) {
@@ -586,13 +598,13 @@ impl StepView<'_> {
     /// their changes into `work`.
     fn run_block(
         &self,
-        first: usize,
-        out: &mut [u8],
+        slots: std::ops::Range<usize>,
         work: &mut BlockWork,
         stream: StepStream,
         initial: bool,
     ) {
         work.changes.clear();
+        work.moved.clear();
         work.bumps.clear();
         work.overflow = false;
         let mut scratch = Scratch {
@@ -606,11 +618,9 @@ impl StepView<'_> {
             Network::Complete => None,
         };
         match (initial, self.recheck) {
-            (true, _) => self.initial_block(first, out, work, stream, &mut scratch),
-            (false, true) => self.step_block::<true>(first, out, work, stream, graph, &mut scratch),
-            (false, false) => {
-                self.step_block::<false>(first, out, work, stream, graph, &mut scratch)
-            }
+            (true, _) => self.initial_block(slots, work, stream, &mut scratch),
+            (false, true) => self.step_block::<true>(slots, work, stream, graph, &mut scratch),
+            (false, false) => self.step_block::<false>(slots, work, stream, graph, &mut scratch),
         }
     }
 
@@ -618,23 +628,21 @@ impl StepView<'_> {
     /// with s_ij = 0 and no inertia.
     fn initial_block(
         &self,
-        first: usize,
-        out: &mut [u8],
+        slots: std::ops::Range<usize>,
         work: &mut BlockWork,
         stream: StepStream,
         scratch: &mut Scratch,
     ) {
-        for (offset, slot) in out.iter_mut().enumerate() {
-            let k = first + offset;
+        for k in slots {
             let draws = stream.agent(self.placement.map_or(k as u32, |p| p[k]));
             let segment = usize::from(self.agents.segment[k]);
-            *slot = if draws.uniform(Purpose::Adopt) < self.setup.segments[segment].initial_adoption
-            {
-                self.choose(k, &draws, Choice::FRESH, Peers::Nobody, scratch)
-            } else {
-                NOT_ADOPTED
-            };
-            self.record(k, NOT_ADOPTED, *slot, work);
+            let after =
+                if draws.uniform(Purpose::Adopt) < self.setup.segments[segment].initial_adoption {
+                    self.choose(k, &draws, Choice::FRESH, Peers::Nobody, scratch)
+                } else {
+                    NOT_ADOPTED
+                };
+            self.record(k, NOT_ADOPTED, after, work);
         }
     }
 
@@ -643,14 +651,14 @@ impl StepView<'_> {
     #[inline(always)]
     fn step_block<const RECHECK: bool>(
         &self,
-        first: usize,
-        out: &mut [u8],
+        slots: std::ops::Range<usize>,
         work: &mut BlockWork,
         stream: StepStream,
         graph: Option<&Graph>,
         scratch: &mut Scratch,
     ) {
-        let range = first..first + out.len();
+        let first = slots.start;
+        let range = slots;
         let state = &self.state[range.clone()];
         let placement = self.placement.map(|p| &p[range.clone()]);
         let adopted = match graph {
@@ -663,8 +671,6 @@ impl StepView<'_> {
             &self.agents.language[range.clone()],
             &self.agents.held[range],
         );
-        // Most agents stay as they were: copy the block, then write only the changes.
-        out.copy_from_slice(state);
         for (i, &before) in state.iter().enumerate() {
             let k = first + i;
             let draws = stream.agent(placement.map_or(k as u32, |p| p[i]));
@@ -724,7 +730,6 @@ impl StepView<'_> {
             if self.derived.starts[cell] == self.derived.starts[cell + 1] {
                 // No provider serves the agent's task and language: whatever the choice, and
                 // with or without the outside option, the agent is unserved (no draw needed).
-                out[i] = UNSERVED;
                 self.record(k, before, UNSERVED, work);
             } else {
                 scratch.pending.push(Pending {
@@ -734,22 +739,16 @@ impl StepView<'_> {
                     draws,
                 });
                 if scratch.pending.len() == BATCH {
-                    self.make_choices(first, out, work, scratch);
+                    self.make_choices(first, work, scratch);
                 }
             }
         }
-        self.make_choices(first, out, work, scratch);
+        self.make_choices(first, work, scratch);
     }
 
     /// Makes the pending choices of a block, in two passes: one that touches their memory,
     /// then the choices themselves.
-    fn make_choices(
-        &self,
-        first: usize,
-        out: &mut [u8],
-        work: &mut BlockWork,
-        scratch: &mut Scratch,
-    ) {
+    fn make_choices(&self, first: usize, work: &mut BlockWork, scratch: &mut Scratch) {
         // Three short loops, each of independent loads: the agents' own arrays and their row
         // starts; then the rows; then the neighbours' states, which the rows point to.
         let agents = self.agents;
@@ -787,7 +786,6 @@ impl StepView<'_> {
         for p in pending.drain(..) {
             let k = first + p.offset as usize;
             let after = self.choose(k, &p.draws, p.choice, self.peers(k), scratch);
-            out[p.offset as usize] = after;
             self.record(k, p.before, after, work);
         }
         scratch.pending = pending;
@@ -803,6 +801,7 @@ impl StepView<'_> {
         let segment = usize::from(self.agents.segment[k]);
         work.changes
             .push((segment * states + usize::from(before)) * states + usize::from(after));
+        work.moved.push(k as u32);
         if let (NOT_ADOPTED, Network::Graph(graph), false) = (before, self.network, work.overflow) {
             let row = graph.neighbours(k as u32);
             if work.bumps.len() + row.len() <= BUMPS_PER_SLOT * self.block_len {
