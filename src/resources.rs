@@ -17,9 +17,10 @@ use crate::scenario::{Arm, NetworkSpec, Scenario, Setup};
 pub const AGENT_BYTES: u64 = 2 + 1 + 1 + 4 + 24 + 1;
 
 /// Bytes per agent of the buffers a step may fill at worst (every agent changing state at
-/// once, as at step 0 with initial_adoption 1): its change (8), and the new adopters'
-/// neighbour entries, capped at two per slot (4 each; beyond that the model recounts).
-pub const CHANGE_BYTES: u64 = 8 + 2 * 4;
+/// once, as at step 0 with initial_adoption 1): its change (flow cell 8, slot 4), and the new
+/// adopters' neighbour entries, capped at two per slot (4 each; beyond that the model
+/// recounts).
+pub const CHANGE_BYTES: u64 = 8 + 4 + 2 * 4;
 
 /// What the process holds besides the tasks: the binary, the scenario, thread stacks.
 pub const BASE_BYTES: u64 = 64 << 20;
