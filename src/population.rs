@@ -1,9 +1,10 @@
 //! The agents of one replicate: which segment each belongs to and what it drew once for the
 //! whole replicate (contract section 3).
 //!
-//! Agents are a structure of arrays of small numbers, indexed by agent: a byte for the task and
-//! the language, a bit mask of held capabilities, and six weight multipliers. Segments are
-//! contiguous blocks, so an agent's segment is never stored.
+//! Agents are a structure of arrays of small numbers, indexed by slot (the agent's network
+//! node, see [`Agents`]): the segment, a byte for the task and the language, a bit mask of held
+//! capabilities; and six weight multipliers per agent, by agent index. Segments are contiguous blocks of agent indices;
+//! every draw is keyed by the agent index, never by the slot, so the slots change no result.
 
 use crate::model::Params;
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams};
@@ -34,20 +35,31 @@ pub fn segment_sizes(shares: &[f64], population: u32) -> Vec<u32> {
     sizes
 }
 
-/// What every agent of a replicate drew, plus the derived capability masks and multipliers.
+/// What every agent of a replicate drew, plus the derived capability masks and multipliers,
+/// stored by slot: slot k holds the agent `placement[k]` (the agent on network node k), or agent
+/// k when there is no placement (the complete network). Keeping agents in the network's node
+/// order keeps neighbours near each other in memory (see `network`).
 #[derive(Debug, Clone)]
 pub struct Agents {
-    /// The agents of each segment, in file order.
+    /// The agents of each segment, by agent index, in file order.
     pub blocks: Vec<Range<u32>>,
-    /// Each agent's task, an index into the scenario's known tasks.
+    /// Each slot's segment, in file order.
+    pub segment: Vec<u16>,
+    /// Each slot's task, an index into the scenario's known tasks.
     pub task: Vec<u8>,
-    /// Each agent's language, an index into the known languages.
+    /// Each slot's language, an index into the known languages.
     pub language: Vec<u8>,
-    /// Each agent's held capabilities at the current step, a bit per known capability.
+    /// Each slot's held capabilities at the current step, a bit per known capability.
     pub held: Vec<u32>,
-    /// Each agent's weight multipliers, exp(h z - h^2 / 2), in the order of the weights.
+    /// Each agent's weight multipliers, exp(h z - h^2 / 2), in the order of the weights,
+    /// indexed by AGENT, not slot: only choices read them, a few agents per step each at its
+    /// own place in memory either way, and by agent they can be drawn before the network's
+    /// placement is known, while the network is built.
     pub multipliers: Vec<[f32; 6]>,
 }
+
+/// The most segments a population can hold: a slot's segment is a u16.
+pub const MAX_SEGMENTS: usize = 1 << 16;
 
 /// A categorical draw: the first index whose cumulative probability exceeds `u`.
 fn categorical(probabilities: &[f64], u: f64) -> u8 {
@@ -81,39 +93,100 @@ fn multipliers(draws: &AgentDraws, heterogeneity: f64) -> [f32; 6] {
     std::array::from_fn(|w| libm::exp(h * draws.weight_deviate(w) - h * h / 2.0) as f32)
 }
 
+/// The agent in slot `slot`.
+#[inline]
+fn agent_at(placement: Option<&[u32]>, slot: usize) -> u32 {
+    placement.map_or(slot as u32, |p| p[slot])
+}
+
+/// Runs `f(slot, item)` over every item, on the current rayon pool when `parallel`.
+fn for_each_slot<T: Send>(items: &mut [T], parallel: bool, f: impl Fn(usize, &mut T) + Sync) {
+    if parallel {
+        items
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(k, item)| f(k, item));
+    } else {
+        items
+            .iter_mut()
+            .enumerate()
+            .for_each(|(k, item)| f(k, item));
+    }
+}
+
+/// The agents of each segment, by agent index, in file order.
+fn segment_blocks(setup: &Setup) -> Vec<Range<u32>> {
+    let mut blocks = Vec::with_capacity(setup.segments.len());
+    let mut start = 0u32;
+    for segment in &setup.segments {
+        blocks.push(start..start + segment.agents);
+        start += segment.agents;
+    }
+    blocks
+}
+
+/// Draws every agent's weight multipliers, by agent index (see [`Agents::multipliers`]). It
+/// needs no network, so the model draws them while the network is built.
+pub fn draw_multipliers(
+    setup: &Setup,
+    params: &Params,
+    streams: &ReplicateStreams,
+    parallel: bool,
+) -> Vec<[f32; 6]> {
+    let mut all = vec![[1.0; 6]; setup.population as usize];
+    for (s, range) in segment_blocks(setup).into_iter().enumerate() {
+        let h = params.segments[s].heterogeneity;
+        let first = range.start;
+        let of_segment = &mut all[range.start as usize..range.end as usize];
+        for_each_slot(of_segment, parallel, |i, m| {
+            *m = multipliers(&streams.attributes(first + i as u32), h);
+        });
+    }
+    all
+}
+
 impl Agents {
-    /// Draws every agent's attributes for one replicate, with the capabilities and
-    /// heterogeneity of `params` (the parameters after step 0's events).
-    pub fn draw(setup: &Setup, params: &Params, streams: &ReplicateStreams) -> Agents {
+    /// Draws every agent's attributes for one replicate, with the capabilities of `params`
+    /// (the parameters after step 0's events), into the slots given by `placement`, and takes
+    /// the multipliers from [`draw_multipliers`]. `parallel` spreads the work over the current
+    /// rayon pool; without it the draws stay on this thread (a task of many running in
+    /// parallel must not steal others).
+    pub fn draw(
+        setup: &Setup,
+        params: &Params,
+        streams: &ReplicateStreams,
+        placement: Option<&[u32]>,
+        multipliers: Vec<[f32; 6]>,
+        parallel: bool,
+    ) -> Agents {
+        assert!(setup.segments.len() <= MAX_SEGMENTS, "too many segments");
         let n = setup.population as usize;
-        let mut blocks = Vec::with_capacity(setup.segments.len());
-        let mut start = 0u32;
-        for segment in &setup.segments {
-            blocks.push(start..start + segment.agents);
-            start += segment.agents;
-        }
+        let blocks = segment_blocks(setup);
+        let mut segment = vec![0u16; n];
+        let ends: Vec<u32> = blocks.iter().map(|b| b.end).collect();
+        for_each_slot(&mut segment, parallel, |k, s| {
+            let agent = agent_at(placement, k);
+            *s = ends.partition_point(|&end| end <= agent) as u16;
+        });
+        let mut cells = vec![(0u8, 0u8); n];
+        for_each_slot(&mut cells, parallel, |k, cell| {
+            let draws = streams.attributes(agent_at(placement, k));
+            let s = &setup.segments[usize::from(segment[k])];
+            *cell = (
+                categorical(&s.tasks, draws.uniform(Purpose::Task)),
+                categorical(&s.languages, draws.uniform(Purpose::Language)),
+            );
+        });
+        let (task, language) = cells.into_iter().unzip();
         let mut agents = Agents {
             blocks,
-            task: vec![0; n],
-            language: vec![0; n],
+            segment,
+            task,
+            language,
             held: vec![0; n],
-            multipliers: vec![[1.0; 6]; n],
+            multipliers,
         };
-        for (s, segment) in setup.segments.iter().enumerate() {
-            let range = agents.blocks[s].start as usize..agents.blocks[s].end as usize;
-            let first = range.start as u32;
-            agents.task[range.clone()]
-                .par_iter_mut()
-                .zip(agents.language[range].par_iter_mut())
-                .enumerate()
-                .for_each(|(k, (task, language))| {
-                    let draws = streams.attributes(first + k as u32);
-                    *task = categorical(&segment.tasks, draws.uniform(Purpose::Task));
-                    *language = categorical(&segment.languages, draws.uniform(Purpose::Language));
-                });
-            agents.refresh_capabilities(s, params, streams);
-            agents.refresh_multipliers(s, params, streams);
-        }
+        agents.refresh_held(None, params, streams, placement, parallel);
         agents
     }
 
@@ -125,16 +198,10 @@ impl Agents {
         segment: usize,
         params: &Params,
         streams: &ReplicateStreams,
+        placement: Option<&[u32]>,
+        parallel: bool,
     ) {
-        let range = self.blocks[segment].start as usize..self.blocks[segment].end as usize;
-        let first = range.start as u32;
-        let fractions = &params.segments[segment].capabilities;
-        self.held[range]
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(k, held)| {
-                *held = held_mask(&streams.attributes(first + k as u32), fractions)
-            });
+        self.refresh_held(Some(segment), params, streams, placement, parallel);
     }
 
     /// Recomputes the weight multipliers of `segment` from the agents' fixed deviates.
@@ -143,14 +210,33 @@ impl Agents {
         segment: usize,
         params: &Params,
         streams: &ReplicateStreams,
+        parallel: bool,
     ) {
-        let range = self.blocks[segment].start as usize..self.blocks[segment].end as usize;
-        let first = range.start as u32;
+        let range = self.blocks[segment].clone();
         let h = params.segments[segment].heterogeneity;
-        self.multipliers[range]
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(k, m)| *m = multipliers(&streams.attributes(first + k as u32), h));
+        let first = range.start;
+        let of_segment = &mut self.multipliers[range.start as usize..range.end as usize];
+        for_each_slot(of_segment, parallel, |i, m| {
+            *m = multipliers(&streams.attributes(first + i as u32), h);
+        });
+    }
+
+    /// Recomputes the held capabilities of the slots of `only` (every segment when `None`).
+    fn refresh_held(
+        &mut self,
+        only: Option<usize>,
+        params: &Params,
+        streams: &ReplicateStreams,
+        placement: Option<&[u32]>,
+        parallel: bool,
+    ) {
+        let segment = &self.segment;
+        for_each_slot(&mut self.held, parallel, |k, held| {
+            if only.is_none_or(|s| usize::from(segment[k]) == s) {
+                let fractions = &params.segments[usize::from(segment[k])].capabilities;
+                *held = held_mask(&streams.attributes(agent_at(placement, k)), fractions);
+            }
+        });
     }
 }
 

@@ -124,13 +124,13 @@ pub fn run_tasks(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<ReplicateResult>> {
     let replicates = scenario.replicates as usize;
+    // Refuse before allocating anything a run that would not fit in memory.
+    crate::resources::check(scenario, arms, rayon::current_num_threads())?;
     let tasks: Vec<(usize, u32)> = tasks
         .iter()
         .map(|&k| (k / replicates, (k % replicates) as u32))
         .collect();
-    // Many tasks: one per thread, each sequential. Few: one at a time, each step in parallel,
-    // which also keeps only one large population in memory at once.
-    let by_task = tasks.len() >= 2 * rayon::current_num_threads();
+    let by_task = split_by_task(tasks.len(), rayon::current_num_threads());
     let run_task = |&(arm, replicate): &(usize, u32)| {
         simulate(scenario, &arms[arm], replicate, !by_task, cancel, progress)
     };
@@ -139,6 +139,14 @@ pub fn run_tasks(
     } else {
         tasks.iter().map(run_task).collect()
     }
+}
+
+/// The parallelism rule. Many tasks (at least two per thread): one task per thread, each
+/// sequential, which keeps every thread busy without sharing work inside a task. Few: one
+/// task at a time, each step split across the threads in blocks of agents, which also keeps
+/// only one large population in memory at once. [`crate::resources`] estimates memory with it.
+pub fn split_by_task(tasks: usize, threads: usize) -> bool {
+    tasks >= 2 * threads.max(1)
 }
 
 /// Simulates one (arm, replicate) over the whole horizon.

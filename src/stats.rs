@@ -85,7 +85,25 @@ fn regularized_beta(a: f64, b: f64, x: f64) -> f64 {
 /// last bit between machines; the contract wants byte-identical files everywhere, so it is
 /// computed here with `libm`: P(T > t) = I_x(df/2, 1/2) / 2 with x = df / (df + t^2), solved
 /// for x by bisection.
+///
+/// The bisection costs about a thousand incomplete-beta evaluations, and a run's tables ask
+/// for the same df (replicates - 1) in every cell, so the last answer is kept per thread: a
+/// pure function, so the same bits either way.
 pub fn t975(df: f64) -> f64 {
+    thread_local! {
+        static LAST: std::cell::Cell<Option<(u64, f64)>> = const { std::cell::Cell::new(None) };
+    }
+    if let Some((bits, t)) = LAST.get() {
+        if bits == df.to_bits() {
+            return t;
+        }
+    }
+    let t = t975_uncached(df);
+    LAST.set(Some((df.to_bits(), t)));
+    t
+}
+
+fn t975_uncached(df: f64) -> f64 {
     let (a, target) = (df / 2.0, 0.05);
     let (mut low, mut high) = (0.0f64, 1.0f64);
     for _ in 0..1100 {

@@ -5,18 +5,19 @@
 //! in any order and in parallel blocks with the same result. The model does no I/O, never
 //! creates a generator of its own, and allocates nothing per agent per step.
 
+mod logit;
 mod params;
 
 pub use params::{Params, ProviderParams, SegmentParams};
 
-use crate::network::Network;
+use logit::pick;
+
+use crate::network::{Graph, Network};
 use crate::policy::AgentRefresh;
-use crate::population::Agents;
-use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream};
+use crate::population::{self, Agents};
+use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream, Threshold};
 use crate::scenario::Setup;
 use rayon::prelude::*;
-use std::ops::Range;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The state of an agent that has not adopted.
 pub const NOT_ADOPTED: u8 = 0;
@@ -25,8 +26,11 @@ pub const UNSERVED: u8 = 1;
 /// The state of an agent on provider p is `FIRST_PROVIDER + p`.
 pub const FIRST_PROVIDER: u8 = 2;
 
-/// Agents per block of work: large enough to amortise scheduling, small enough to balance.
-const BLOCK: u32 = 16_384;
+/// Slots per block of work: at least this many, to amortise scheduling...
+const MIN_BLOCK: usize = 16_384;
+/// ...and at most this many blocks, to bound the per-block buffers; with 2^8 blocks a step
+/// still balances across any realistic number of threads.
+const MAX_BLOCKS: usize = 256;
 
 const QUALITY: usize = 0;
 const PRICE: usize = 1;
@@ -53,30 +57,45 @@ impl StepTally {
     }
 }
 
-/// A contiguous block of agents of one segment: the unit of parallel work.
-#[derive(Debug, Clone)]
-struct Block {
-    segment: usize,
-    agents: Range<u32>,
+/// A provider's terms, packed the way a choice reads them.
+#[derive(Debug, Clone, Copy)]
+struct Terms {
+    /// ln(1 + price).
+    log_price: f64,
+    friction: f64,
+    risk: f64,
+    /// The capabilities it requires, a bit each.
+    requires: u32,
+    accepts_new: bool,
+    /// `risk` as a threshold on the cut-off draw.
+    cut_off: Threshold,
 }
 
 /// What the parameters imply for a choice, recomputed only when events apply.
 #[derive(Debug, Clone)]
 struct Derived {
-    /// `appeal[(task * languages + language) * providers + p]`: quality times fit, or NaN
-    /// where p is unavailable or does not serve the task or the language.
+    /// `appeal[cell * providers + p]`, cell = task * languages + language: quality times fit,
+    /// or NaN where p is unavailable or does not serve the task or the language.
     appeal: Vec<f64>,
-    /// ln(1 + price) per provider.
-    log_price: Vec<f64>,
+    /// Per cell, the providers not NaN in `appeal`, in file order:
+    /// `candidates[starts[cell]..starts[cell + 1]]`. A choice looks at these only.
+    candidates: Vec<u8>,
+    starts: Vec<usize>,
+    /// Per provider.
+    terms: Vec<Terms>,
     languages: usize,
+    providers: usize,
 }
 
 impl Derived {
     fn new(params: &Params, tasks: usize, languages: usize) -> Derived {
         let providers = params.providers.len();
         let mut appeal = vec![f64::NAN; tasks * languages * providers];
+        let mut candidates = Vec::new();
+        let mut starts = Vec::with_capacity(tasks * languages + 1);
         for task in 0..tasks {
             for language in 0..languages {
+                starts.push(candidates.len());
                 for (p, provider) in params.providers.iter().enumerate() {
                     if let (true, Some(q), Some(fit)) = (
                         provider.available,
@@ -84,19 +103,37 @@ impl Derived {
                         provider.fit[language],
                     ) {
                         appeal[(task * languages + language) * providers + p] = q * fit;
+                        candidates.push(p as u8);
                     }
                 }
             }
         }
+        starts.push(candidates.len());
         Derived {
             appeal,
-            log_price: params
+            candidates,
+            starts,
+            terms: params
                 .providers
                 .iter()
-                .map(|p| libm::log(1.0 + p.price))
+                .map(|p| Terms {
+                    log_price: libm::log(1.0 + p.price),
+                    friction: p.friction,
+                    risk: p.risk,
+                    requires: p.requires,
+                    accepts_new: p.accepts_new,
+                    cut_off: Threshold::of(p.risk),
+                })
                 .collect(),
             languages,
+            providers,
         }
+    }
+
+    /// The cell of a task and a language.
+    #[inline(always)]
+    fn cell(&self, task: u8, language: u8) -> usize {
+        usize::from(task) * self.languages + usize::from(language)
     }
 }
 
@@ -107,7 +144,7 @@ enum Peers<'s> {
     Nobody,
     /// A complete network: everyone else.
     Everyone,
-    /// The agent's neighbours in the graph.
+    /// The agent's neighbours in the graph, as slots.
     Neighbours(&'s [u32]),
 }
 
@@ -131,19 +168,86 @@ impl Choice {
     };
 }
 
+/// Degrees up to this have their adoption thresholds tabulated per step.
+const SMALL_DEGREE: u32 = 32;
+
+/// The base of a larger degree's entry in `adopted_neighbours`: past the table, so that the
+/// scan knows to compute its threshold from the count and the degree.
+const LARGE_DEGREE: u32 = 1 << 31;
+
+/// Where a slot's entry in `adopted_neighbours` starts, by its degree: the row of its degree in
+/// the table of adoption thresholds (`d (SMALL_DEGREE + 1)`, plus the count of adopted
+/// neighbours gives the threshold's index), or [`LARGE_DEGREE`] beyond the table. A degree
+/// below 2^31 leaves room for every count: no network that fits in memory has a larger one.
+fn adoption_base(degree: u32) -> u32 {
+    if degree <= SMALL_DEGREE {
+        degree * (SMALL_DEGREE + 1)
+    } else {
+        assert!(degree < LARGE_DEGREE, "degree {degree} too large");
+        LARGE_DEGREE
+    }
+}
+
+/// min(1, p + q f) with f = adopted / degree, the fraction of the agent's neighbours that had
+/// adopted at t-1 (contract 7.5), 0 without neighbours.
+#[inline]
+fn adoption_probability(params: &Params, adopted: u32, degree: u32) -> f64 {
+    let f = if degree == 0 {
+        0.0
+    } else {
+        f64::from(adopted) / f64::from(degree)
+    };
+    (params.innovation + params.imitation * f).min(1.0)
+}
+
+/// The most neighbour entries a block lists for its new adopters, per slot of the block.
+const BUMPS_PER_SLOT: usize = 2;
+
+/// Choices are made in batches of this many, after the scan has found them (see `Pending`).
+const BATCH: usize = 64;
+
 /// Scratch space reused by every choice of a block, so that choices allocate nothing.
 struct Scratch {
     /// (state, utility, then weight) of each option.
     options: Vec<(u8, f64)>,
     /// Neighbours per state, zeroed again after each choice.
     peer_counts: Vec<u32>,
+    /// Choices found by the scan and not yet made.
+    pending: Vec<Pending>,
 }
 
-/// The agents of one block per state, and the changes of state among them.
-struct BlockTally {
-    segment: usize,
-    counts: Vec<u32>,
-    flows: Vec<u32>,
+/// A choice that the scan of a block found to be needed. Choices are rare (a few agents in a
+/// hundred per step) and each reads memory far from the scan: the agent's multipliers, its
+/// row of neighbours and their states. Made one by one, each waits for those cache misses in
+/// turn; gathered in batches, their memory is first touched in one short loop whose loads the
+/// processor overlaps, and the choices then find it in cache.
+#[derive(Clone, Copy)]
+struct Pending {
+    /// The slot's offset in its block.
+    offset: u32,
+    /// The agent's state at t-1.
+    before: u8,
+    choice: Choice,
+    draws: AgentDraws,
+}
+
+/// What the agents of one block of slots did at one step, in buffers kept from step to step.
+#[derive(Debug, Default)]
+struct BlockWork {
+    /// Each change of state, as its flow cell `(segment * states + from) * states + to`.
+    changes: Vec<usize>,
+    /// The slot of each change, in the same order.
+    moved: Vec<u32>,
+    /// The neighbours of the agents that adopted at this step, one entry per edge: their
+    /// adopted-neighbour counts go up by one each. Listed when the adopter is recorded, right
+    /// after its choice has read its row of neighbours, so the row is still in cache.
+    bumps: Vec<u32>,
+    /// Set when `bumps` would have grown past [`BUMPS_PER_SLOT`] entries per slot of the
+    /// block (a step where many adopt at once, as step 0 with a high initial adoption): the
+    /// counts are then recounted from the states instead, so memory stays bounded.
+    overflow: bool,
+    /// Neighbours of those adopters outside the block, whose counts the block may not write.
+    outbox: Vec<u32>,
 }
 
 /// Everything a step reads, borrowed while the next state is written.
@@ -153,12 +257,34 @@ struct StepView<'s> {
     derived: &'s Derived,
     agents: &'s Agents,
     network: &'s Network,
+    /// The agent in each slot; `None`: slot k holds agent k.
+    placement: Option<&'s [u32]>,
     state: &'s [u8],
-    adopted_neighbours: &'s [AtomicU32],
+    adopted_neighbours: &'s [u32],
     totals: &'s [u64],
+    /// The adoption probability min(1, p + q f) in a complete network, where f is the same for
+    /// every not-adopted agent, as a threshold on the adoption draw.
+    complete_adoption: Threshold,
+    /// In a graph, the adoption thresholds of min(1, p + q a/d) for degrees d <= SMALL_DEGREE
+    /// and a <= d adopted neighbours, at `d * (SMALL_DEGREE + 1) + a`: computed once per step
+    /// with the same arithmetic as for one agent, so the same bits.
+    adoption: &'s [Threshold],
+    /// `reconsider` as a threshold.
+    reconsider: Threshold,
+    /// Whether events applied at this step, so that an adopter's provider may have become
+    /// unusable. Without events it cannot have: the provider was usable when the agent chose it
+    /// or when events last applied, and nothing that usability depends on (availability,
+    /// service, required and held capabilities) changes between events.
+    recheck: bool,
+    /// Slots per block of work.
+    block_len: usize,
 }
 
 /// One (variant, replicate) in progress.
+///
+/// Agents live in slots: slot k is network node k and holds agent `placement[k]` (agent k in a
+/// complete network). Every draw is keyed by the agent, so the slot order changes no result;
+/// it only puts neighbours next to each other in memory.
 pub struct Simulation<'a> {
     setup: &'a Setup,
     streams: ReplicateStreams,
@@ -166,24 +292,36 @@ pub struct Simulation<'a> {
     derived: Derived,
     agents: Agents,
     network: Network,
-    /// The state of every agent at the last completed step.
+    /// The state of every slot at the last completed step. A step reads it and lists its
+    /// changes (a few agents in a hundred), which are written into it when the step ends:
+    /// no second state array to fill and swap.
     state: Vec<u8>,
-    /// The state being computed.
-    next: Vec<u8>,
-    /// Per agent, how many of its neighbours have adopted (graphs only); counts only grow,
-    /// since adopters never return to `not_adopted`.
-    adopted_neighbours: Vec<AtomicU32>,
+    /// Per slot, how many of its neighbours have adopted (graphs only), stored as the index
+    /// of its adoption threshold: [`adoption_base`] of its degree plus the count. Counts only
+    /// grow, since adopters never return to `not_adopted`, and a new adopter adds one to each
+    /// neighbour's entry whatever the base; the scan then finds the threshold of most agents
+    /// without reading their degree.
+    adopted_neighbours: Vec<u32>,
+    /// Agents per (segment, state) at the last completed step.
+    counts: Vec<u32>,
     /// Agents per state at the last completed step, all segments together.
     totals: Vec<u64>,
-    blocks: Vec<Block>,
+    /// Slots per block of work.
+    block_len: usize,
+    /// One per block of slots.
+    work: Vec<BlockWork>,
     tasks: usize,
     step: u32,
+    /// Whether events applied at the current step.
+    patched: bool,
+    /// The adoption thresholds of this step for small degrees (see `StepView::adoption`).
+    adoption: Vec<Threshold>,
     parallel: bool,
 }
 
 impl<'a> Simulation<'a> {
     /// Sets up replicate `replicate` of `setup` and draws its initial state (step 0), which it
-    /// returns with the simulation: step 0's events apply first, then the agents, the network
+    /// returns with the simulation: step 0's events apply first, then the network, the agents
     /// and the initial adoptions are drawn. `tasks` and `languages` count the known ones;
     /// `parallel` splits each step across the current rayon pool.
     pub fn new(
@@ -199,28 +337,39 @@ impl<'a> Simulation<'a> {
         for patch in setup.timeline.at(0) {
             patch.apply(&mut params);
         }
-        let agents = Agents::draw(setup, &params, &streams);
-        let network = Network::build(setup.network, setup.population, &mut streams.network());
+        // The network first: its construction peaks above its final size, and the agents'
+        // arrays are not allocated yet. The draws are keyed, so the order changes nothing.
+        // The multipliers need no placement: drawn on the other threads while the network,
+        // whose construction is sequential, is built.
+        let build = || Network::build(setup.network, setup.population, &mut streams.network());
+        let multiply = || population::draw_multipliers(setup, &params, &streams, parallel);
+        let (network, multipliers) = if parallel {
+            rayon::join(build, multiply)
+        } else {
+            (build(), multiply())
+        };
+        let agents = Agents::draw(
+            setup,
+            &params,
+            &streams,
+            network.placement(),
+            multipliers,
+            parallel,
+        );
         let n = setup.population as usize;
         let states = FIRST_PROVIDER as usize + params.providers.len();
-        let blocks = agents
-            .blocks
-            .iter()
-            .enumerate()
-            .flat_map(|(segment, range)| {
-                range
-                    .clone()
-                    .step_by(BLOCK as usize)
-                    .map(move |start| Block {
-                        segment,
-                        agents: start..(start + BLOCK).min(range.end),
-                    })
-            })
-            .collect();
-        let adopted_neighbours = match network {
-            Network::Graph(_) => (0..n).map(|_| AtomicU32::new(0)).collect(),
+        let block_len = MIN_BLOCK.max(n.div_ceil(MAX_BLOCKS));
+        let adopted_neighbours = match &network {
+            Network::Graph(graph) => (0..n as u32)
+                .map(|k| adoption_base(graph.degree(k)))
+                .collect(),
             Network::Complete => Vec::new(),
         };
+        // Everyone starts not adopted; step 0's adoptions are changes from there.
+        let mut counts = vec![0; setup.segments.len() * states];
+        for (s, segment) in setup.segments.iter().enumerate() {
+            counts[s * states + NOT_ADOPTED as usize] = segment.agents;
+        }
         let mut sim = Simulation {
             setup,
             streams,
@@ -229,16 +378,22 @@ impl<'a> Simulation<'a> {
             agents,
             network,
             state: vec![NOT_ADOPTED; n],
-            next: vec![NOT_ADOPTED; n],
             adopted_neighbours,
+            counts,
             totals: vec![0; states],
-            blocks,
+            block_len,
+            work: (0..n.div_ceil(block_len))
+                .map(|_| BlockWork::default())
+                .collect(),
             tasks,
             step: 0,
+            patched: true,
+            adoption: Vec::new(),
             parallel,
         };
+        sim.totals[NOT_ADOPTED as usize] = u64::from(setup.population);
         let tally = sim.run_blocks();
-        sim.finish_step(&tally);
+        sim.finish_step();
         (sim, tally)
     }
 
@@ -248,25 +403,30 @@ impl<'a> Simulation<'a> {
         self.step += 1;
         let setup = self.setup;
         let mut patched = false;
+        let placement = self.network.placement();
         for patch in setup.timeline.at(self.step) {
             patched = true;
             match patch.apply(&mut self.params) {
                 AgentRefresh::None => {}
-                AgentRefresh::Capabilities(s) => {
-                    self.agents
-                        .refresh_capabilities(s, &self.params, &self.streams)
-                }
+                AgentRefresh::Capabilities(s) => self.agents.refresh_capabilities(
+                    s,
+                    &self.params,
+                    &self.streams,
+                    placement,
+                    self.parallel,
+                ),
                 AgentRefresh::Multipliers(s) => {
                     self.agents
-                        .refresh_multipliers(s, &self.params, &self.streams)
+                        .refresh_multipliers(s, &self.params, &self.streams, self.parallel)
                 }
             }
         }
         if patched {
             self.derived = Derived::new(&self.params, self.tasks, self.derived.languages);
         }
+        self.patched = patched;
         let tally = self.run_blocks();
-        self.finish_step(&tally);
+        self.finish_step();
         tally
     }
 
@@ -275,17 +435,27 @@ impl<'a> Simulation<'a> {
         self.step
     }
 
-    /// Computes `next` from `state`, block by block.
+    /// Computes `next` from `state`, block by block, and the step's tally; updates `counts`.
     fn run_blocks(&mut self) -> StepTally {
         let states = self.totals.len();
         let stream = self.streams.step(self.step);
         let initial = self.step == 0;
-        let mut outputs: Vec<&mut [u8]> = Vec::with_capacity(self.blocks.len());
-        let mut rest: &mut [u8] = &mut self.next;
-        for block in &self.blocks {
-            let (head, tail) = rest.split_at_mut(block.agents.len());
-            outputs.push(head);
-            rest = tail;
+        let complete_adoption = {
+            let others = u64::from(self.setup.population) - 1;
+            let f = if others == 0 {
+                0.0
+            } else {
+                let adopted = u64::from(self.setup.population) - self.totals[NOT_ADOPTED as usize];
+                adopted as f64 / others as f64
+            };
+            Threshold::of((self.params.innovation + self.params.imitation * f).min(1.0))
+        };
+        self.adoption.clear();
+        for d in 0..=SMALL_DEGREE {
+            for a in 0..=SMALL_DEGREE {
+                let p = adoption_probability(&self.params, a.min(d), d);
+                self.adoption.push(Threshold::of(p));
+            }
         }
         let view = StepView {
             setup: self.setup,
@@ -293,56 +463,129 @@ impl<'a> Simulation<'a> {
             derived: &self.derived,
             agents: &self.agents,
             network: &self.network,
+            placement: self.network.placement(),
             state: &self.state,
             adopted_neighbours: &self.adopted_neighbours,
             totals: &self.totals,
+            complete_adoption,
+            adoption: &self.adoption,
+            reconsider: Threshold::of(self.params.reconsider),
+            recheck: self.patched,
+            block_len: self.block_len,
         };
-        let run = |(block, out): (&Block, &mut [u8])| view.run_block(block, out, stream, initial);
-        let tallies: Vec<BlockTally> = if self.parallel {
-            self.blocks.par_iter().zip(outputs).map(run).collect()
+        let (block_len, n) = (self.block_len, self.state.len());
+        let run = |(b, work): (usize, &mut BlockWork)| {
+            let first = b * block_len;
+            view.run_block(first..n.min(first + block_len), work, stream, initial)
+        };
+        if self.parallel {
+            self.work.par_iter_mut().enumerate().for_each(run);
         } else {
-            self.blocks.iter().zip(outputs).map(run).collect()
-        };
+            self.work.iter_mut().enumerate().for_each(run);
+        }
+        // Integer sums, in block order: the same whatever the schedule.
         let mut tally = StepTally::zero(self.setup.segments.len(), states);
-        for block in &tallies {
-            let counts = &mut tally.counts[block.segment * states..][..states];
-            for (a, b) in counts.iter_mut().zip(&block.counts) {
-                *a += b;
-            }
-            let flows = &mut tally.flows[block.segment * states * states..][..states * states];
-            for (a, b) in flows.iter_mut().zip(&block.flows) {
-                *a += b;
+        for work in &self.work {
+            for &cell in &work.changes {
+                let (segment, from, to) = (
+                    cell / (states * states),
+                    (cell / states) % states,
+                    cell % states,
+                );
+                self.counts[segment * states + from] -= 1;
+                self.counts[segment * states + to] += 1;
+                tally.flows[cell] += 1;
             }
         }
+        if initial {
+            // Step 0 has no flows (contract 6): its adoptions are the initial state.
+            tally.flows.iter_mut().for_each(|f| *f = 0);
+        }
+        tally.counts.copy_from_slice(&self.counts);
         tally
     }
 
     /// Makes `next` the current state: new adopters count for their neighbours from now on.
-    fn finish_step(&mut self, tally: &StepTally) {
+    ///
+    /// In parallel, each block adds the new adopters it found to the counts of its own slots,
+    /// which it alone writes, and leaves the neighbours in other blocks (a small world's
+    /// rewired edges) in an outbox that is emptied afterwards: no atomic operations, and
+    /// integer sums give the same counts in any order.
+    fn finish_step(&mut self) {
+        // The step's changes, each block's into its own slots.
+        let (states, block_len) = (self.totals.len(), self.block_len);
+        let apply = |(b, (state, work)): (usize, (&mut [u8], &BlockWork))| {
+            for (&slot, &cell) in work.moved.iter().zip(&work.changes) {
+                state[slot as usize - b * block_len] = (cell % states) as u8;
+            }
+        };
+        if self.parallel {
+            self.state
+                .par_chunks_mut(block_len)
+                .zip(self.work.par_iter())
+                .enumerate()
+                .for_each(apply);
+        } else {
+            self.state
+                .chunks_mut(block_len)
+                .zip(self.work.iter())
+                .enumerate()
+                .for_each(apply);
+        }
         if let Network::Graph(graph) = &self.network {
-            let (state, next, counts) = (&self.state, &self.next, &self.adopted_neighbours);
-            let newly_adopted = |a: u32| {
-                let i = a as usize;
-                // At step 0 every adopter is new: `state` still holds the all-not-adopted start.
-                if state[i] == NOT_ADOPTED && next[i] != NOT_ADOPTED {
-                    for &b in graph.neighbours(a) {
-                        // Integer increments commute, so the result is the same in any order.
-                        counts[b as usize].fetch_add(1, Ordering::Relaxed);
+            if self.work.iter().any(|w| w.overflow) {
+                // Too many new adopters to list: count every slot's adopted neighbours anew.
+                let (state, block_len) = (&self.state, self.block_len);
+                let recount = |(b, counts): (usize, &mut [u32])| {
+                    for (i, count) in counts.iter_mut().enumerate() {
+                        let row = graph.neighbours((b * block_len + i) as u32);
+                        let adopted = row.iter().filter(|&&n| state[n as usize] != NOT_ADOPTED);
+                        *count = adoption_base(row.len() as u32) + adopted.count() as u32;
+                    }
+                };
+                if self.parallel {
+                    self.adopted_neighbours
+                        .par_chunks_mut(block_len)
+                        .enumerate()
+                        .for_each(recount);
+                } else {
+                    self.adopted_neighbours
+                        .chunks_mut(block_len)
+                        .enumerate()
+                        .for_each(recount);
+                }
+            } else if self.parallel {
+                let block_len = self.block_len;
+                self.adopted_neighbours
+                    .par_chunks_mut(block_len)
+                    .zip(self.work.par_iter_mut())
+                    .enumerate()
+                    .for_each(|(b, (counts, work))| {
+                        let first = b * block_len;
+                        work.outbox.clear();
+                        for &n in &work.bumps {
+                            match counts.get_mut((n as usize).wrapping_sub(first)) {
+                                Some(count) => *count += 1,
+                                None => work.outbox.push(n),
+                            }
+                        }
+                    });
+                for work in &self.work {
+                    for &n in &work.outbox {
+                        self.adopted_neighbours[n as usize] += 1;
                     }
                 }
-            };
-            if self.parallel {
-                self.blocks
-                    .par_iter()
-                    .for_each(|b| b.agents.clone().for_each(newly_adopted));
             } else {
-                (0..self.setup.population).for_each(newly_adopted);
+                let counts = &mut self.adopted_neighbours;
+                for work in &self.work {
+                    for &n in &work.bumps {
+                        counts[n as usize] += 1;
+                    }
+                }
             }
         }
-        std::mem::swap(&mut self.state, &mut self.next);
-        let states = self.totals.len();
         self.totals.iter_mut().for_each(|t| *t = 0);
-        for segment_counts in tally.counts.chunks(states) {
+        for segment_counts in self.counts.chunks(states) {
             for (total, &count) in self.totals.iter_mut().zip(segment_counts) {
                 *total += u64::from(count);
             }
@@ -351,159 +594,259 @@ impl<'a> Simulation<'a> {
 }
 
 impl StepView<'_> {
+    /// Decides for the slots `first..first + out.len()`, writing their states into `out` and
+    /// their changes into `work`.
     fn run_block(
         &self,
-        block: &Block,
-        out: &mut [u8],
+        slots: std::ops::Range<usize>,
+        work: &mut BlockWork,
         stream: StepStream,
         initial: bool,
-    ) -> BlockTally {
-        let states = self.totals.len();
-        let mut tally = BlockTally {
-            segment: block.segment,
-            counts: vec![0; states],
-            flows: vec![0; states * states],
-        };
+    ) {
+        work.changes.clear();
+        work.moved.clear();
+        work.bumps.clear();
+        work.overflow = false;
         let mut scratch = Scratch {
             options: Vec::with_capacity(self.params.providers.len() + 1),
-            peer_counts: vec![0; states],
+            peer_counts: vec![0; self.totals.len()],
+            pending: Vec::with_capacity(BATCH),
         };
-        let initial_adoption = self.setup.segments[block.segment].initial_adoption;
-        for (slot, agent) in out.iter_mut().zip(block.agents.clone()) {
-            let draws = stream.agent(agent);
-            let before = self.state[agent as usize];
-            let after = if initial {
-                if draws.uniform(Purpose::Adopt) < initial_adoption {
-                    let peers = Peers::Nobody;
-                    self.choose(
-                        agent,
-                        block.segment,
-                        &draws,
-                        Choice::FRESH,
-                        peers,
-                        &mut scratch,
-                    )
-                } else {
-                    NOT_ADOPTED
-                }
-            } else {
-                self.decide(agent, block.segment, before, &draws, &mut scratch)
-            };
-            *slot = after;
-            tally.counts[after as usize] += 1;
-            if !initial && after != before {
-                tally.flows[before as usize * states + after as usize] += 1;
-            }
+        // One loop per kind of step, so that the loop itself does not ask.
+        let graph = match self.network {
+            Network::Graph(graph) => Some(graph),
+            Network::Complete => None,
+        };
+        match (initial, self.recheck) {
+            (true, _) => self.initial_block(slots, work, stream, &mut scratch),
+            (false, true) => self.step_block::<true>(slots, work, stream, graph, &mut scratch),
+            (false, false) => self.step_block::<false>(slots, work, stream, graph, &mut scratch),
         }
-        tally
     }
 
-    /// Contract 4.2: what an agent in state `before` does at this step.
-    fn decide(
+    /// Step 0: an agent adopts with its segment's initial_adoption and makes a free choice
+    /// with s_ij = 0 and no inertia.
+    fn initial_block(
         &self,
-        agent: u32,
-        segment: usize,
-        before: u8,
-        draws: &AgentDraws,
+        slots: std::ops::Range<usize>,
+        work: &mut BlockWork,
+        stream: StepStream,
         scratch: &mut Scratch,
-    ) -> u8 {
-        let peers = self.peers(agent);
-        match before {
-            NOT_ADOPTED => {
-                let f = self.adopted_fraction(agent);
-                let adopt = (self.params.innovation + self.params.imitation * f).min(1.0);
-                if draws.uniform(Purpose::Adopt) < adopt {
-                    self.choose(agent, segment, draws, Choice::FRESH, peers, scratch)
+    ) {
+        for k in slots {
+            let draws = stream.agent(self.placement.map_or(k as u32, |p| p[k]));
+            let segment = usize::from(self.agents.segment[k]);
+            let after =
+                if draws.uniform(Purpose::Adopt) < self.setup.segments[segment].initial_adoption {
+                    self.choose(k, &draws, Choice::FRESH, Peers::Nobody, scratch)
                 } else {
                     NOT_ADOPTED
+                };
+            self.record(k, NOT_ADOPTED, after, work);
+        }
+    }
+
+    /// Steps 1..: contract 4.2 for every agent of the block. `graph` is `None` for the
+    /// complete network.
+    #[inline(always)]
+    fn step_block<const RECHECK: bool>(
+        &self,
+        slots: std::ops::Range<usize>,
+        work: &mut BlockWork,
+        stream: StepStream,
+        graph: Option<&Graph>,
+        scratch: &mut Scratch,
+    ) {
+        let first = slots.start;
+        let range = slots;
+        let state = &self.state[range.clone()];
+        let placement = self.placement.map(|p| &p[range.clone()]);
+        let adopted = match graph {
+            Some(_) => &self.adopted_neighbours[range.clone()],
+            None => &[],
+        };
+        let reconsider = self.reconsider;
+        let (task, language, held) = (
+            &self.agents.task[range.clone()],
+            &self.agents.language[range.clone()],
+            &self.agents.held[range],
+        );
+        for (i, &before) in state.iter().enumerate() {
+            let k = first + i;
+            let draws = stream.agent(placement.map_or(k as u32, |p| p[i]));
+            let choice = match before {
+                NOT_ADOPTED => {
+                    // f_i: the fraction of the agent's neighbours that had adopted at t-1
+                    // (contract 7.5), 0 without neighbours; the same for everyone in a
+                    // complete network.
+                    let adopt = match graph {
+                        Some(graph) => match self.adoption.get(adopted[i] as usize) {
+                            Some(&threshold) => threshold,
+                            None => {
+                                let count = adopted[i] - LARGE_DEGREE;
+                                let degree = graph.degree(k as u32);
+                                Threshold::of(adoption_probability(self.params, count, degree))
+                            }
+                        },
+                        None => self.complete_adoption,
+                    };
+                    draws.below(Purpose::Adopt, adopt).then_some(Choice::FRESH)
+                }
+                UNSERVED => Some(Choice::FRESH),
+                _ => {
+                    let j = usize::from(before - FIRST_PROVIDER);
+                    let terms = &self.derived.terms[j];
+                    let cut_off = terms.cut_off != Threshold::NEVER
+                        && draws.below(Purpose::Risk, terms.cut_off);
+                    // The current provider stays usable while it serves the agent's cell
+                    // and the agent holds what it requires (accepts_new does not apply);
+                    // only events can change that (see `recheck`).
+                    let usable = !RECHECK || {
+                        let cell = self.derived.cell(task[i], language[i]);
+                        !self.derived.appeal[cell * self.derived.providers + j].is_nan()
+                            && terms.requires & !held[i] == 0
+                    };
+                    if cut_off || !usable {
+                        Some(Choice {
+                            current: Some(j),
+                            excluded: Some(j),
+                            inertia: false,
+                        })
+                    } else if draws.below(Purpose::Reconsider, reconsider) {
+                        Some(Choice {
+                            current: Some(j),
+                            excluded: None,
+                            inertia: true,
+                        })
+                    } else {
+                        None
+                    }
+                }
+            };
+            let Some(choice) = choice else {
+                continue;
+            };
+            let cell = self.derived.cell(task[i], language[i]);
+            if self.derived.starts[cell] == self.derived.starts[cell + 1] {
+                // No provider serves the agent's task and language: whatever the choice, and
+                // with or without the outside option, the agent is unserved (no draw needed).
+                self.record(k, before, UNSERVED, work);
+            } else {
+                scratch.pending.push(Pending {
+                    offset: i as u32,
+                    before,
+                    choice,
+                    draws,
+                });
+                if scratch.pending.len() == BATCH {
+                    self.make_choices(first, work, scratch);
                 }
             }
-            UNSERVED => self.choose(agent, segment, draws, Choice::FRESH, peers, scratch),
-            _ => {
-                let j = usize::from(before - FIRST_PROVIDER);
-                let risk = self.params.providers[j].risk;
-                let cut_off = risk > 0.0 && draws.uniform(Purpose::Risk) < risk;
-                if cut_off || self.appeal(agent, j, Some(j)).is_none() {
-                    let forced = Choice {
-                        current: Some(j),
-                        excluded: Some(j),
-                        inertia: false,
-                    };
-                    self.choose(agent, segment, draws, forced, peers, scratch)
-                } else if draws.uniform(Purpose::Reconsider) < self.params.reconsider {
-                    let free = Choice {
-                        current: Some(j),
-                        excluded: None,
-                        inertia: true,
-                    };
-                    self.choose(agent, segment, draws, free, peers, scratch)
-                } else {
-                    before
+        }
+        self.make_choices(first, work, scratch);
+    }
+
+    /// Makes the pending choices of a block, in two passes: one that touches their memory,
+    /// then the choices themselves.
+    fn make_choices(&self, first: usize, work: &mut BlockWork, scratch: &mut Scratch) {
+        // Three short loops, each of independent loads: the agents' own arrays and their row
+        // starts; then the rows; then the neighbours' states, which the rows point to.
+        let agents = self.agents;
+        let graph = match self.network {
+            Network::Graph(graph) => Some(graph),
+            Network::Complete => None,
+        };
+        let mut touched = 0u32;
+        for pending in &scratch.pending {
+            let k = first + pending.offset as usize;
+            // A [f32; 6] may straddle two cache lines.
+            let m = &agents.multipliers[self.placement.map_or(k, |p| p[k] as usize)];
+            touched ^= m[0].to_bits() ^ m[5].to_bits() ^ agents.held[k];
+            touched ^= u32::from(agents.segment[k]) ^ u32::from(agents.task[k]);
+            touched ^= u32::from(agents.language[k]);
+            if let Some(graph) = graph {
+                touched ^= graph.degree(k as u32);
+            }
+        }
+        if let Some(graph) = graph {
+            for pending in &scratch.pending {
+                let k = first + pending.offset as usize;
+                let row = graph.neighbours(k as u32);
+                touched ^= row.first().copied().unwrap_or(0) ^ row.last().copied().unwrap_or(0);
+            }
+            for pending in &scratch.pending {
+                let k = first + pending.offset as usize;
+                for &b in graph.neighbours(k as u32) {
+                    touched = touched.wrapping_add(u32::from(self.state[b as usize]));
                 }
+            }
+        }
+        std::hint::black_box(touched);
+        let mut pending = std::mem::take(&mut scratch.pending);
+        for p in pending.drain(..) {
+            let k = first + p.offset as usize;
+            let after = self.choose(k, &p.draws, p.choice, self.peers(k), scratch);
+            self.record(k, p.before, after, work);
+        }
+        scratch.pending = pending;
+    }
+
+    /// Notes a change of state of the agent in slot `k`.
+    #[inline]
+    fn record(&self, k: usize, before: u8, after: u8, work: &mut BlockWork) {
+        if after == before {
+            return;
+        }
+        let states = self.totals.len();
+        let segment = usize::from(self.agents.segment[k]);
+        work.changes
+            .push((segment * states + usize::from(before)) * states + usize::from(after));
+        work.moved.push(k as u32);
+        if let (NOT_ADOPTED, Network::Graph(graph), false) = (before, self.network, work.overflow) {
+            let row = graph.neighbours(k as u32);
+            if work.bumps.len() + row.len() <= BUMPS_PER_SLOT * self.block_len {
+                work.bumps.extend_from_slice(row);
+            } else {
+                work.overflow = true;
             }
         }
     }
 
-    fn peers(&self, agent: u32) -> Peers<'_> {
+    fn peers(&self, k: usize) -> Peers<'_> {
         match self.network {
             Network::Complete => Peers::Everyone,
-            Network::Graph(graph) => Peers::Neighbours(graph.neighbours(agent)),
+            Network::Graph(graph) => Peers::Neighbours(graph.neighbours(k as u32)),
         }
-    }
-
-    /// f_i: the fraction of the agent's neighbours that had adopted at t-1 (contract 7.5). The
-    /// agent itself has not adopted, so in a complete network it is adopters / (N - 1).
-    fn adopted_fraction(&self, agent: u32) -> f64 {
-        match self.network {
-            Network::Complete => {
-                let others = u64::from(self.setup.population) - 1;
-                if others == 0 {
-                    return 0.0;
-                }
-                let adopted = u64::from(self.setup.population) - self.totals[NOT_ADOPTED as usize];
-                adopted as f64 / others as f64
-            }
-            Network::Graph(graph) => {
-                let degree = graph.neighbours(agent).len();
-                if degree == 0 {
-                    return 0.0;
-                }
-                let adopted = self.adopted_neighbours[agent as usize].load(Ordering::Relaxed);
-                f64::from(adopted) / degree as f64
-            }
-        }
-    }
-
-    /// Quality times fit of provider p for the agent, if p is usable by it at this step.
-    #[inline]
-    fn appeal(&self, agent: u32, p: usize, current: Option<usize>) -> Option<f64> {
-        let i = agent as usize;
-        let providers = self.params.providers.len();
-        let cell = usize::from(self.agents.task[i]) * self.derived.languages
-            + usize::from(self.agents.language[i]);
-        let appeal = self.derived.appeal[cell * providers + p];
-        let provider = &self.params.providers[p];
-        let usable = !appeal.is_nan()
-            && (provider.accepts_new || current == Some(p))
-            && provider.requires & !self.agents.held[i] == 0;
-        usable.then_some(appeal)
     }
 
     /// Contract 4.3: a multinomial logit choice among the usable providers (and the outside
     /// option when set); `unserved` when there is nothing to choose.
+    #[inline(never)]
     fn choose(
         &self,
-        agent: u32,
-        segment: usize,
+        k: usize,
         draws: &AgentDraws,
         choice: Choice,
         peers: Peers<'_>,
         scratch: &mut Scratch,
     ) -> u8 {
-        let i = agent as usize;
+        let derived = self.derived;
+        let cell = derived.cell(self.agents.task[k], self.agents.language[k]);
+        let candidates = &derived.candidates[derived.starts[cell]..derived.starts[cell + 1]];
+        let appeal = &derived.appeal[cell * derived.providers..][..derived.providers];
+        let held = self.agents.held[k];
+        scratch.options.clear();
+        if candidates.is_empty() {
+            // Nothing but (perhaps) the outside option: the peer term is not needed.
+            if let Some(outside) = self.params.outside_utility {
+                scratch.options.push((UNSERVED, outside));
+            }
+            return pick(&mut scratch.options, draws.uniform(Purpose::Choice));
+        }
+        let segment = usize::from(self.agents.segment[k]);
         let base = &self.params.segments[segment].weights;
-        let m = &self.agents.multipliers[i];
-        let w: [f64; 6] = std::array::from_fn(|k| base[k] * f64::from(m[k]));
+        let m = &self.agents.multipliers[self.placement.map_or(k, |p| p[k] as usize)];
+        let w: [f64; 6] = std::array::from_fn(|i| base[i] * f64::from(m[i]));
 
         // s_ij: neighbours per state at t-1, as fractions of all neighbours (contract 7.5).
         let (counted, denominator) = match peers {
@@ -517,7 +860,7 @@ impl StepView<'_> {
                 (Some(ns), ns.len() as f64)
             }
         };
-        let own = self.state[i];
+        let own = self.state[k];
         let share = |state: u8, counts: &[u32]| -> f64 {
             if denominator <= 0.0 {
                 return 0.0;
@@ -532,19 +875,22 @@ impl StepView<'_> {
             }
         };
 
-        scratch.options.clear();
-        for (p, provider) in self.params.providers.iter().enumerate() {
-            if choice.excluded == Some(p) {
+        for &p in candidates {
+            let p = usize::from(p);
+            let terms = &derived.terms[p];
+            // Usable (contract 4.2): accepting new users or already the agent's, and every
+            // required capability held. Availability and service are in `candidates`.
+            if choice.excluded == Some(p)
+                || !(terms.accepts_new || choice.current == Some(p))
+                || terms.requires & !held != 0
+            {
                 continue;
             }
-            let Some(appeal) = self.appeal(agent, p, choice.current) else {
-                continue;
-            };
             let state = FIRST_PROVIDER + p as u8;
-            let mut v = w[QUALITY] * appeal
-                - w[PRICE] * self.derived.log_price[p]
-                - w[FRICTION] * provider.friction
-                - w[RISK] * provider.risk
+            let mut v = w[QUALITY] * appeal[p]
+                - w[PRICE] * terms.log_price
+                - w[FRICTION] * terms.friction
+                - w[RISK] * terms.risk
                 + w[PEER] * share(state, &scratch.peer_counts);
             if choice.inertia && choice.current == Some(p) {
                 v += w[INERTIA];
@@ -561,47 +907,5 @@ impl StepView<'_> {
             scratch.options.push((UNSERVED, outside));
         }
         pick(&mut scratch.options, draws.uniform(Purpose::Choice))
-    }
-}
-
-/// Draws one option with logit probabilities exp(V_k) / sum exp(V), computed with the largest
-/// V subtracted so that no utility overflows (contract 7.14). `options` holds (state, V).
-fn pick(options: &mut [(u8, f64)], u: f64) -> u8 {
-    let Some(&(last, _)) = options.last() else {
-        return UNSERVED;
-    };
-    let max = options
-        .iter()
-        .map(|o| o.1)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let mut total = 0.0;
-    for option in options.iter_mut() {
-        option.1 = libm::exp(option.1 - max);
-        total += option.1;
-    }
-    let target = u * total;
-    let mut cumulative = 0.0;
-    for &(state, weight) in options.iter() {
-        cumulative += weight;
-        if target < cumulative {
-            return state;
-        }
-    }
-    last
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pick_follows_logit_probabilities() {
-        // V = ln 1, ln 3: probabilities 1/4 and 3/4.
-        let options = [(2u8, 0.0), (3u8, 3f64.ln())];
-        assert_eq!(pick(&mut options.clone(), 0.24), 2);
-        assert_eq!(pick(&mut options.clone(), 0.26), 3);
-        assert_eq!(pick(&mut [], 0.5), UNSERVED);
-        // Huge utilities do not overflow.
-        assert_eq!(pick(&mut [(2, 1e6), (3, 1e6 - 1000.0)], 0.999), 2);
     }
 }

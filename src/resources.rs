@@ -1,0 +1,254 @@
+//! What a run will need, checked against what the machine has before anything is allocated
+//! (contract 8: a resource estimate over what the machine has is refused with exit status 2).
+//!
+//! The estimate follows the engine's data structures (see docs/PERFORMANCE.md for the formula):
+//! per task, the larger of the network's construction peak and the arrays a running replicate
+//! holds, times the tasks in flight under the runner's parallelism rule, plus the results.
+//! The machine's side is `MemAvailable` from `/proc/meminfo`; where that file does not exist
+//! (not Linux) the check is skipped.
+
+use crate::error::{Error, Result};
+use crate::model::FIRST_PROVIDER;
+use crate::runner;
+use crate::scenario::{Arm, NetworkSpec, Scenario, Setup};
+
+/// Bytes per agent of the arrays every replicate holds: segment (2), task (1), language (1),
+/// held capabilities (4), six f32 weight multipliers (24), the state (1).
+pub const AGENT_BYTES: u64 = 2 + 1 + 1 + 4 + 24 + 1;
+
+/// Bytes per agent of the buffers a step may fill at worst (every agent changing state at
+/// once, as at step 0 with initial_adoption 1): its change (flow cell 8, slot 4), and the new
+/// adopters' neighbour entries, capped at two per slot (4 each; beyond that the model
+/// recounts).
+pub const CHANGE_BYTES: u64 = 8 + 4 + 2 * 4;
+
+/// What the process holds besides the tasks: the binary, the scenario, thread stacks.
+pub const BASE_BYTES: u64 = 64 << 20;
+
+/// A run's memory estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Estimate {
+    /// The peak of the largest task, in bytes.
+    pub per_task: u64,
+    /// How many tasks run at once under the runner's parallelism rule.
+    pub in_flight: u64,
+    /// The integer counts kept for every task until the run ends, in bytes.
+    pub results: u64,
+    /// Everything together, in bytes.
+    pub total: u64,
+}
+
+/// Neighbour entries (twice the undirected edges) of a network on `population` nodes.
+fn neighbour_entries(network: NetworkSpec, population: u64) -> u64 {
+    match network {
+        NetworkSpec::Complete => 0,
+        NetworkSpec::SmallWorld { degree, .. } => population * u64::from(degree),
+        NetworkSpec::ScaleFree { degree } => {
+            let m = u64::from(degree / 2);
+            // The star's m edges, then m per node after the first m + 1.
+            2 * (m + population.saturating_sub(m + 1) * m)
+        }
+    }
+}
+
+/// The peak bytes of one task of `setup`: the larger of the network's construction and the
+/// running replicate. `states` counts not_adopted, unserved and the providers; `segments` the
+/// segments.
+pub fn task_bytes(setup: &Setup, states: u64, segments: u64) -> u64 {
+    let n = u64::from(setup.population);
+    let entries = neighbour_entries(setup.network, n);
+    let offset = if entries > u64::from(u32::MAX) { 8 } else { 4 };
+    let graph = !matches!(setup.network, NetworkSpec::Complete);
+    // Rows: placement (4), row starts, neighbour entries (4 each).
+    let network = if graph {
+        4 * n + offset * (n + 1) + 4 * entries
+    } else {
+        0
+    };
+    // Construction: the owned edges (half the entries, 4 each), the degrees (4), a bit per
+    // node, the rows, and the far entries being sorted (two buffers of n/4 u64); the
+    // placement comes after the owned edges are freed. The weight multipliers (24) are drawn
+    // meanwhile.
+    let building = if graph {
+        2 * entries
+            + 4 * n
+            + n.div_ceil(8)
+            + offset * (n + 1)
+            + 4 * entries
+            + 4 * n.max(1 << 18)
+            + 24 * n
+    } else {
+        0
+    };
+    // Running: the rows, the agents, their changes, and the adopted-neighbour counts (4).
+    let running = network + n * (AGENT_BYTES + CHANGE_BYTES) + if graph { 4 * n } else { 0 };
+    // Per step, the tally (counts and dense flows) while it is recorded.
+    let tally = 4 * segments * states * (states + 1);
+    building.max(running) + tally
+}
+
+/// How many tasks run at once under the runner's rule ([`runner::split_by_task`]): one per
+/// thread when tasks run in parallel, otherwise one at a time.
+pub fn tasks_in_flight(tasks: usize, threads: usize) -> usize {
+    if runner::split_by_task(tasks, threads) {
+        threads.max(1).min(tasks)
+    } else {
+        1.min(tasks)
+    }
+}
+
+/// The memory estimate of running `arms` of `scenario` on `threads` threads.
+pub fn estimate(scenario: &Scenario, arms: &[Arm<'_>], threads: usize) -> Estimate {
+    let states = FIRST_PROVIDER as u64 + scenario.providers.len() as u64;
+    let segments = scenario.segments.len() as u64;
+    let steps = u64::from(scenario.calendar.steps());
+    let tasks = arms.len() as u64 * u64::from(scenario.replicates);
+    let per_task = arms
+        .iter()
+        .map(|a| task_bytes(a.setup, states, segments))
+        .max()
+        .unwrap_or(0);
+    let in_flight = tasks_in_flight(tasks as usize, threads) as u64;
+    // Per task: counts for every step, and flows (a dozen bytes each) at most one per
+    // (step, segment, from, to) but in practice a few per step: counted as one per count.
+    let results = tasks * (steps + 1) * segments * states * (4 + 12);
+    let total = BASE_BYTES
+        .saturating_add(per_task.saturating_mul(in_flight))
+        .saturating_add(results);
+    Estimate {
+        per_task,
+        in_flight,
+        results,
+        total,
+    }
+}
+
+/// `MemAvailable` of a `/proc/meminfo` text, in bytes.
+pub fn parse_meminfo(text: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let mut words = line.split_whitespace().skip(1);
+    let value: u64 = words.next()?.parse().ok()?;
+    match words.next() {
+        Some("kB") => Some(value * 1024),
+        None => Some(value),
+        Some(_) => None,
+    }
+}
+
+/// The memory the machine can give a new process without swapping, in bytes: `MemAvailable`
+/// from `/proc/meminfo`. `None` where it cannot be read (not Linux): no check is made then.
+pub fn available_memory() -> Option<u64> {
+    parse_meminfo(&std::fs::read_to_string("/proc/meminfo").ok()?)
+}
+
+/// Bytes as "1.23 GiB".
+fn human_bytes(bytes: u64) -> String {
+    const GIB: f64 = (1u64 << 30) as f64;
+    const MIB: f64 = (1u64 << 20) as f64;
+    let b = bytes as f64;
+    if b >= GIB {
+        format!("{:.2} GiB", b / GIB)
+    } else {
+        format!("{:.0} MiB", b / MIB)
+    }
+}
+
+/// Refuses a run whose estimate exceeds `available` bytes, saying both and what to change.
+pub fn check_against(estimate: &Estimate, available: u64) -> Result<()> {
+    if estimate.total <= available {
+        return Ok(());
+    }
+    let in_flight = if estimate.in_flight == 1 {
+        "one task at a time".to_owned()
+    } else {
+        format!("{} tasks at once", estimate.in_flight)
+    };
+    let results = if estimate.results >= 1 << 20 {
+        format!(", plus {} of results", human_bytes(estimate.results))
+    } else {
+        String::new()
+    };
+    Err(Error::Resources(format!(
+        "not enough memory: the run needs about {} ({} per task, {in_flight}{results}) and \
+         the machine has {} available; lower --population{}",
+        human_bytes(estimate.total),
+        human_bytes(estimate.per_task),
+        human_bytes(available),
+        if estimate.in_flight > 1 {
+            " or --threads"
+        } else {
+            ""
+        },
+    )))
+}
+
+/// Refuses, before anything is allocated, a run that would not fit in the memory the machine
+/// has available; does nothing where that cannot be read.
+pub fn check(scenario: &Scenario, arms: &[Arm<'_>], threads: usize) -> Result<()> {
+    match available_memory() {
+        Some(available) => check_against(&estimate(scenario, arms, threads), available),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Overrides;
+
+    fn flagship(population: u64, replicates: u64) -> Scenario {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/openai-api-block-2024.toml");
+        let overrides = Overrides {
+            population: Some(population),
+            replicates: Some(replicates),
+            ..Overrides::default()
+        };
+        Scenario::load(&file, &overrides).expect("bundled scenario")
+    }
+
+    #[test]
+    fn meminfo_is_read_in_kibibytes() {
+        let text = "MemTotal:       24683876 kB\nMemFree:        1 kB\nMemAvailable:   1000 kB\n";
+        assert_eq!(parse_meminfo(text), Some(1_024_000));
+        assert_eq!(parse_meminfo("MemTotal: 5 kB\n"), None);
+    }
+
+    #[test]
+    fn ten_million_agents_need_about_a_gigabyte() {
+        let scenario = flagship(10_000_000, 1);
+        let arms = scenario.arms(&["baseline".into()]).expect("arms");
+        let e = estimate(&scenario, &arms, 2);
+        assert_eq!(e.in_flight, 1);
+        // Measured peak: about 0.87 GB; the estimate counts the worst-case change buffers.
+        let per_agent = e.per_task as f64 / 1e7;
+        assert!(
+            (85.0..110.0).contains(&per_agent),
+            "{per_agent} bytes per agent"
+        );
+    }
+
+    #[test]
+    fn many_tasks_count_one_per_thread() {
+        let scenario = flagship(100_000, 10);
+        let arms = scenario.arms(&[]).expect("arms");
+        let e = estimate(&scenario, &arms, 2);
+        assert_eq!(e.in_flight, 2);
+        assert_eq!(tasks_in_flight(3, 2), 1);
+        assert_eq!(tasks_in_flight(4, 2), 2);
+        assert_eq!(tasks_in_flight(1000, 8), 8);
+    }
+
+    #[test]
+    fn a_run_over_the_available_memory_is_refused_with_both_figures() {
+        let scenario = flagship(4_000_000_000, 1);
+        let arms = scenario.arms(&["baseline".into()]).expect("arms");
+        let e = estimate(&scenario, &arms, 2);
+        let err = check_against(&e, 16 << 30).expect_err("refused");
+        assert!(err.is_refusal());
+        let message = err.to_string();
+        assert!(message.contains("not enough memory"), "{message}");
+        assert!(message.contains("16.00 GiB available"), "{message}");
+        assert!(check_against(&e, e.total).is_ok());
+    }
+}

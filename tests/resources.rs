@@ -1,0 +1,59 @@
+//! The memory check before a run (contract 8, issue 5): a run that cannot fit in the memory the
+//! machine has available is refused with exit status 2 before anything is allocated, saying
+//! how much it needs and how much there is; an ordinary run is not refused.
+
+mod common;
+
+use predicates::prelude::*;
+use std::time::{Duration, Instant};
+
+/// Four billion agents need hundreds of gigabytes: refused at once, with both figures, and
+/// without leaving a staging folder behind.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_population_that_cannot_fit_is_refused_quickly_with_exit_2() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("huge");
+    let started = Instant::now();
+    common::blockade()
+        .arg("run")
+        .arg(common::bundled("openai-api-block-2024.toml"))
+        .args(["--population", "4000000000", "--replicates", "1"])
+        .args(["--variant", "baseline", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("not enough memory")
+                .and(predicate::str::contains("GiB per task"))
+                .and(predicate::str::contains("available")),
+        );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(!out.exists());
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).expect("dir").collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// An ordinary run passes the check.
+#[test]
+fn an_ordinary_run_is_not_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    common::blockade()
+        .arg("run")
+        .arg(common::bundled("openai-api-block-2024.toml"))
+        .args([
+            "--population",
+            "2000",
+            "--replicates",
+            "2",
+            "--quiet",
+            "--out",
+        ])
+        .arg(tmp.path().join("ok"))
+        .assert()
+        .success();
+}
