@@ -6,11 +6,18 @@
 //! holds, times the tasks in flight under the runner's parallelism rule, plus the results.
 //! The machine's side is `MemAvailable` from `/proc/meminfo`; where that file does not exist
 //! (not Linux) the check is skipped.
+//!
+//! The output folder is checked too: a run whose files would certainly not fit on the output
+//! folder's file system is refused before simulating. The row counts of adoption, summary and
+//! comparison are known in advance, so their smallest possible size is a floor; flows, whose
+//! number of rows depends on the run, count for nothing in it. A run that passes the floor can
+//! still fill the disk; it then fails cleanly (exit 1, earlier results untouched).
 
 use crate::error::{Error, Result};
 use crate::model::FIRST_PROVIDER;
 use crate::runner;
 use crate::scenario::{Arm, NetworkSpec, Scenario, Setup};
+use std::path::Path;
 
 /// Bytes per agent of the arrays every replicate holds: segment (2), task (1), language (1),
 /// held capabilities (4), six f32 weight multipliers (24), the state (1).
@@ -191,6 +198,51 @@ pub fn check(scenario: &Scenario, arms: &[Arm<'_>], threads: usize) -> Result<()
     }
 }
 
+/// The fewest bytes of a row of adoption.csv ("v,0,0,2024-01-01,s,x,0,0.0" and a newline).
+const ADOPTION_ROW_FLOOR: u64 = 30;
+/// The fewest bytes of a row of summary.csv or comparison.csv (a date, names and seven or five
+/// numbers of at least three characters).
+const SUMMARY_ROW_FLOOR: u64 = 40;
+
+/// The smallest size the files of a run can have, in bytes: `tasks` replicates of arm slots
+/// (points × arms) write adoption.csv rows; a whole run (`shard == false`) also writes the
+/// summary over every slot and the comparison of every variant slot.
+pub fn output_floor(scenario: &Scenario, arms: &[Arm<'_>], tasks: u64, shard: bool) -> u64 {
+    let steps = u64::from(scenario.calendar.steps()) + 1;
+    let segments = scenario.segments.len() as u64;
+    let states = FIRST_PROVIDER as u64 + scenario.providers.len() as u64;
+    let adoption = tasks * steps * segments * states * ADOPTION_ROW_FLOOR;
+    if shard {
+        return adoption;
+    }
+    let slots = arms.len() as u64;
+    let variant_slots = arms.iter().filter(|a| a.name != "baseline").count() as u64;
+    let summary = (slots + variant_slots) * steps * (segments + 1) * states * SUMMARY_ROW_FLOOR;
+    adoption + summary
+}
+
+/// Refuses a run whose files need at least `floor` bytes when the file system holding
+/// `folder` has less free; does nothing where the free space cannot be read.
+pub fn check_disk(floor: u64, folder: &Path) -> Result<()> {
+    match fs4::available_space(folder) {
+        Ok(free) => check_disk_against(floor, free, folder),
+        Err(_) => Ok(()),
+    }
+}
+
+fn check_disk_against(floor: u64, free: u64, folder: &Path) -> Result<()> {
+    if floor <= free {
+        return Ok(());
+    }
+    Err(Error::Resources(format!(
+        "not enough disk: the output needs at least {} and {} has {} free; lower \
+         --replicates or run fewer variants",
+        human_bytes(floor),
+        folder.display(),
+        human_bytes(free)
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +257,22 @@ mod tests {
             ..Overrides::default()
         };
         Scenario::load(&file, &overrides).expect("bundled scenario")
+    }
+
+    #[test]
+    fn the_disk_floor_counts_the_rows_of_the_fixed_size_files() {
+        let scenario = flagship(1000, 3);
+        let arms = scenario.arms(&["no-block".into()]).expect("arms");
+        // 105 steps, 4 segments, 12 states; baseline and no-block.
+        let adoption = 2 * 3 * 105 * 4 * 12 * ADOPTION_ROW_FLOOR;
+        let summary = (2 + 1) * 105 * 5 * 12 * SUMMARY_ROW_FLOOR;
+        assert_eq!(output_floor(&scenario, &arms, 6, false), adoption + summary);
+        assert_eq!(output_floor(&scenario, &arms, 6, true), adoption);
+        let folder = Path::new("/out");
+        assert!(check_disk_against(adoption + summary, adoption + summary, folder).is_ok());
+        let err = check_disk_against(adoption, adoption - 1, folder).expect_err("refused");
+        assert!(err.is_refusal());
+        assert!(err.to_string().contains("not enough disk"), "{err}");
     }
 
     #[test]

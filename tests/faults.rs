@@ -88,8 +88,9 @@ fn a_full_disk_fails_cleanly_and_keeps_the_earlier_results() {
     );
     let before = common::folder_bytes(&out);
 
-    // About 2 MB of CSV on a 256 kB disk.
-    let output = run_bass(&out, "300", "2");
+    // About 350 kB of CSV on a 256 kB disk, though its certain floor (about 200 kB) fits:
+    // the run starts and the disk fills as it writes.
+    let output = run_bass(&out, "50", "2");
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -107,6 +108,24 @@ fn a_full_disk_fails_cleanly_and_keeps_the_earlier_results() {
         .map(|e| e.expect("entry").file_name())
         .collect();
     assert_eq!(names, ["out"], "partial files were left behind");
+}
+
+#[test]
+fn output_that_certainly_cannot_fit_is_refused_before_simulating() {
+    let Some(disk) = Mount::new("size=256k") else {
+        return;
+    };
+    let out = disk.path.join("out");
+    assert!(run_bass(&out, "1", "1").status.success());
+    let before = common::folder_bytes(&out);
+
+    // adoption.csv alone: at least 2000 replicates x 41 steps x 3 states x 30 bytes = 7 MB.
+    let output = run_bass(&out, "2000", "2");
+    assert_eq!(output.status.code(), Some(2), "refused before any work");
+    let message = one_error_line(&output);
+    assert!(message.contains("not enough disk"), "{message}");
+    assert_eq!(common::folder_bytes(&out), before);
+    assert_eq!(std::fs::read_dir(&disk.path).expect("dir").count(), 1);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use blockade::output::{self, Launch, Staging};
 use blockade::plot::{self, Chart, Kind};
 use blockade::scenario::Scenario;
 use blockade::stats::Summary;
-use blockade::{Error, Result, runner};
+use blockade::{Error, Result, resources, runner};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use std::path::PathBuf;
@@ -48,6 +48,9 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
         .map(|&k| u64::from(arms[k / replicates].setup.population))
         .sum::<u64>()
         * u64::from(scenario.calendar.steps());
+    // A run whose files certainly cannot fit is refused now, not after simulating.
+    let floor = resources::output_floor(&scenario, &arms, tasks.len() as u64, args.shard.is_some());
+    resources::check_disk(floor, staging.folder())?;
     let bar = progress_bar(agent_steps, args.quiet);
     let started_at = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let clock = Instant::now();
