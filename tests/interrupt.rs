@@ -83,3 +83,63 @@ fn sigint_stops_the_run_and_keeps_the_earlier_results() {
 fn sigterm_stops_the_run_and_keeps_the_earlier_results() {
     interrupt_mid_run("-TERM", 143);
 }
+
+/// A signal while the tables are being written stops the writing too: the staged files stop
+/// accepting writes, and the run exits at once without its temporary folder.
+#[test]
+fn sigint_while_writing_the_tables_stops_at_once() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let scenario = common::bundled("openai-api-block-2024.toml");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("blockade"))
+        .arg("run")
+        .arg(&scenario)
+        // Little to simulate, about 60 MB of CSV to write.
+        .args([
+            "--quiet",
+            "--population",
+            "500",
+            "--replicates",
+            "200",
+            "--out",
+        ])
+        .arg(&out)
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    let staged_table = loop {
+        let staged = std::fs::read_dir(tmp.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").path().join("adoption.csv"))
+            .find(|p| p.exists());
+        if let Some(path) = staged {
+            break path;
+        }
+        assert!(
+            child.try_wait().expect("status").is_none(),
+            "finished before writing was seen"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let sent = Instant::now();
+    let status = child.wait().expect("wait");
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        sent.elapsed()
+    );
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        !staged_table.exists(),
+        "the temporary folder was left behind"
+    );
+    assert!(!out.exists(), "a partial result was committed");
+}

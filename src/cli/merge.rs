@@ -8,9 +8,10 @@ use super::MergeArgs;
 use blockade::output::{self, Staging};
 use blockade::{Error, InputError, Result};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub fn merge(args: &MergeArgs, interrupted: &AtomicBool) -> Result<()> {
+pub fn merge(args: &MergeArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     let merged = output::read_shards(&args.shards)?;
     let target = args
         .out
@@ -29,7 +30,8 @@ pub fn merge(args: &MergeArgs, interrupted: &AtomicBool) -> Result<()> {
         .in_origin("--out")
         .into());
     }
-    let staging = Staging::begin(&target)?;
+    let mut staging = Staging::begin(&target)?;
+    staging.stop_on(interrupted.clone());
     merged.write_tables(&staging)?;
     let manifest = merged.manifest(std::env::args().collect(), args.out.as_deref());
     output::write_manifest(&staging, &manifest)?;

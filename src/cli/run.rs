@@ -10,13 +10,14 @@ use blockade::{Error, Result, resources, runner};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// The widest the final table may be before it is split.
 const TABLE_WIDTH: usize = 100;
 
-pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
+pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides())?;
     let arms = scenario.arms(&args.scenario.variants)?;
     if !args.quiet {
@@ -35,7 +36,8 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
         .num_threads(args.threads)
         .build()
         .map_err(|e| Error::Resources(format!("cannot start {} threads: {e}", args.threads)))?;
-    let staging = Staging::begin(&target)?;
+    let mut staging = Staging::begin(&target)?;
+    staging.stop_on(interrupted.clone());
 
     let mut results = runner::Results::empty(&scenario, &arms);
     let tasks: Vec<usize> = match args.shard {
@@ -81,6 +83,9 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> Result<()> {
         None => {
             output::write_tables(&staging, &scenario, &results)?;
             output::write_manifest(&staging, &manifest)?;
+            if interrupted.load(Ordering::SeqCst) {
+                return Err(Error::Interrupted);
+            }
             // The metrics and charts are read back from the staged files, exactly as `compare`
             // and `plot` would read the committed folder, so that both paths give the same
             // bytes.

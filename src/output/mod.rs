@@ -53,17 +53,17 @@ pub fn write_tables(staging: &Staging, scenario: &Scenario, results: &Results) -
 /// Writes the four CSV files of `results` (every task) into a staging folder.
 fn write_results(staging: &Staging, labels: &Labels, results: &Results) -> Result<()> {
     let all: Vec<usize> = (0..results.tasks.len()).collect();
-    tables::write_adoption(&staging.path("adoption.csv"), results, labels, &all)?;
-    tables::write_summary(&staging.path("summary.csv"), results, labels)?;
-    tables::write_comparison(&staging.path("comparison.csv"), results, labels)?;
-    tables::write_flows(&staging.path("flows.csv"), results, labels, &all)
+    tables::write_adoption(staging, "adoption.csv", results, labels, &all)?;
+    tables::write_summary(staging, "summary.csv", results, labels)?;
+    tables::write_comparison(staging, "comparison.csv", results, labels)?;
+    tables::write_flows(staging, "flows.csv", results, labels, &all)
 }
 
 /// Writes `points.csv`: each point's number and values.
 fn write_points(staging: &Staging, sweep: &Sweep) -> Result<()> {
     let parameters: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
     let points: Vec<Vec<toml::Value>> = sweep.points.iter().map(|p| p.values.clone()).collect();
-    tables::write_points(&staging.path(POINTS), &parameters, &points)
+    tables::write_points(staging, POINTS, &parameters, &points)
 }
 
 /// Writes `run.json` into a staging folder.

@@ -104,8 +104,8 @@ pub fn write_shard(
     run: Value,
 ) -> Result<()> {
     let labels = Labels::of(scenario);
-    tables::write_adoption(&staging.path(ADOPTION), results, &labels, tasks)?;
-    tables::write_flows(&staging.path(FLOWS), results, &labels, tasks)?;
+    tables::write_adoption(staging, ADOPTION, results, &labels, tasks)?;
+    tables::write_flows(staging, FLOWS, results, &labels, tasks)?;
     let mut names = vec![ADOPTION, FLOWS];
     if let Some(sweep) = &scenario.sweep {
         super::write_points(staging, sweep)?;

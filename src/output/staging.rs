@@ -3,13 +3,18 @@
 //! A run writes into `DIR.tmp-<pid>-<random>` beside `DIR` and swaps it in only when every file
 //! is written: the old folder is renamed aside, the new one renamed in, the old one deleted.
 //! Until then `DIR` is untouched; an error, a panic or an interruption drops the staging
-//! folder, whose `Drop` deletes it.
+//! folder, whose `Drop` deletes it. Files created through [`Staging::create`] stop accepting
+//! writes once a signal has asked the run to stop, so that writing large tables does not delay
+//! the stop.
 
 use crate::error::{Error, InputError, Result};
 use std::collections::hash_map::RandomState;
+use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The name of the manifest that marks a folder as blockade's.
 pub const MANIFEST: &str = "run.json";
@@ -20,6 +25,62 @@ pub struct Staging {
     target: PathBuf,
     temporary: PathBuf,
     committed: bool,
+    stop: Option<Arc<AtomicBool>>,
+}
+
+/// The error a staged file's writes fail with once the run was asked to stop.
+#[derive(Debug)]
+struct Stopped;
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted")
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// A file in a staging folder. Its writes fail once the run's stop flag is set; the buffered
+/// writers above it flush about every megabyte, so a stop is seen within one.
+#[derive(Debug)]
+pub struct StagedFile {
+    file: File,
+    stop: Option<Arc<AtomicBool>>,
+}
+
+impl StagedFile {
+    /// Flushes the file's data to the disk.
+    pub fn sync_all(&self) -> io::Result<()> {
+        self.file.sync_all()
+    }
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+        {
+            // Not `ErrorKind::Interrupted`: `write_all` would retry it forever.
+            return Err(io::Error::other(Stopped));
+        }
+        self.file.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// The error for a failed write to `path`: [`Error::Interrupted`] when it failed because the
+/// run was asked to stop.
+pub fn write_error(path: &Path, e: io::Error) -> Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<Stopped>()) {
+        Error::Interrupted
+    } else {
+        Error::io(format!("writing {}", path.display()), e)
+    }
 }
 
 /// A name no other process will pick: the pid and a random number. Not a model draw, so it
@@ -82,7 +143,22 @@ impl Staging {
             target: target.to_owned(),
             temporary,
             committed: false,
+            stop: None,
         })
+    }
+
+    /// Makes the files created from now on stop accepting writes once `stop` is set.
+    pub fn stop_on(&mut self, stop: Arc<AtomicBool>) {
+        self.stop = Some(stop);
+    }
+
+    /// Creates `name` in the staging folder; returns its path and the file.
+    pub fn create(&self, name: &str) -> Result<(PathBuf, StagedFile)> {
+        let path = self.path(name);
+        let file = File::create(&path)
+            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        let stop = self.stop.clone();
+        Ok((path, StagedFile { file, stop }))
     }
 
     /// Where to write `name` before the commit.

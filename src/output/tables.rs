@@ -5,14 +5,14 @@
 //! file starts with a `point` column; without one there is none. Floats go through the csv
 //! crate's serde path, which writes ryu's shortest round-trip form; -0 becomes 0.
 
+use super::staging::{StagedFile, Staging, write_error};
 use crate::error::{Error, Result};
 use crate::runner::Results;
 use crate::scenario::Scenario;
 use crate::stats::{self, Summary};
 use serde::Serialize;
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Turns -0 into 0; every value written is finite by construction.
 fn clean(x: f64) -> f64 {
@@ -59,23 +59,30 @@ impl Labels {
     }
 }
 
-fn writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
-    let file =
-        File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-    Ok(csv::WriterBuilder::new()
+type Writer = csv::Writer<BufWriter<StagedFile>>;
+
+/// A CSV writer into `name` of the staging folder, with the contract's line ends.
+fn writer(staging: &Staging, name: &str) -> Result<(PathBuf, Writer)> {
+    let (path, file) = staging.create(name)?;
+    let writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(BufWriter::with_capacity(1 << 20, file)))
+        .from_writer(BufWriter::with_capacity(1 << 20, file));
+    Ok((path, writer))
 }
 
-fn finish(path: &Path, writer: csv::Writer<BufWriter<File>>) -> Result<()> {
-    let fail = |e: std::io::Error| Error::io(format!("writing {}", path.display()), e);
+fn finish(path: &Path, writer: Writer) -> Result<()> {
+    let fail = |e: std::io::Error| write_error(path, e);
     let mut inner = writer.into_inner().map_err(|e| fail(e.into_error()))?;
     inner.flush().map_err(fail)?;
     inner.get_ref().sync_all().map_err(fail)
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
-    Error::io(format!("writing {}", path.display()), e.into())
+    let io = match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    };
+    write_error(path, io)
 }
 
 // `point` is skipped, header included, when there is no sweep: the csv crate names only the
@@ -125,12 +132,14 @@ fn task_position(results: &Results, k: usize) -> (usize, usize, usize, u32) {
 /// `adoption.csv`: agents and share per point, arm, replicate, step, segment and state, for
 /// the tasks numbered `tasks` (in increasing order: all of them, or a shard's).
 pub(super) fn write_adoption(
-    path: &Path,
+    staging: &Staging,
+    name: &str,
     results: &Results,
     labels: &Labels,
     tasks: &[usize],
 ) -> Result<()> {
-    let mut w = writer(path)?;
+    let (path, mut w) = writer(staging, name)?;
+    let path = path.as_path();
     if tasks.is_empty() {
         // serde writes the header with the first row; an empty shard has none.
         w.write_record(labels.header(&ADOPTION_HEADER))
@@ -210,8 +219,14 @@ struct SummaryRow<'a> {
 }
 
 /// `summary.csv`: statistics of the share over replicates, segments then `all`.
-pub(super) fn write_summary(path: &Path, results: &Results, labels: &Labels) -> Result<()> {
-    let mut w = writer(path)?;
+pub(super) fn write_summary(
+    staging: &Staging,
+    name: &str,
+    results: &Results,
+    labels: &Labels,
+) -> Result<()> {
+    let (path, mut w) = writer(staging, name)?;
+    let path = path.as_path();
     let all = "all".to_owned();
     for point in 0..results.points {
         for (arm, variant) in results.arms.iter().enumerate() {
@@ -274,8 +289,14 @@ const COMPARISON_HEADER: [&str; 10] = [
 ];
 
 /// `comparison.csv`: each variant minus the baseline, paired by replicate within a point.
-pub(super) fn write_comparison(path: &Path, results: &Results, labels: &Labels) -> Result<()> {
-    let mut w = writer(path)?;
+pub(super) fn write_comparison(
+    staging: &Staging,
+    name: &str,
+    results: &Results,
+    labels: &Labels,
+) -> Result<()> {
+    let (path, mut w) = writer(staging, name)?;
+    let path = path.as_path();
     if results.arms.len() < 2 {
         // serde writes the header with the first row; with no variant there is none.
         w.write_record(labels.header(&COMPARISON_HEADER))
@@ -342,12 +363,14 @@ pub(super) const FLOWS_HEADER: [&str; 8] = [
 /// `flows.csv`: every change of state between consecutive steps, per segment, for the tasks
 /// numbered `tasks` (in increasing order).
 pub(super) fn write_flows(
-    path: &Path,
+    staging: &Staging,
+    name: &str,
     results: &Results,
     labels: &Labels,
     tasks: &[usize],
 ) -> Result<()> {
-    let mut w = writer(path)?;
+    let (path, mut w) = writer(staging, name)?;
+    let path = path.as_path();
     if tasks.iter().all(|&k| results.tasks[k].flows.is_empty()) {
         w.write_record(labels.header(&FLOWS_HEADER))
             .map_err(|e| csv_error(path, e))?;
@@ -375,7 +398,8 @@ pub(super) fn write_flows(
 /// `points.csv`: one row per sweep point, `point` then one column per swept parameter, each
 /// value as the CSV files write numbers (ryu's shortest form), booleans and strings.
 pub(super) fn write_points(
-    path: &Path,
+    staging: &Staging,
+    name: &str,
     parameters: &[String],
     points: &[Vec<toml::Value>],
 ) -> Result<()> {
@@ -387,7 +411,8 @@ pub(super) fn write_points(
         Boolean(bool),
         Text(String),
     }
-    let mut w = writer(path)?;
+    let (path, mut w) = writer(staging, name)?;
+    let path = path.as_path();
     let header: Vec<&str> = std::iter::once("point")
         .chain(parameters.iter().map(String::as_str))
         .collect();
