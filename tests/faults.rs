@@ -1,8 +1,8 @@
 //! Faults: a full disk, an unwritable output folder, and two runs writing one folder at once.
 //! Each must end with a clear one-line error or a complete result, never a partial folder.
 //!
-//! The disk tests mount small tmpfs file systems and so need root, as CI has; elsewhere they
-//! say so and return.
+//! The disk tests mount small tmpfs file systems and so need root (and the right to mount), as
+//! CI has; elsewhere they say so and return.
 
 mod common;
 
@@ -31,12 +31,16 @@ impl Mount {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("mnt");
         std::fs::create_dir(&path).expect("mount point");
-        let status = Command::new("mount")
+        let mounted = Command::new("mount")
             .args(["-t", "tmpfs", "-o", options, "tmpfs"])
             .arg(&path)
             .status()
-            .expect("mount");
-        assert!(status.success(), "mount -o {options} failed");
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            // Root in a container without the right to mount: say so rather than fail.
+            eprintln!("skipped: mount -t tmpfs -o {options} is not permitted here");
+            return None;
+        }
         Some(Mount { path, _dir: dir })
     }
 
