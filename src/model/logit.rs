@@ -12,16 +12,27 @@ use super::UNSERVED;
 /// Draws one option with logit probabilities exp(V_k) / sum exp(V), computed with the largest
 /// V subtracted so that no utility overflows (contract 7.14). `options` holds (state, V).
 pub(super) fn pick(options: &mut [(u8, f64)], u: f64) -> u8 {
-    let Some(&(last, _)) = options.last() else {
-        return UNSERVED;
-    };
-    let max = options
-        .iter()
-        .map(|o| o.1)
-        .fold(f64::NEG_INFINITY, f64::max);
+    let max = largest(options);
     if let Some(state) = pick_fast(options, max, u) {
         return state;
     }
+    pick_exact(options, max, u)
+}
+
+/// The largest utility among the options.
+fn largest(options: &[(u8, f64)]) -> f64 {
+    options
+        .iter()
+        .map(|o| o.1)
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// The exact computation: weights exp(V_k - max) with `libm`, their prefix sums in option
+/// order, the first option whose sum exceeds u times the total.
+fn pick_exact(options: &mut [(u8, f64)], max: f64, u: f64) -> u8 {
+    let Some(&(last, _)) = options.last() else {
+        return UNSERVED;
+    };
     let mut total = 0.0;
     for option in options.iter_mut() {
         // exp(0) is exactly 1: the largest option needs no call.
@@ -171,32 +182,6 @@ mod tests {
         assert_eq!(exp_fast(0.0), 1.0);
     }
 
-    /// The exact computation, always.
-    fn pick_exact(options: &mut [(u8, f64)], u: f64) -> u8 {
-        let max = options
-            .iter()
-            .map(|o| o.1)
-            .fold(f64::NEG_INFINITY, f64::max);
-        let mut total = 0.0;
-        for option in options.iter_mut() {
-            option.1 = if option.1 == max {
-                1.0
-            } else {
-                libm::exp(option.1 - max)
-            };
-            total += option.1;
-        }
-        let target = u * total;
-        let mut cumulative = 0.0;
-        for &(state, weight) in options.iter() {
-            cumulative += weight;
-            if target < cumulative {
-                return state;
-            }
-        }
-        options.last().map_or(UNSERVED, |o| o.0)
-    }
-
     /// A million random choice sets, and draws placed right at the boundaries between options
     /// (where only the exact computation can decide): the same option as the exact way.
     #[test]
@@ -243,14 +228,11 @@ mod tests {
                 }
                 .min(1.0 - f64::EPSILON / 2.0);
             }
-            let max = options
-                .iter()
-                .map(|o| o.1)
-                .fold(f64::NEG_INFINITY, f64::max);
+            let max = largest(&options);
             fast += usize::from(pick_fast(&options, max, u).is_some());
             assert_eq!(
                 pick(&mut options.clone(), u),
-                pick_exact(&mut options.clone(), u),
+                pick_exact(&mut options.clone(), max, u),
                 "options {options:?}, u {u}"
             );
         }
