@@ -435,7 +435,9 @@ impl<'a> Simulation<'a> {
         self.step
     }
 
-    /// Computes `next` from `state`, block by block, and the step's tally; updates `counts`.
+    /// Decides every agent's state at this step from the last, block by block, collecting the
+    /// changes (the state itself is untouched until [`Simulation::finish_step`]); returns the
+    /// step's tally and updates `counts`.
     fn run_blocks(&mut self) -> StepTally {
         let states = self.totals.len();
         let stream = self.streams.step(self.step);
@@ -505,7 +507,8 @@ impl<'a> Simulation<'a> {
         tally
     }
 
-    /// Makes `next` the current state: new adopters count for their neighbours from now on.
+    /// Writes the step's changes into the state: new adopters count for their neighbours from
+    /// now on.
     ///
     /// In parallel, each block adds the new adopters it found to the counts of its own slots,
     /// which it alone writes, and leaves the neighbours in other blocks (a small world's
