@@ -1,8 +1,8 @@
 //! Scenario files: parsing, `set` paths, overrides and validation (contract section 2).
 //!
 //! A file is read in two stages, as ripgrep turns low-level into high-level arguments: serde
-//! reads the TOML into [`raw`] structs that mirror it, command-line overrides are written into
-//! those, and [`validate`] turns them into a [`Scenario`] whose every invariant holds, with
+//! reads the TOML into `raw` structs that mirror it, command-line overrides are written into
+//! those, and `validate` turns them into a [`Scenario`] whose every invariant holds, with
 //! names resolved to indices. Every problem names the file, the key and, where known, the line.
 
 mod path;

@@ -198,7 +198,7 @@ fn pick(range: &Range, u: f64) -> toml::Value {
 /// - random: for each point in turn, one uniform per parameter in order;
 /// - latin_hypercube: for each parameter in order, a uniform permutation of the `samples`
 ///   strata, then one uniform within the stratum per point; point i takes stratum
-///   perm[i] as u = (perm[i] + v_i) / samples.
+///   `perm[i]` as u = (`perm[i]` + v_i) / samples.
 ///
 /// The draws come from one generator keyed by `seed`, in the order listed.
 pub fn design_points(
