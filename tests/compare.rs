@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -74,7 +73,7 @@ fn tiny_folder(dir: &Path) {
     std::fs::write(dir.join("flows.csv"), flows).expect("flows.csv");
 }
 
-type Row = HashMap<String, String>;
+use common::{Row, number, svg_text};
 
 fn find<'a>(rows: &'a [Row], variant: &str, metric: &str, state: &str, step: &str) -> &'a Row {
     rows.iter()
@@ -86,12 +85,6 @@ fn find<'a>(rows: &'a [Row], variant: &str, metric: &str, state: &str, step: &st
                 && r["step"] == step
         })
         .unwrap_or_else(|| panic!("no row {variant} {metric} {state} {step}"))
-}
-
-fn number(row: &Row, column: &str) -> f64 {
-    row[column]
-        .parse()
-        .unwrap_or_else(|_| panic!("{column} = '{}' is not a number", row[column]))
 }
 
 fn close(row: &Row, column: &str, expected: f64) {
@@ -265,18 +258,6 @@ fn metrics_of_a_hand_built_folder_have_the_known_values() {
             "no '{expected}' in {text:?}"
         );
     }
-}
-
-/// Every text of an SVG file, which must parse as XML.
-fn svg_text(path: &Path) -> Vec<String> {
-    let source = std::fs::read_to_string(path).expect("SVG file");
-    let document = roxmltree::Document::parse(&source).expect("well-formed SVG");
-    assert_eq!(document.root_element().tag_name().name(), "svg");
-    document
-        .descendants()
-        .filter(|n| n.tag_name().name() == "text")
-        .map(|n| n.text().unwrap_or_default().trim().to_owned())
-        .collect()
 }
 
 /// The bundled scenario, 10 replicates of 2 000 agents, run once for this file's tests.
@@ -508,13 +489,7 @@ fn foreign_or_malformed_folders_are_refused_with_exit_2() {
         change(&dir);
         dir
     };
-    let replace = |file: &'static str, from: &'static str, to: &'static str| {
-        move |dir: &Path| {
-            let text = std::fs::read_to_string(dir.join(file)).expect("file");
-            assert!(text.contains(from), "{file} has no '{from}'");
-            std::fs::write(dir.join(file), text.replacen(from, to, 1)).expect("write");
-        }
-    };
+    let replace = common::replace_once;
     let cases: Vec<(PathBuf, &str)> = vec![
         (tmp.path().join("missing"), "not a folder"),
         (

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Per point, arm and replicate, the counts of [not_adopted, unserved, cn1, us1] at step 1;
@@ -92,7 +91,7 @@ fn swept_folder(dir: &Path) {
     std::fs::write(dir.join("flows.csv"), flows).expect("flows.csv");
 }
 
-type Row = HashMap<String, String>;
+use common::{Row, number, svg_text};
 
 fn find<'a>(rows: &'a [Row], keys: &[(&str, &str)]) -> &'a Row {
     let found: Vec<&Row> = rows
@@ -101,12 +100,6 @@ fn find<'a>(rows: &'a [Row], keys: &[(&str, &str)]) -> &'a Row {
         .collect();
     assert_eq!(found.len(), 1, "rows matching {keys:?}");
     found[0]
-}
-
-fn number(row: &Row, column: &str) -> f64 {
-    row[column]
-        .parse()
-        .unwrap_or_else(|_| panic!("{column} = '{}' is not a number", row[column]))
 }
 
 /// Asserts a robustness row's numbers: diff mean, worst, worst-end 10th percentile, and the
@@ -335,17 +328,6 @@ fn robustness_of_a_hand_built_swept_folder_has_the_known_values() {
     );
 }
 
-/// Every text of an SVG file, which must parse as XML.
-fn svg_text(path: &Path) -> Vec<String> {
-    let source = std::fs::read_to_string(path).expect("SVG file");
-    let document = roxmltree::Document::parse(&source).expect("well-formed SVG");
-    document
-        .descendants()
-        .filter(|n| n.tag_name().name() == "text")
-        .map(|n| n.text().unwrap_or_default().trim().to_owned())
-        .collect()
-}
-
 #[test]
 fn plot_draws_the_point_asked_for_and_refuses_others() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -460,13 +442,7 @@ fn malformed_swept_folders_are_refused_with_exit_2() {
         change(&dir);
         dir
     };
-    let replace = |file: &'static str, from: &'static str, to: &'static str| {
-        move |dir: &Path| {
-            let text = std::fs::read_to_string(dir.join(file)).expect("file");
-            assert!(text.contains(from), "{file} has no '{from}'");
-            std::fs::write(dir.join(file), text.replacen(from, to, 1)).expect("write");
-        }
-    };
+    let replace = common::replace_once;
     let cases: Vec<(PathBuf, &str)> = vec![
         (
             edit("no-points", &|d| {

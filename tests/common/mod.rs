@@ -89,3 +89,34 @@ pub fn folder_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// A row of a CSV file, by column name.
+pub type Row = HashMap<String, String>;
+
+/// A numeric field of a row.
+pub fn number(row: &Row, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = '{}' is not a number", row[column]))
+}
+
+/// Every text of an SVG file, which must parse as XML with an `svg` root.
+pub fn svg_text(path: &Path) -> Vec<String> {
+    let source = std::fs::read_to_string(path).expect("SVG file");
+    let document = roxmltree::Document::parse(&source).expect("well-formed SVG");
+    assert_eq!(document.root_element().tag_name().name(), "svg");
+    document
+        .descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .map(|n| n.text().unwrap_or_default().trim().to_owned())
+        .collect()
+}
+
+/// An edit of `file` in a folder: its first `from` becomes `to` (which must be there).
+pub fn replace_once(file: &'static str, from: &'static str, to: &'static str) -> impl Fn(&Path) {
+    move |dir: &Path| {
+        let text = std::fs::read_to_string(dir.join(file)).expect("file");
+        assert!(text.contains(from), "{file} has no '{from}'");
+        std::fs::write(dir.join(file), text.replacen(from, to, 1)).expect("write");
+    }
+}
