@@ -73,7 +73,7 @@ fn tiny_folder(dir: &Path) {
     std::fs::write(dir.join("flows.csv"), flows).expect("flows.csv");
 }
 
-use common::{Row, number, svg_text};
+use common::{Row, assert_close as close, number, svg_text};
 
 fn find<'a>(rows: &'a [Row], variant: &str, metric: &str, state: &str, step: &str) -> &'a Row {
     rows.iter()
@@ -85,17 +85,6 @@ fn find<'a>(rows: &'a [Row], variant: &str, metric: &str, state: &str, step: &st
                 && r["step"] == step
         })
         .unwrap_or_else(|| panic!("no row {variant} {metric} {state} {step}"))
-}
-
-fn close(row: &Row, column: &str, expected: f64) {
-    let value = number(row, column);
-    assert!(
-        (value - expected).abs() < 1e-12,
-        "{} {} {}: {column} = {value}, expected {expected}",
-        row["variant"],
-        row["metric"],
-        row["state"]
-    );
 }
 
 #[test]

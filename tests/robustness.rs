@@ -116,14 +116,7 @@ fn expect(row: &Row, better: &str, values: [f64; 6]) {
         "fraction_negative",
     ];
     for (column, expected) in columns.iter().zip(values) {
-        let value = number(row, column);
-        assert!(
-            (value - expected).abs() < 1e-12,
-            "{} {} {}: {column} = {value}, expected {expected}",
-            row["variant"],
-            row["metric"],
-            row["state"]
-        );
+        common::assert_close(row, column, expected);
     }
 }
 

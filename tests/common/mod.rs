@@ -120,3 +120,16 @@ pub fn replace_once(file: &'static str, from: &'static str, to: &'static str) ->
         std::fs::write(dir.join(file), text.replacen(from, to, 1)).expect("write");
     }
 }
+
+/// Asserts that a numeric field is `expected` to 1e-12, naming the row's variant, metric and
+/// state when it is not.
+pub fn assert_close(row: &Row, column: &str, expected: f64) {
+    let value = number(row, column);
+    assert!(
+        (value - expected).abs() < 1e-12,
+        "{} {} {}: {column} = {value}, expected {expected}",
+        row["variant"],
+        row["metric"],
+        row["state"]
+    );
+}
