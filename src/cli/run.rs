@@ -111,7 +111,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             None => target.display().to_string(),
         };
         eprintln!(
-            "wrote {what} in {wall_time_s:.1} s: {} agent-steps, {} agent-steps/s",
+            "wrote {what}: simulated {} agent-steps in {wall_time_s:.1} s, {} agent-steps/s",
             human(agent_steps as f64),
             human(agent_steps as f64 / wall_time_s.max(1e-9)),
         );
