@@ -4,18 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-
-fn run(scenario: &Path, out: &Path, extra: &[&str]) {
-    common::blockade()
-        .arg("run")
-        .arg(scenario)
-        .args(["--quiet", "--out"])
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
-}
+use common::run_quiet as run;
 
 /// A variant whose `set` restates the baseline's own values changes nothing at all.
 #[test]

@@ -19,16 +19,7 @@ fn tiny() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/tiny-sweep.toml")
 }
 
-fn run(file: &Path, out: &Path, extra: &[&str]) {
-    common::blockade()
-        .arg("run")
-        .arg(file)
-        .args(["--quiet", "--out"])
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
-}
+use common::run_quiet as run;
 
 /// Runs every shard of N into `root/I`; returns the folders in shard order.
 fn run_shards(file: &Path, root: &Path, n: u32, extra: &[&str]) -> Vec<PathBuf> {

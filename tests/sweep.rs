@@ -186,17 +186,7 @@ fn values_apply_in_the_order_file_command_line_point_variant() {
     );
 }
 
-/// Runs the binary; returns the output folder's path.
-fn run(file: &Path, out: &Path, extra: &[&str]) {
-    common::blockade()
-        .arg("run")
-        .arg(file)
-        .args(["--quiet", "--out"])
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
-}
+use common::run_quiet as run;
 
 #[test]
 fn swept_outputs_start_with_the_point_and_points_csv_holds_the_values() {

@@ -133,3 +133,15 @@ pub fn assert_close(row: &Row, column: &str, expected: f64) {
         row["state"]
     );
 }
+
+/// `blockade run FILE --quiet --out OUT EXTRA...`, which must succeed.
+pub fn run_quiet(file: &Path, out: &Path, extra: &[&str]) {
+    blockade()
+        .arg("run")
+        .arg(file)
+        .args(["--quiet", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
