@@ -4,7 +4,9 @@
 
 mod check;
 mod compare;
+mod completions;
 mod merge;
+mod new;
 mod plot;
 mod run;
 
@@ -78,6 +80,26 @@ enum Command {
         verifies each file's size and SHA-256, and writes the files an unsharded run writes,\n\
         byte for byte, replacing --out only when complete.")]
     Merge(MergeArgs),
+    /// Write a commented starter scenario, NAME.toml, into the current folder
+    #[command(after_help = "Example:\n  \
+        blockade new my-block && blockade check my-block.toml && blockade run my-block.toml\n\n\
+        The file is the smallest complete scenario (one segment, two providers, a block and a\n\
+        variant without it), every line explained. An existing file is never overwritten.")]
+    New(NewArgs),
+    /// Print a shell completion script (bash, zsh, fish or powershell)
+    #[command(after_help = "Examples:\n  \
+        source <(blockade completions bash)                    # this bash session\n  \
+        blockade completions bash > ~/.local/share/bash-completion/completions/blockade\n  \
+        blockade completions zsh > ~/.zfunc/_blockade           # with fpath+=(~/.zfunc)\n  \
+        blockade completions fish > ~/.config/fish/completions/blockade.fish")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of blockade, or of one of its commands
+    #[command(after_help = "Examples:\n  \
+        blockade man | man -l -\n  \
+        blockade man run | man -l -\n  \
+        for c in '' run check compare plot merge report new completions; do\n      \
+        blockade man $c > ~/.local/share/man/man1/blockade${c:+-$c}.1; done")]
+    Man(ManArgs),
 }
 
 /// The flags `run` and `check` share: which file, and what to change in it.
@@ -146,6 +168,38 @@ struct MergeArgs {
     /// Print nothing but errors
     #[arg(long)]
     quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// The scenario's name, also the file's: lowercase letters, digits, _ and -
+    name: String,
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    shell: Shell,
+}
+
+#[derive(Debug, Args)]
+struct ManArgs {
+    /// The command whose page to print (the page of blockade itself if none), e.g. run
+    command: Option<String>,
+}
+
+/// The shells `completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Shell {
+    /// Bash
+    Bash,
+    /// Zsh
+    Zsh,
+    /// Fish
+    Fish,
+    /// PowerShell
+    Powershell,
 }
 
 #[derive(Debug, Args)]
@@ -285,6 +339,9 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args),
         Command::Plot(args) => plot::plot(args),
         Command::Merge(args) => merge::merge(args, &interrupt.requested),
+        Command::New(args) => new::new(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
