@@ -27,7 +27,10 @@ fn a_new_scenario_checks_and_runs() {
     let tmp = tempfile::tempdir().expect("tempdir");
     assert_success(&blockade(tmp.path(), &["new", "x"]), "new x");
     let text = std::fs::read_to_string(tmp.path().join("x.toml")).expect("x.toml written");
-    assert!(text.contains("name = \"x\""), "the name is replaced: {text}");
+    assert!(
+        text.contains("name = \"x\""),
+        "the name is replaced: {text}"
+    );
     assert_success(&blockade(tmp.path(), &["check", "x.toml"]), "check x.toml");
     let run = blockade(tmp.path(), &["run", "x.toml", "--quiet"]);
     assert_success(&run, "run x.toml");
@@ -92,7 +95,10 @@ fn every_shell_gets_a_script_naming_the_commands() {
 #[test]
 fn man_renders_the_manual_pages() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    for (args, title) in [(&["man"][..], "blockade"), (&["man", "run"][..], "blockade-run")] {
+    for (args, title) in [
+        (&["man"][..], "blockade"),
+        (&["man", "run"][..], "blockade-run"),
+    ] {
         let page = blockade(tmp.path(), args);
         assert_success(&page, "man");
         let file = tmp.path().join(format!("{title}.1"));

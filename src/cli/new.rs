@@ -36,9 +36,11 @@ pub fn new(args: &NewArgs) -> Result<()> {
     {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(InputError::new("already exists; blockade new never overwrites a file")
-                .in_origin(path.display().to_string())
-                .into());
+            return Err(
+                InputError::new("already exists; blockade new never overwrites a file")
+                    .in_origin(path.display().to_string())
+                    .into(),
+            );
         }
         Err(e) => return Err(Error::io(format!("creating {}", path.display()), e)),
     };
