@@ -5,7 +5,8 @@
 use blockade::model::Simulation;
 use blockade::network::Network;
 use blockade::rng::ReplicateStreams;
-use blockade::scenario::{NetworkSpec, Overrides, Scenario};
+use blockade::scenario::{Overrides, Scenario};
+use blockade::spec::NetworkSpec;
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
 use std::path::Path;

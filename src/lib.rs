@@ -4,7 +4,7 @@
 //! The pipeline, readable top to bottom in the CLI's `run` command: a [`scenario`] file is read
 //! and validated into a [`scenario::Scenario`]; the [`runner`] simulates every (arm, replicate)
 //! task with the [`model`], whose agents come from [`population`], whose neighbours come from
-//! [`network`], whose events are [`policy`] patches and whose draws all come from [`rng`]; the
+//! [`network`], whose parameters, events ([`spec::Patch`]es) and set-up are read from [`spec`] and whose draws all come from [`rng`]; the
 //! [`output`] module writes the results with [`stats`] over replicates. A run may be split
 //! into [`shard`]s that `output::read_shards` puts back together. [`compare`] turns an output
 //! folder, read back by [`output::read`], into policy metrics, and [`plot`] draws its curves.
@@ -20,13 +20,13 @@ pub mod model;
 pub mod network;
 pub mod output;
 pub mod plot;
-pub mod policy;
 pub mod population;
 pub mod resources;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod shard;
+pub mod spec;
 pub mod stats;
 
 pub use error::{Error, InputError, Result};

@@ -14,7 +14,7 @@
 //! drawn, so that the owned edges are freed before the placement is allocated (peak memory).
 
 use crate::rng::KeyedRng;
-use crate::scenario::NetworkSpec;
+use crate::spec::NetworkSpec;
 use rand::RngExt;
 use rand::seq::SliceRandom;
 

@@ -6,34 +6,10 @@
 //! capabilities; and six weight multipliers per agent, by agent index. Segments are contiguous blocks of agent indices;
 //! every draw is keyed by the agent index, never by the slot, so the slots change no result.
 
-use crate::model::Params;
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams};
-use crate::scenario::Setup;
+use crate::spec::{Params, Setup};
 use rayon::prelude::*;
 use std::ops::Range;
-
-/// Splits `population` seats among segments by the largest-remainder rule (contract 7.6):
-/// shares are divided by their sum, each segment gets floor(share * N + 1e-9) seats, and the
-/// seats left over go one each to the largest remainders, ties to the earlier segment.
-pub fn segment_sizes(shares: &[f64], population: u32) -> Vec<u32> {
-    let total: f64 = shares.iter().sum();
-    let n = f64::from(population);
-    let exact: Vec<f64> = shares.iter().map(|s| s / total * n).collect();
-    let mut sizes: Vec<u32> = exact.iter().map(|x| (x + 1e-9).floor() as u32).collect();
-    let assigned: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
-    let leftover = u64::from(population).saturating_sub(assigned);
-    let mut order: Vec<usize> = (0..shares.len()).collect();
-    // A stable sort keeps the earlier segment first among equal remainders.
-    order.sort_by(|&a, &b| {
-        let ra = exact[a] - f64::from(sizes[a]);
-        let rb = exact[b] - f64::from(sizes[b]);
-        rb.total_cmp(&ra)
-    });
-    for &segment in order.iter().cycle().take(leftover as usize) {
-        sizes[segment] += 1;
-    }
-    sizes
-}
 
 /// What every agent of a replicate drew, plus the derived capability masks and multipliers,
 /// stored by slot: slot k holds the agent `placement[k]` (the agent on network node k), or agent
@@ -243,24 +219,6 @@ impl Agents {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn largest_remainder_gives_leftover_seats_to_the_largest_remainders() {
-        assert_eq!(segment_sizes(&[0.5, 0.5], 3), [2, 1]); // tie: the earlier segment
-        assert_eq!(segment_sizes(&[0.35, 0.45, 0.2], 10), [4, 4, 2]);
-        assert_eq!(segment_sizes(&[0.333, 0.333, 0.334], 100), [33, 33, 34]);
-        assert_eq!(segment_sizes(&[1.0, 0.0], 7), [7, 0]);
-        // Shares are divided by their sum first.
-        assert_eq!(segment_sizes(&[2.0, 2.0], 4), [2, 2]);
-    }
-
-    #[test]
-    fn sizes_always_add_up_to_the_population() {
-        for n in [1, 2, 7, 99, 100_001] {
-            let sizes = segment_sizes(&[0.1, 0.2, 0.3, 0.4], n);
-            assert_eq!(sizes.iter().sum::<u32>(), n);
-        }
-    }
 
     #[test]
     fn categorical_never_picks_a_zero_probability_entry() {

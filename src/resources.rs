@@ -14,9 +14,9 @@
 //! still fill the disk; it then fails cleanly (exit 1, earlier results untouched).
 
 use crate::error::{Error, Result};
-use crate::model::FIRST_PROVIDER;
 use crate::runner;
-use crate::scenario::{Arm, NetworkSpec, Scenario, Setup};
+use crate::scenario::{Arm, Scenario};
+use crate::spec::{FIRST_PROVIDER, NetworkSpec, Setup};
 use std::path::Path;
 
 /// Bytes per agent of the arrays every replicate holds: segment (2), task (1), language (1),
@@ -104,18 +104,25 @@ pub fn tasks_in_flight(tasks: usize, threads: usize) -> usize {
     }
 }
 
-/// The memory estimate of running `arms` of `scenario` on `threads` threads.
-pub fn estimate(scenario: &Scenario, arms: &[Arm<'_>], threads: usize) -> Estimate {
+/// The memory estimate of running the tasks numbered `tasks` of `arms` (k = slot × replicates
+/// + replicate, as the runner numbers them) on `threads` threads: a shard counts only its own.
+pub fn estimate(
+    scenario: &Scenario,
+    arms: &[Arm<'_>],
+    tasks: &[usize],
+    threads: usize,
+) -> Estimate {
     let states = FIRST_PROVIDER as u64 + scenario.providers.len() as u64;
     let segments = scenario.segments.len() as u64;
     let steps = u64::from(scenario.calendar.steps());
-    let tasks = arms.len() as u64 * u64::from(scenario.replicates);
-    let per_task = arms
+    let replicates = scenario.replicates as usize;
+    let per_task = tasks
         .iter()
-        .map(|a| task_bytes(a.setup, states, segments))
+        .map(|&k| task_bytes(arms[k / replicates].setup, states, segments))
         .max()
         .unwrap_or(0);
-    let in_flight = tasks_in_flight(tasks as usize, threads) as u64;
+    let in_flight = tasks_in_flight(tasks.len(), threads) as u64;
+    let tasks = tasks.len() as u64;
     // Per task: counts for every step, and flows (a dozen bytes each) at most one per
     // (step, segment, from, to) but in practice a few per step: counted as one per count.
     let results = tasks * (steps + 1) * segments * states * (4 + 12);
@@ -189,11 +196,12 @@ pub fn check_against(estimate: &Estimate, available: u64) -> Result<()> {
     )))
 }
 
-/// Refuses, before anything is allocated, a run that would not fit in the memory the machine
-/// has available; does nothing where that cannot be read.
-pub fn check(scenario: &Scenario, arms: &[Arm<'_>], threads: usize) -> Result<()> {
+/// Refuses a run whose estimate exceeds the memory the machine has available; does nothing
+/// where that cannot be read. The caller, who knows which tasks it will run, calls it before
+/// anything is allocated.
+pub fn check_memory(estimate: &Estimate) -> Result<()> {
     match available_memory() {
-        Some(available) => check_against(&estimate(scenario, arms, threads), available),
+        Some(available) => check_against(estimate, available),
         None => Ok(()),
     }
 }
@@ -286,7 +294,7 @@ mod tests {
     fn ten_million_agents_need_about_a_gigabyte() {
         let scenario = flagship(10_000_000, 1);
         let arms = scenario.arms(&["baseline".into()]).expect("arms");
-        let e = estimate(&scenario, &arms, 2);
+        let e = estimate(&scenario, &arms, &[0], 2);
         assert_eq!(e.in_flight, 1);
         // Measured peak: about 0.87 GB; the estimate counts the worst-case change buffers.
         let per_agent = e.per_task as f64 / 1e7;
@@ -300,8 +308,14 @@ mod tests {
     fn many_tasks_count_one_per_thread() {
         let scenario = flagship(100_000, 10);
         let arms = scenario.arms(&[]).expect("arms");
-        let e = estimate(&scenario, &arms, 2);
+        let all: Vec<usize> = (0..arms.len() * 10).collect();
+        let e = estimate(&scenario, &arms, &all, 2);
         assert_eq!(e.in_flight, 2);
+        // A shard of three of those tasks runs them one at a time and keeps their results only.
+        let shard = estimate(&scenario, &arms, &all[..3], 2);
+        assert_eq!(shard.in_flight, 1);
+        assert_eq!(shard.per_task, e.per_task);
+        assert_eq!(shard.results * all.len() as u64, e.results * 3);
         assert_eq!(tasks_in_flight(3, 2), 1);
         assert_eq!(tasks_in_flight(4, 2), 2);
         assert_eq!(tasks_in_flight(1000, 8), 8);
@@ -311,7 +325,7 @@ mod tests {
     fn a_run_over_the_available_memory_is_refused_with_both_figures() {
         let scenario = flagship(4_000_000_000, 1);
         let arms = scenario.arms(&["baseline".into()]).expect("arms");
-        let e = estimate(&scenario, &arms, 2);
+        let e = estimate(&scenario, &arms, &[0], 2);
         let err = check_against(&e, 16 << 30).expect_err("refused");
         assert!(err.is_refusal());
         let message = err.to_string();

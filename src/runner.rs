@@ -7,8 +7,9 @@
 //! not depend on the schedule.
 
 use crate::error::{Error, Result};
-use crate::model::{FIRST_PROVIDER, Simulation, StepTally};
+use crate::model::{Simulation, StepTally};
 use crate::scenario::{Arm, Scenario};
+use crate::spec::FIRST_PROVIDER;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -124,8 +125,6 @@ pub fn run_tasks(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<ReplicateResult>> {
     let replicates = scenario.replicates as usize;
-    // Refuse before allocating anything a run that would not fit in memory.
-    crate::resources::check(scenario, arms, rayon::current_num_threads())?;
     let tasks: Vec<(usize, u32)> = tasks
         .iter()
         .map(|&k| (k / replicates, (k % replicates) as u32))
@@ -144,7 +143,7 @@ pub fn run_tasks(
 /// The parallelism rule. Many tasks (at least two per thread): one task per thread, each
 /// sequential, which keeps every thread busy without sharing work inside a task. Few: one
 /// task at a time, each step split across the threads in blocks of agents, which also keeps
-/// only one large population in memory at once. [`crate::resources`] estimates memory with it.
+/// only one large population in memory at once. `resources::estimate` counts memory with it.
 pub fn split_by_task(tasks: usize, threads: usize) -> bool {
     tasks >= 2 * threads.max(1)
 }

@@ -9,8 +9,9 @@
 
 mod common;
 
-use blockade::model::NOT_ADOPTED;
-use blockade::scenario::{NetworkSpec, Overrides};
+use blockade::scenario::Overrides;
+use blockade::spec::NOT_ADOPTED;
+use blockade::spec::NetworkSpec;
 
 #[test]
 fn mean_adoption_follows_the_discrete_bass_recursion() {

@@ -30,7 +30,7 @@ set = { "adoption.imitation" = IMITATION, "segments.startup.weights.peer" = PEER
         .position(|s| s.name == "startup")
         .expect("startup");
     let rewire = match base.network {
-        blockade::scenario::NetworkSpec::SmallWorld { rewire, .. } => rewire,
+        blockade::spec::NetworkSpec::SmallWorld { rewire, .. } => rewire,
         other => panic!("expected a small-world network, found {other:?}"),
     };
     let restate = restate

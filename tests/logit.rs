@@ -8,15 +8,15 @@
 
 mod common;
 
-use blockade::model::{FIRST_PROVIDER, UNSERVED};
 use blockade::scenario::Overrides;
+use blockade::spec::{FIRST_PROVIDER, UNSERVED};
 
 const TOLERANCE: f64 = 0.005;
 
 /// V_j for the cell's task and language, or `None` when j is not usable by anyone in it.
 fn utility(
     scenario: &blockade::scenario::Scenario,
-    params: &blockade::model::Params,
+    params: &blockade::spec::Params,
     j: usize,
 ) -> Option<f64> {
     let p = &params.providers[j];
@@ -35,7 +35,7 @@ fn utility(
 /// parameters.
 fn logit_shares(
     scenario: &blockade::scenario::Scenario,
-    params: &blockade::model::Params,
+    params: &blockade::spec::Params,
 ) -> Vec<f64> {
     let mut weights = vec![0.0; FIRST_PROVIDER as usize + params.providers.len()];
     for j in 0..params.providers.len() {

@@ -5,7 +5,8 @@
 
 use super::CheckArgs;
 use blockade::Result;
-use blockade::scenario::{EventInfo, EventTime, NetworkSpec, Range, Scenario, Setup, Sweep};
+use blockade::scenario::{EventInfo, EventTime, Range, Scenario, Sweep};
+use blockade::spec::{NetworkSpec, Setup};
 
 pub fn check(args: &CheckArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides())?;

@@ -36,14 +36,18 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         .num_threads(args.threads)
         .build()
         .map_err(|e| Error::Resources(format!("cannot start {} threads: {e}", args.threads)))?;
-    let mut staging = Staging::begin(&target)?;
-    staging.stop_on(interrupted.clone());
-
     let mut results = runner::Results::empty(&scenario, &arms);
     let tasks: Vec<usize> = match args.shard {
         Some(shard) => shard.tasks(results.tasks.len()),
         None => (0..results.tasks.len()).collect(),
     };
+    // A run that cannot fit in memory is refused before anything is allocated; the estimate
+    // counts the tasks this process runs (a shard's own), under the pool's parallelism.
+    let estimate = resources::estimate(&scenario, &arms, &tasks, pool.current_num_threads());
+    resources::check_memory(&estimate)?;
+    let mut staging = Staging::begin(&target)?;
+    staging.stop_on(interrupted.clone());
+
     let replicates = scenario.replicates as usize;
     let agent_steps: u64 = tasks
         .iter()

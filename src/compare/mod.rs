@@ -19,7 +19,7 @@ pub use robustness::{Better, RobustnessRow, robustness};
 use chrono::NaiveDate;
 
 /// The index of the first provider among the states: `not_adopted`, `unserved`, providers.
-pub const FIRST_PROVIDER: usize = crate::model::FIRST_PROVIDER as usize;
+pub const FIRST_PROVIDER: usize = crate::spec::FIRST_PROVIDER as usize;
 
 /// The state index of `unserved`.
 pub const UNSERVED: usize = 1;

@@ -6,25 +6,14 @@
 //! creates a generator of its own, and allocates nothing per agent per step.
 
 mod logit;
-mod params;
-
-pub use params::{Params, ProviderParams, SegmentParams};
 
 use logit::pick;
 
 use crate::network::{Graph, Network};
-use crate::policy::AgentRefresh;
 use crate::population::{self, Agents};
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream, Threshold};
-use crate::scenario::Setup;
+use crate::spec::{AgentRefresh, FIRST_PROVIDER, NOT_ADOPTED, Params, Setup, UNSERVED};
 use rayon::prelude::*;
-
-/// The state of an agent that has not adopted.
-pub const NOT_ADOPTED: u8 = 0;
-/// The state of an adopter using no provider.
-pub const UNSERVED: u8 = 1;
-/// The state of an agent on provider p is `FIRST_PROVIDER + p`.
-pub const FIRST_PROVIDER: u8 = 2;
 
 /// Slots per block of work: at least this many, to amortise scheduling...
 const MIN_BLOCK: usize = 16_384;

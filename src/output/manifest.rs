@@ -4,7 +4,8 @@
 //! timeline included; its hash identifies the work independently of how it was launched.
 
 use crate::rng;
-use crate::scenario::{EventInfo, EventTime, NetworkSpec, Range, Scenario, Setup, Sweep, WEIGHTS};
+use crate::scenario::{EventInfo, EventTime, Range, Scenario, Sweep, WEIGHTS};
+use crate::spec::{NetworkSpec, Setup};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 

@@ -16,8 +16,7 @@ pub use sweep::{Design, MAX_POINTS, Point, Range, Sweep, SweepParameter, design_
 
 use crate::calendar::Calendar;
 use crate::error::InputError;
-use crate::model::Params;
-use crate::policy::{Patch, Timeline};
+use crate::spec::{FIXED_STATES, Patch, Setup};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::path::Path;
@@ -147,56 +146,6 @@ pub struct Variant {
     pub setup: Setup,
 }
 
-/// The kind of network and its parameters.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum NetworkSpec {
-    /// Everyone knows everyone.
-    Complete,
-    /// Watts–Strogatz from a ring lattice of `degree` neighbours.
-    SmallWorld {
-        /// Even, 2 <= degree < population.
-        degree: u32,
-        /// Rewiring probability.
-        rewire: f64,
-    },
-    /// Barabási–Albert with m = degree / 2.
-    ScaleFree {
-        /// Even, 2 <= degree < population.
-        degree: u32,
-    },
-}
-
-/// A segment's fixed composition.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SegmentSetup {
-    /// The share as written.
-    pub share: f64,
-    /// Its agents, by the largest-remainder rule (contract 7.6).
-    pub agents: u32,
-    /// Fraction adopted at step 0.
-    pub initial_adoption: f64,
-    /// Per known task, the probability of drawing it (normalised to sum to 1).
-    pub tasks: Vec<f64>,
-    /// Per known language, the probability of drawing it (normalised to sum to 1).
-    pub languages: Vec<f64>,
-}
-
-/// Everything that differs between variants: population, network, segments, parameters and
-/// events.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Setup {
-    /// Number of agents.
-    pub population: u32,
-    /// The network.
-    pub network: NetworkSpec,
-    /// Per segment, in file order.
-    pub segments: Vec<SegmentSetup>,
-    /// The parameters before step 0's events.
-    pub params: Params,
-    /// The events, resolved.
-    pub timeline: Timeline,
-}
-
 /// One run's worth of work: the baseline or a variant, at one sweep point.
 #[derive(Debug, Clone, Copy)]
 pub struct Arm<'a> {
@@ -285,7 +234,7 @@ impl Scenario {
 
     /// The states of the outputs, in order: `not_adopted`, `unserved`, then the providers.
     pub fn states(&self) -> Vec<&str> {
-        ["not_adopted", "unserved"]
+        FIXED_STATES
             .into_iter()
             .chain(self.providers.iter().map(|p| p.id.as_str()))
             .collect()

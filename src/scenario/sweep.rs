@@ -6,8 +6,8 @@
 //! come from a generator keyed by the sweep's own seed ([`crate::rng::design`]); the model's
 //! draws never see the point, so every point of a replicate shares its random numbers.
 
-use super::Setup;
 use crate::rng;
+use crate::spec::Setup;
 use rand::RngExt;
 use rand::seq::SliceRandom;
 

@@ -8,14 +8,14 @@ use super::raw::{RawEvent, RawScenario, RawSweep};
 use super::spans::SpanIndex;
 use super::sweep::{self, Design, MAX_POINTS, Point, Range, Sweep, SweepParameter};
 use super::{
-    EventInfo, EventTime, NetworkSpec, Overrides, ProviderInfo, RESERVED, Scenario, SegmentInfo,
-    SegmentSetup, Setup, Variant,
+    EventInfo, EventTime, Overrides, ProviderInfo, RESERVED, Scenario, SegmentInfo, Variant,
 };
 use crate::calendar::{Calendar, StepUnit, parse_iso_date};
 use crate::error::InputError;
-use crate::model::{Params, ProviderParams, SegmentParams};
-use crate::policy::{Patch, TimedPatches, Timeline};
-use crate::population::segment_sizes;
+use crate::spec::{
+    NetworkSpec, Params, Patch, ProviderParams, SegmentParams, SegmentSetup, Setup, TimedPatches,
+    Timeline, segment_sizes,
+};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 

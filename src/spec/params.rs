@@ -22,7 +22,7 @@ pub struct Params {
 pub struct SegmentParams {
     /// Per known capability: the fraction of the segment's agents holding it.
     pub capabilities: Vec<f64>,
-    /// quality, price, friction, risk, peer, inertia (see [`crate::scenario::WEIGHTS`]).
+    /// quality, price, friction, risk, peer, inertia (the names of `scenario::WEIGHTS`).
     pub weights: [f64; 6],
     /// The sd of the log of the agents' weight multipliers.
     pub heterogeneity: f64,

@@ -2,7 +2,7 @@
 //! indices when the scenario is validated and applied between steps, so the step itself never
 //! looks anything up by name.
 
-use crate::model::Params;
+use super::params::Params;
 
 /// One change to the parameters, with every name already resolved to an index.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,0 +1,18 @@
+//! The validated description of a run, as the model reads it: the parameters events change
+//! ([`Params`]), events as resolved changes to them ([`Patch`], [`Timeline`]), what each arm
+//! simulates ([`Setup`], [`NetworkSpec`]), the states, and how a population is split into
+//! segments.
+//!
+//! This is the layer everything else stands on: `scenario` builds these types from a file,
+//! and `model`, `population`, `network` and the readers of results only read them. It depends
+//! on no other module of the crate, so no import circle can pass through it.
+
+mod params;
+mod patch;
+mod setup;
+mod states;
+
+pub use params::{Params, ProviderParams, SegmentParams};
+pub use patch::{AgentRefresh, Patch, TimedPatches, Timeline};
+pub use setup::{NetworkSpec, SegmentSetup, Setup, segment_sizes};
+pub use states::{FIRST_PROVIDER, FIXED_STATES, NOT_ADOPTED, UNSERVED};
