@@ -4,7 +4,7 @@
 //! Population 20 000, 4 replicates: a share's standard error over agents is at most
 //! sqrt(0.25 / 80 000) ~ 0.002, so the margins below (0.005 and up) are not luck.
 
-mod common;
+use crate::common;
 
 use blockade::runner::{self, Results};
 use blockade::scenario::{Overrides, Scenario};

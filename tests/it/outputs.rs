@@ -1,7 +1,7 @@
 //! The output files (contract 6): exact headers, row order, shares that add up, dates that
 //! advance by the step unit, flows that account for every change, and a run.json that parses.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

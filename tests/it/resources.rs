@@ -2,7 +2,7 @@
 //! machine has available is refused with exit status 2 before anything is allocated, saying
 //! how much it needs and how much there is; an ordinary run is not refused.
 
-mod common;
+use crate::common;
 
 use predicates::prelude::*;
 use std::time::{Duration, Instant};

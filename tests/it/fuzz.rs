@@ -6,8 +6,6 @@
 //! a nightly-sized run sets `BLOCKADE_FUZZ_CASES=100000` (see docs/RELIABILITY.md). Every crash
 //! found becomes a named regression test at the end of this file.
 
-mod common;
-
 use blockade::Error;
 use blockade::runner;
 use blockade::scenario::{Overrides, Scenario};

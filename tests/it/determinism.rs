@@ -2,7 +2,7 @@
 //! whatever the thread count, whether the work is split across tasks or across blocks of agents,
 //! and on every repetition; another seed gives other curves.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

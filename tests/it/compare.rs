@@ -2,7 +2,7 @@
 //! intervals narrower than unpaired ones on the bundled scenario, charts that are valid SVG
 //! naming every variant and event, and refusals (exit 2) of foreign or malformed folders.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

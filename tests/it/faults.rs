@@ -4,7 +4,7 @@
 //! The disk tests mount small tmpfs file systems and so need root (and the right to mount), as
 //! CI has; elsewhere they say so and return.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

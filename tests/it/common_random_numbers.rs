@@ -2,7 +2,7 @@
 //! same draws, so a variant that changes nothing gives exactly the baseline's curves, and a
 //! variant that removes an event follows the baseline exactly until that event.
 
-mod common;
+use crate::common;
 
 use common::run_quiet as run;
 

@@ -3,7 +3,7 @@
 //! depend on the point, and a point that makes the file invalid is refused before anything
 //! runs, naming the point and the parameter.
 
-mod common;
+use crate::common;
 
 use blockade::scenario::{Overrides, Scenario};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! summary.csv has them, `robustness.csv` from a swept run and from `compare` alike,
 //! `plot --point` and its refusals, and refused malformed swept folders.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! truncated or damaged shard is refused with exit status 2 and a one-line message naming it,
 //! and a refused merge leaves the output folder as it was.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

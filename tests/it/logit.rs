@@ -6,7 +6,7 @@
 //! Tolerance: 0.005. With 100 000 agents and 5 replicates the standard error of a mean share
 //! is at most sqrt(0.25 / 500 000) = 0.0007, so 0.005 is seven standard errors.
 
-mod common;
+use crate::common;
 
 use blockade::scenario::Overrides;
 use blockade::spec::{FIRST_PROVIDER, UNSERVED};

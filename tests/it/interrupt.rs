@@ -1,7 +1,7 @@
 //! An interrupted run (SIGINT, SIGTERM) stops within a second, exits 130 or 143, leaves the
 //! earlier results as they were and no temporary folder behind.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

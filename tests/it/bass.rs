@@ -7,7 +7,7 @@
 //! bound alone would say 0.0007), so 0.01 is over five standard errors, and the mean-field gap
 //! is O(1/N) = 1e-5.
 
-mod common;
+use crate::common;
 
 use blockade::scenario::Overrides;
 use blockade::spec::NOT_ADOPTED;

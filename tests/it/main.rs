@@ -1,0 +1,21 @@
+//! The integration tests, as one binary so that `cargo test` links the library into one test
+//! executable instead of fifteen. Each module is one topic and runs the library or the real
+//! `blockade` binary; `common` holds the helpers they share. Run one topic with
+//! `cargo test --test it bass::`.
+
+mod bad_input;
+mod bass;
+mod common;
+mod common_random_numbers;
+mod compare;
+mod determinism;
+mod faults;
+mod fuzz;
+mod interrupt;
+mod logit;
+mod outputs;
+mod resources;
+mod robustness;
+mod shards;
+mod stylised_facts;
+mod sweep;
