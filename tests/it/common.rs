@@ -4,8 +4,11 @@
 use blockade::runner::{self, Results};
 use blockade::scenario::{Overrides, Scenario};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Output};
 use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
 
 /// A bundled scenario file.
 pub fn bundled(name: &str) -> PathBuf {
@@ -144,4 +147,53 @@ pub fn run_quiet(file: &Path, out: &Path, extra: &[&str]) {
         .args(extra)
         .assert()
         .success();
+}
+
+/// How long a test lets a process run before calling it hung. It guards against hangs and
+/// measures no speed: every process the suite starts ends far sooner, even on a loaded machine.
+pub const HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// Runs `command` to its end, or kills it and fails the test as a hang after [`HANG_GUARD`].
+pub fn output_within_hang_guard(command: &mut assert_cmd::Command, what: &str) -> Output {
+    let started = Instant::now();
+    let output = command.timeout(HANG_GUARD).output().expect("runs");
+    assert!(
+        started.elapsed() < HANG_GUARD,
+        "hang guard: {what} was still running after {HANG_GUARD:?} and was killed"
+    );
+    output
+}
+
+/// Waits for `child` to end, reading its piped output meanwhile, or kills it and fails the test
+/// as a hang after [`HANG_GUARD`].
+pub fn wait_within_hang_guard(mut child: Child, what: &str) -> Output {
+    fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                pipe.read_to_end(&mut bytes)
+                    .expect("read the child's output");
+            }
+            bytes
+        })
+    }
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("status") {
+            break status;
+        }
+        if started.elapsed() > HANG_GUARD {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("hang guard: {what} was still running after {HANG_GUARD:?} and was killed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
 }

