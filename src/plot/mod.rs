@@ -1,17 +1,25 @@
-//! Charts of a run (contract 11), drawn with plotters: adoption curves with their bands, each
-//! variant's difference from the baseline, and a stacked area of one variant's shares.
+//! Charts of a run (`blockade plot`, docs/FORMAT.md, Command line), drawn with plotters:
+//! adoption curves with their bands, each variant's difference from the baseline, and a
+//! stacked area of one variant's shares.
 //!
-//! The numbers come from [`crate::compare::series`] over a [`RunData`]; this module only
-//! draws them. SVG needs no font (the viewer brings one); PNG is rasterised with the bundled
-//! Liberation Sans (SIL OFL 1.1, `assets/fonts/`), so that no system library is needed.
+//! A chart goes through four steps, one module each: `plan` takes the numbers from
+//! [`crate::compare::series`] over a [`RunData`] (it computes no statistic) and decides what
+//! the chart shows; `layout` places every part in pixels; `draw` paints the placed figure
+//! on a plotters backend; `file` writes it. SVG needs no font (the viewer brings one); PNG
+//! is rasterised with the bundled Liberation Sans (SIL OFL 1.1, `assets/fonts/`, `text`),
+//! so that no system library is needed; both are measured with it, so they are one picture.
 //!
-//! Every state keeps one colour, one dash pattern and one marker in every chart, and the
-//! dashes and markers alone tell the lines apart in black-and-white print. Events are
+//! Every state keeps one colour, one dash pattern and one marker in every chart (`style`),
+//! and the dashes and markers alone tell the lines apart in black-and-white print. Events are
 //! numbered vertical lines whose numbers are staggered so that none overlap; a key under
 //! the chart gives each number its event's name and own date.
 
 mod draw;
+mod file;
+mod layout;
+mod plan;
 mod style;
+mod text;
 
 use crate::compare::{RunData, SweepValues};
 use crate::error::{Error, InputError, Result};
@@ -209,5 +217,6 @@ impl Format {
 /// renamed into place.
 pub fn plot(data: &RunData, chart: &Chart, path: &Path) -> Result<()> {
     let format = Format::of(path)?;
-    draw::render(data, chart, path, format)
+    let figure = layout::layout(&plan::plan(data, chart));
+    file::write(&figure, path, format)
 }

@@ -24,7 +24,7 @@ const PROVIDER_COLOURS: [RGBColor; 9] = [
 
 /// How a line is broken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dash {
+pub(crate) enum Dash {
     /// Unbroken.
     Solid,
     /// Long dashes: (dash, gap) in pixels.
@@ -35,7 +35,7 @@ pub enum Dash {
 
 impl Dash {
     /// (dash, gap) lengths in pixels, for a broken line.
-    pub fn pattern(self) -> Option<(u32, u32)> {
+    pub(crate) fn pattern(self) -> Option<(u32, u32)> {
         match self {
             Dash::Solid => None,
             Dash::Long => Some((9, 5)),
@@ -46,7 +46,7 @@ impl Dash {
 
 /// The marker drawn on a line at intervals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Marker {
+pub(crate) enum Marker {
     /// None.
     None,
     /// A filled circle.
@@ -61,17 +61,17 @@ pub enum Marker {
 
 /// The look of one state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Look {
+pub(crate) struct Look {
     /// Its colour.
-    pub colour: RGBColor,
+    pub(crate) colour: RGBColor,
     /// Its dash pattern.
-    pub dash: Dash,
+    pub(crate) dash: Dash,
     /// Its marker.
-    pub marker: Marker,
+    pub(crate) marker: Marker,
 }
 
 /// The look of state `state` (an index into the run's states).
-pub fn look(state: usize) -> Look {
+pub(crate) fn look(state: usize) -> Look {
     match state {
         0 => Look {
             colour: RGBColor(0x88, 0x88, 0x88),
@@ -100,7 +100,7 @@ pub fn look(state: usize) -> Look {
 }
 
 /// Black or white, whichever reads better on `colour` (by its relative luminance).
-pub fn text_on(colour: RGBColor) -> RGBColor {
+pub(crate) fn text_on(colour: RGBColor) -> RGBColor {
     let RGBColor(r, g, b) = colour;
     let luminance = 0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b);
     if luminance > 140.0 {
