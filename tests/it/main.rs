@@ -1,6 +1,6 @@
 //! The integration tests, as one binary so that `cargo test` links the library into one test
-//! executable instead of fifteen. Each module is one topic and runs the library or the real
-//! `blockade` binary; `common` holds the helpers they share. Run one topic with
+//! executable instead of one per topic. Each module is one topic and runs the library or the
+//! real `blockade` binary; `common` holds the helpers they share. Run one topic with
 //! `cargo test --test it bass::`.
 
 mod bad_input;
@@ -8,6 +8,7 @@ mod bass;
 mod common;
 mod common_random_numbers;
 mod compare;
+mod conventions;
 mod determinism;
 mod faults;
 mod fuzz;
