@@ -22,6 +22,7 @@ pub mod output;
 pub mod plot;
 pub mod population;
 pub mod resources;
+pub mod results;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -1,5 +1,5 @@
-//! A run is a list of independent tasks, one per (point, arm, replicate), with task index
-//! k = (point × arms + arm) × replicates + replicate (contract 10). [`run`] runs them all;
+//! A run is a list of independent tasks, one per (point, arm, replicate), numbered as
+//! [`Shape::index`] numbers them (docs/FORMAT.md, Shard folders). [`run`] runs them all;
 //! [`run_tasks`] runs any subset, which is how a shard runs its share. Tasks run in parallel
 //! when there are enough of them to keep every thread busy; otherwise each task splits its
 //! steps across threads.
@@ -8,97 +8,34 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Simulation, StepTally};
+use crate::results::{Flow, Results, Shape, TaskCounts};
 use crate::scenario::{Arm, Scenario};
 use crate::spec::FIRST_PROVIDER;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// One change of state, summed over a segment's agents, at one step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Flow {
-    /// The step at which the agents are in state `to` (>= 1).
-    pub step: u32,
-    /// The segment, in file order.
-    pub segment: u16,
-    /// The state at step - 1.
-    pub from: u8,
-    /// The state at `step`.
-    pub to: u8,
-    /// How many agents moved.
-    pub agents: u32,
+/// The shape of the results of `arms` (as [`Scenario::arms`] lists them, point by point).
+pub fn shape(scenario: &Scenario, arms: &[Arm<'_>]) -> Shape {
+    let points = arms.iter().map(|a| a.point + 1).max().unwrap_or(1);
+    Shape::new(
+        points,
+        arms.len() / points,
+        scenario.replicates,
+        scenario.calendar.steps(),
+        scenario.segments.len(),
+        FIRST_PROVIDER as usize + scenario.providers.len(),
+    )
+    // Validation guarantees at least one arm, replicate, segment and provider.
+    .expect("a validated scenario has results of a valid shape")
 }
 
-/// What one (point, arm, replicate) produced.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReplicateResult {
-    /// `counts[(step * segments + segment) * states + state]`.
-    pub counts: Vec<u32>,
-    /// Every non-zero flow, sorted by step, segment, from, to.
-    pub flows: Vec<Flow>,
-}
-
-/// The results of a run, with what is needed to read them. An arm *slot* is one arm at one
-/// sweep point, point × arms + arm; without a sweep there is one point and slots are arms.
-#[derive(Debug, Clone)]
-pub struct Results {
-    /// The arms run at each point: `baseline` first, then variants in file order.
-    pub arms: Vec<String>,
-    /// Sweep points (1 without a sweep).
-    pub points: usize,
-    /// Replicates per arm.
-    pub replicates: u32,
-    /// Steps after step 0.
-    pub steps: u32,
-    /// Segments, in file order.
-    pub segments: usize,
-    /// States: `not_adopted`, `unserved`, then the providers.
-    pub states: usize,
-    /// Agents per segment, per arm slot (a variant or a point may change the population or
-    /// the shares).
-    pub segment_agents: Vec<Vec<u32>>,
-    /// Results of task k = slot × replicates + replicate.
-    pub tasks: Vec<ReplicateResult>,
-}
-
-impl Results {
-    /// The shape of the results of `arms` (as [`Scenario::arms`] lists them, point by point),
-    /// with every task still empty.
-    pub fn empty(scenario: &Scenario, arms: &[Arm<'_>]) -> Results {
-        let points = arms.iter().map(|a| a.point + 1).max().unwrap_or(1);
-        let slots = arms.len();
-        Results {
-            arms: arms
-                .iter()
-                .filter(|a| a.point == 0)
-                .map(|a| a.name.to_owned())
-                .collect(),
-            points,
-            replicates: scenario.replicates,
-            steps: scenario.calendar.steps(),
-            segments: scenario.segments.len(),
-            states: FIRST_PROVIDER as usize + scenario.providers.len(),
-            segment_agents: arms
-                .iter()
-                .map(|a| a.setup.segments.iter().map(|s| s.agents).collect())
-                .collect(),
-            tasks: vec![ReplicateResult::default(); slots * scenario.replicates as usize],
-        }
-    }
-
-    /// The number of tasks: points × arms × replicates.
-    pub fn task_count(&self) -> usize {
-        self.points * self.arms.len() * self.replicates as usize
-    }
-
-    /// The result of one replicate of one arm slot.
-    pub fn task(&self, slot: usize, replicate: u32) -> &ReplicateResult {
-        &self.tasks[slot * self.replicates as usize + replicate as usize]
-    }
-
-    /// Agents of `segment` in `state` at `step` of one task.
-    pub fn count(&self, task: &ReplicateResult, step: u32, segment: usize, state: usize) -> u32 {
-        task.counts[(step as usize * self.segments + segment) * self.states + state]
-    }
+/// The results of `arms`, with every task still empty.
+pub fn empty(scenario: &Scenario, arms: &[Arm<'_>]) -> Results {
+    let segment_agents = arms
+        .iter()
+        .map(|a| a.setup.segments.iter().map(|s| s.agents).collect())
+        .collect();
+    Results::empty(shape(scenario, arms), segment_agents)
 }
 
 /// Runs every replicate of every arm (of every sweep point). `progress` receives agent-steps
@@ -109,25 +46,33 @@ pub fn run(
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Results> {
-    let mut results = Results::empty(scenario, arms);
-    let all: Vec<usize> = (0..results.tasks.len()).collect();
-    results.tasks = run_tasks(scenario, arms, &all, cancel, progress)?;
+    let mut results = empty(scenario, arms);
+    let all: Vec<usize> = (0..results.shape().tasks()).collect();
+    for (k, counts) in run_tasks(scenario, arms, &all, cancel, progress)?
+        .into_iter()
+        .enumerate()
+    {
+        *results.task_mut(k) = counts;
+    }
     Ok(results)
 }
 
-/// Runs the tasks numbered `tasks` (k = slot × replicates + replicate, slots as in
-/// [`Results::empty`]) and returns their results in the same order.
+/// Runs the tasks numbered `tasks` (as [`Shape::index`] numbers them) and returns their
+/// results in the same order.
 pub fn run_tasks(
     scenario: &Scenario,
     arms: &[Arm<'_>],
     tasks: &[usize],
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<ReplicateResult>> {
-    let replicates = scenario.replicates as usize;
+) -> Result<Vec<TaskCounts>> {
+    let shape = shape(scenario, arms);
     let tasks: Vec<(usize, u32)> = tasks
         .iter()
-        .map(|&k| (k / replicates, (k % replicates) as u32))
+        .map(|&k| {
+            let task = shape.task(k);
+            (shape.slot(task.point, task.arm), task.replicate)
+        })
         .collect();
     let by_task = split_by_task(tasks.len(), rayon::current_num_threads());
     let run_task = |&(arm, replicate): &(usize, u32)| {
@@ -156,7 +101,7 @@ fn simulate(
     parallel: bool,
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<ReplicateResult> {
+) -> Result<TaskCounts> {
     let steps = scenario.calendar.steps();
     let population = u64::from(arm.setup.population);
     let (mut sim, initial) = Simulation::new(
@@ -168,7 +113,7 @@ fn simulate(
         parallel,
     );
     let states = FIRST_PROVIDER as usize + scenario.providers.len();
-    let mut result = ReplicateResult {
+    let mut result = TaskCounts {
         counts: Vec::with_capacity(initial.counts.len() * (steps as usize + 1)),
         flows: Vec::new(),
     };
@@ -184,7 +129,7 @@ fn simulate(
     Ok(result)
 }
 
-fn record(result: &mut ReplicateResult, step: u32, tally: &StepTally, states: usize) {
+fn record(result: &mut TaskCounts, step: u32, tally: &StepTally, states: usize) {
     result.counts.extend_from_slice(&tally.counts);
     if step == 0 {
         return;

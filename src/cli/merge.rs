@@ -46,7 +46,7 @@ pub fn merge(args: &MergeArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         eprintln!(
             "merged {} shards ({} tasks) into {}",
             merged.shard_count(),
-            merged.results.tasks.len(),
+            merged.results.shape().tasks(),
             target.display()
         );
     }

@@ -4,6 +4,7 @@
 use super::RunArgs;
 use blockade::output::{self, Launch, Staging};
 use blockade::plot::{self, Chart, Kind};
+use blockade::results::Results;
 use blockade::scenario::Scenario;
 use blockade::stats::Summary;
 use blockade::{Error, Result, resources, runner};
@@ -36,10 +37,11 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         .num_threads(args.threads)
         .build()
         .map_err(|e| Error::Resources(format!("cannot start {} threads: {e}", args.threads)))?;
-    let mut results = runner::Results::empty(&scenario, &arms);
+    let mut results = runner::empty(&scenario, &arms);
+    let shape = *results.shape();
     let tasks: Vec<usize> = match args.shard {
-        Some(shard) => shard.tasks(results.tasks.len()),
-        None => (0..results.tasks.len()).collect(),
+        Some(shard) => shard.tasks(shape.tasks()),
+        None => (0..shape.tasks()).collect(),
     };
     // A run that cannot fit in memory is refused before anything is allocated; the estimate
     // counts the tasks this process runs (a shard's own), under the pool's parallelism.
@@ -48,10 +50,12 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     let mut staging = Staging::begin(&target)?;
     staging.stop_on(interrupted.clone());
 
-    let replicates = scenario.replicates as usize;
     let agent_steps: u64 = tasks
         .iter()
-        .map(|&k| u64::from(arms[k / replicates].setup.population))
+        .map(|&k| {
+            let task = shape.task(k);
+            u64::from(arms[shape.slot(task.point, task.arm)].setup.population)
+        })
         .sum::<u64>()
         * u64::from(scenario.calendar.steps());
     // A run whose files certainly cannot fit is refused now, not after simulating.
@@ -63,7 +67,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     let done =
         pool.install(|| runner::run_tasks(&scenario, &arms, &tasks, interrupted, &|n| bar.inc(n)))?;
     for (&k, result) in tasks.iter().zip(done) {
-        results.tasks[k] = result;
+        *results.task_mut(k) = result;
     }
     let wall_time_s = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
@@ -81,11 +85,14 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             "out": args.out,
         }),
     };
-    let manifest = output::manifest(&scenario, &results.arms, &launch, wall_time_s, agent_steps);
+    let labels = output::Labels::of(&scenario, &arms);
+    let manifest = output::manifest(&scenario, &labels.arms, &launch, wall_time_s, agent_steps);
     match args.shard {
-        Some(shard) => output::write_shard(&staging, &scenario, &results, shard, &tasks, manifest)?,
+        Some(shard) => output::write_shard(
+            &staging, &scenario, &results, shard, &tasks, &labels, manifest,
+        )?,
         None => {
-            output::write_tables(&staging, &scenario, &results)?;
+            output::write_tables(&staging, &scenario, &arms, &results)?;
             output::write_manifest(&staging, &manifest)?;
             if interrupted.load(Ordering::SeqCst) {
                 return Err(Error::Interrupted);
@@ -109,7 +116,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             Some(shard) => format!(
                 "shard {shard} ({} of {} tasks) to {}",
                 tasks.len(),
-                results.tasks.len(),
+                shape.tasks(),
                 target.display()
             ),
             None => target.display().to_string(),
@@ -120,7 +127,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             human(agent_steps as f64 / wall_time_s.max(1e-9)),
         );
         match (&scenario.sweep, args.shard) {
-            (None, None) => print_final_table(&scenario, &results),
+            (None, None) => print_final_table(&scenario, &labels.arms, &results),
             (Some(sweep), None) => println!(
                 "{} sweep points: each point's curves are in summary.csv and comparison.csv, \
                  its values in points.csv, its metrics in metrics.csv; robustness.csv summarises \
@@ -191,7 +198,7 @@ fn cell(s: &Summary) -> String {
 
 /// Each arm's share per state at the last step, all segments, with its 95% interval; split
 /// into several tables when the arms do not fit in [`TABLE_WIDTH`] columns.
-fn print_final_table(scenario: &Scenario, results: &runner::Results) {
+fn print_final_table(scenario: &Scenario, arms: &[String], results: &Results) {
     let shares = output::final_shares(results);
     let states = scenario.states();
     let label_width = states.iter().map(|s| s.len()).max().unwrap_or(5).max(5) + 2;
@@ -203,30 +210,31 @@ fn print_final_table(scenario: &Scenario, results: &runner::Results) {
         cells[arm]
             .iter()
             .map(|c| c.chars().count())
-            .chain([results.arms[arm].len()])
+            .chain([arms[arm].len()])
             .max()
             .unwrap_or(0)
             + 2
     };
     let steps = scenario.calendar.steps();
+    let replicates = results.shape().replicates();
     println!(
         "Share of all agents (%) at {} (step {steps}): mean [95% interval] over {} replicate{}",
         scenario.calendar.end(),
-        results.replicates,
-        if results.replicates == 1 { "" } else { "s" }
+        replicates,
+        if replicates == 1 { "" } else { "s" }
     );
     let mut first = 0;
-    while first < results.arms.len() {
+    while first < arms.len() {
         let mut last = first + 1;
         let mut width = label_width + column_width(first);
-        while last < results.arms.len() && width + column_width(last) <= TABLE_WIDTH {
+        while last < arms.len() && width + column_width(last) <= TABLE_WIDTH {
             width += column_width(last);
             last += 1;
         }
         println!();
         print!("{:label_width$}", "state");
-        for arm in first..last {
-            print!("{:>w$}", results.arms[arm], w = column_width(arm));
+        for (arm, name) in arms.iter().enumerate().take(last).skip(first) {
+            print!("{name:>w$}", w = column_width(arm));
         }
         println!();
         for (state, name) in states.iter().enumerate() {

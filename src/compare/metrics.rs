@@ -1,7 +1,8 @@
-//! The rows of `metrics.csv` (contract 9), as numbers: one per segment, metric, state, step
+//! The rows of `metrics.csv` (docs/FORMAT.md, metrics.csv), as numbers: one per segment, metric, state, step
 //! and arm, with the mean over replicates, its interval, and the difference from the baseline.
 
-use super::{RunData, UNSERVED, share};
+use super::{RunData, UNSERVED};
+use crate::results::share;
 use crate::stats;
 
 /// What a row measures. The order of the variants is the order of the rows.
@@ -50,6 +51,18 @@ impl Metric {
             Metric::SwitchesAway => "agents",
         }
     }
+
+    /// Whether the metric is measured at a step (the last, and `--at`'s), so that its rows'
+    /// step is the same at every sweep point; otherwise it is measured over the horizon.
+    pub fn at_step(self) -> bool {
+        match self {
+            Metric::Share | Metric::DomesticShare | Metric::ForeignShare => true,
+            Metric::DomesticCrossing
+            | Metric::PeakUnserved
+            | Metric::UnservedExposure
+            | Metric::SwitchesAway => false,
+        }
+    }
 }
 
 /// One row of `metrics.csv`, as numbers and indices into a [`RunData`].
@@ -85,12 +98,59 @@ enum Values {
     Peak(Vec<(f64, u32)>),
 }
 
-/// The key of a row without its arm, in row order.
+/// The key of a row without its arm, in row order: what is measured, of which state, when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Key {
-    metric: Metric,
-    state: Option<usize>,
-    step: Option<u32>,
+enum Key {
+    /// The share of a state at a step.
+    Share { state: usize, step: u32 },
+    /// The domestic share at a step.
+    DomesticShare { step: u32 },
+    /// The foreign share at a step.
+    ForeignShare { step: u32 },
+    /// When the domestic share first exceeds one half.
+    DomesticCrossing,
+    /// The largest unserved share.
+    PeakUnserved,
+    /// Unserved agent-steps.
+    UnservedExposure,
+    /// Agents who left a provider.
+    SwitchesAway { state: usize },
+}
+
+impl Key {
+    fn metric(self) -> Metric {
+        match self {
+            Key::Share { .. } => Metric::Share,
+            Key::DomesticShare { .. } => Metric::DomesticShare,
+            Key::ForeignShare { .. } => Metric::ForeignShare,
+            Key::DomesticCrossing => Metric::DomesticCrossing,
+            Key::PeakUnserved => Metric::PeakUnserved,
+            Key::UnservedExposure => Metric::UnservedExposure,
+            Key::SwitchesAway { .. } => Metric::SwitchesAway,
+        }
+    }
+
+    /// The state of the row, for shares, the unserved metrics and switches.
+    fn state(self) -> Option<usize> {
+        match self {
+            Key::Share { state, .. } | Key::SwitchesAway { state } => Some(state),
+            Key::PeakUnserved | Key::UnservedExposure => Some(UNSERVED),
+            Key::DomesticShare { .. } | Key::ForeignShare { .. } | Key::DomesticCrossing => None,
+        }
+    }
+
+    /// The step of a share; the crossing and the peak get theirs from the replicates.
+    fn step(self) -> Option<u32> {
+        match self {
+            Key::Share { step, .. } | Key::DomesticShare { step } | Key::ForeignShare { step } => {
+                Some(step)
+            }
+            Key::DomesticCrossing
+            | Key::PeakUnserved
+            | Key::UnservedExposure
+            | Key::SwitchesAway { .. } => None,
+        }
+    }
 }
 
 /// Every metric of every arm and segment, rows sorted by segment (file order, then `all`),
@@ -122,53 +182,40 @@ pub fn metrics(data: &RunData, at: Option<u32>) -> Vec<MetricRow> {
 fn keys(data: &RunData, steps: &[u32]) -> Vec<Key> {
     let mut keys = Vec::new();
     for &step in steps {
-        let at = |metric, state| Key {
-            metric,
-            state,
-            step: Some(step),
-        };
-        keys.extend((0..data.states.len()).map(|k| at(Metric::Share, Some(k))));
-        keys.push(at(Metric::DomesticShare, None));
-        keys.push(at(Metric::ForeignShare, None));
+        keys.extend((0..data.states.len()).map(|state| Key::Share { state, step }));
+        keys.push(Key::DomesticShare { step });
+        keys.push(Key::ForeignShare { step });
     }
-    let whole = |metric, state| Key {
-        metric,
-        state,
-        step: None,
-    };
-    keys.push(whole(Metric::DomesticCrossing, None));
-    keys.push(whole(Metric::PeakUnserved, Some(UNSERVED)));
-    keys.push(whole(Metric::UnservedExposure, Some(UNSERVED)));
-    keys.extend(
-        data.providers()
-            .map(|p| whole(Metric::SwitchesAway, Some(p))),
-    );
+    keys.push(Key::DomesticCrossing);
+    keys.push(Key::PeakUnserved);
+    keys.push(Key::UnservedExposure);
+    keys.extend(data.providers().map(|state| Key::SwitchesAway { state }));
     keys
 }
 
 fn values(data: &RunData, arm: usize, segment: usize, key: Key) -> Values {
     let agents = data.agents(arm, segment);
-    let replicates = 0..data.replicates;
+    let replicates = 0..data.replicates();
     let per_replicate =
         |f: &dyn Fn(u32) -> f64| Values::PerReplicate(replicates.clone().map(f).collect());
     let last = data.steps();
-    match (key.metric, key.state, key.step) {
-        (Metric::Share, Some(state), Some(step)) => {
+    match key {
+        Key::Share { state, step } => {
             per_replicate(&|r| share(data.count(arm, r, step, segment, state), agents))
         }
-        (Metric::DomesticShare, _, Some(step)) => {
+        Key::DomesticShare { step } => {
             per_replicate(&|r| share(data.domestic(arm, r, step, segment), agents))
         }
-        (Metric::ForeignShare, _, Some(step)) => {
+        Key::ForeignShare { step } => {
             per_replicate(&|r| share(data.foreign(arm, r, step, segment), agents))
         }
-        (Metric::DomesticCrossing, ..) => Values::Crossing(
+        Key::DomesticCrossing => Values::Crossing(
             replicates
                 // Domestic share > 1/2, compared in integers so that no rounding decides it.
                 .map(|r| (0..=last).find(|&t| 2 * data.domestic(arm, r, t, segment) > agents))
                 .collect(),
         ),
-        (Metric::PeakUnserved, ..) => Values::Peak(
+        Key::PeakUnserved => Values::Peak(
             replicates
                 .map(|r| {
                     // The first step with the most unserved agents; counts compare exactly.
@@ -182,16 +229,15 @@ fn values(data: &RunData, arm: usize, segment: usize, key: Key) -> Values {
                 })
                 .collect(),
         ),
-        (Metric::UnservedExposure, ..) => per_replicate(&|r| {
+        Key::UnservedExposure => per_replicate(&|r| {
             // Agent-steps: the unserved agents of every step 0..=steps, added up.
             (0..=last)
                 .map(|t| data.count(arm, r, t, segment, UNSERVED))
                 .sum::<u64>() as f64
         }),
-        (Metric::SwitchesAway, Some(state), _) => {
+        Key::SwitchesAway { state } => {
             per_replicate(&|r| data.switches_from(arm, r, segment, state) as f64)
         }
-        _ => unreachable!("keys() builds only the keys matched above"),
     }
 }
 
@@ -206,9 +252,9 @@ fn row(arm: usize, segment: usize, key: Key, values: &Values, baseline: &Values)
     let mut row = MetricRow {
         arm,
         segment,
-        metric: key.metric,
-        state: key.state,
-        step: key.step,
+        metric: key.metric(),
+        state: key.state(),
+        step: key.step(),
         mean: 0.0,
         ci95: None,
         diff: None,
@@ -235,7 +281,7 @@ fn row(arm: usize, segment: usize, key: Key, values: &Values, baseline: &Values)
         Values::Peak(peaks) => peaks.iter().map(|p| p.0).collect(),
         Values::Crossing(_) => unreachable!("an arm's values have the baseline's kind"),
     };
-    // Mean over replicates with the Student-t interval (contract 7.16).
+    // Mean over replicates with the Student-t interval (docs/MODEL.md, 9. Statistics).
     row.mean = stats::mean(&replicate_values);
     row.ci95 = Some(stats::t_interval(&replicate_values));
     if arm > 0 {

@@ -1,4 +1,4 @@
-//! Policy metrics (contract 9): what each variant did, with its uncertainty, and what it did
+//! Policy metrics (docs/FORMAT.md, metrics.csv): what each variant did, with its uncertainty, and what it did
 //! differently from the baseline.
 //!
 //! Plain functions over [`RunData`], the integer counts of a run per replicate, as
@@ -16,6 +16,7 @@ pub mod series;
 pub use metrics::{Metric, MetricRow, metrics};
 pub use robustness::{Better, RobustnessRow, robustness};
 
+use crate::results::Results;
 use chrono::NaiveDate;
 
 /// The index of the first provider among the states: `not_adopted`, `unserved`, providers.
@@ -35,10 +36,11 @@ pub struct TimelineEvent {
     pub step: u32,
 }
 
-/// The results of a run as compare and plot read them: integer counts per replicate, step,
-/// segment and state, and the flows leaving each state, with the names and dates to label them.
+/// One sweep point of a run as compare and plot read it: its [`Results`] (integer counts per
+/// replicate, step, segment and state), the agents leaving each state, and the names and
+/// dates to label them.
 ///
-/// Built by [`crate::output::read::load`], which checks every invariant documented here.
+/// Built by [`crate::output::read`], which checks every invariant documented here.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunData {
     /// The scenario's name.
@@ -53,38 +55,73 @@ pub struct RunData {
     pub domestic: Vec<bool>,
     /// The date of each step, 0..=steps.
     pub dates: Vec<NaiveDate>,
-    /// Replicates per arm (at least one).
-    pub replicates: u32,
-    /// Agents per segment, per arm (a variant may change the population).
-    pub segment_agents: Vec<Vec<u64>>,
-    /// `counts[index(arm, replicate, step, segment, state)]`: agents in a state; the states
-    /// of a segment add up to its agents at every step.
-    pub counts: Vec<u32>,
-    /// `switches[((arm * replicates + replicate) * segments + segment) * states + from]`:
-    /// agents that left state `from`, summed over the steps (from `flows.csv`).
-    pub switches: Vec<u64>,
     /// Per arm, its events in date order.
     pub timelines: Vec<Vec<TimelineEvent>>,
+    /// The counts, of one point: slots are arms. The states of a segment add up to its
+    /// agents at every step.
+    results: Results,
+    /// `switches[(task * segments + segment) * states + from]`: agents that left state
+    /// `from`, summed over the steps (from `flows.csv`). Only these sums are kept of the
+    /// flows, which are several times the counts.
+    switches: Vec<u64>,
 }
 
 impl RunData {
+    /// A point's data; `results` has one point and arms, segments and states as named, and
+    /// `switches` one entry per task, segment and state.
+    ///
+    /// # Panics
+    /// When the sizes disagree: the reader builds every part from the same run.json.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        scenario: String,
+        arms: Vec<String>,
+        segments: Vec<String>,
+        states: Vec<String>,
+        domestic: Vec<bool>,
+        dates: Vec<NaiveDate>,
+        timelines: Vec<Vec<TimelineEvent>>,
+        results: Results,
+        switches: Vec<u64>,
+    ) -> RunData {
+        let shape = results.shape();
+        assert!(
+            shape.points() == 1
+                && shape.arms() == arms.len()
+                && shape.segments() == segments.len()
+                && shape.states() == states.len()
+                && domestic.len() == states.len()
+                && dates.len() == shape.steps() as usize + 1
+                && timelines.len() == arms.len()
+                && switches.len() == shape.tasks() * segments.len() * states.len(),
+            "the parts of a point's data disagree"
+        );
+        RunData {
+            scenario,
+            arms,
+            segments,
+            states,
+            domestic,
+            dates,
+            timelines,
+            results,
+            switches,
+        }
+    }
+
+    /// The counts.
+    pub fn results(&self) -> &Results {
+        &self.results
+    }
+
+    /// Replicates per arm (at least one).
+    pub fn replicates(&self) -> u32 {
+        self.results.shape().replicates()
+    }
+
     /// The last step.
     pub fn steps(&self) -> u32 {
         (self.dates.len() - 1) as u32
-    }
-
-    /// The position of a count in [`RunData::counts`].
-    pub fn index(
-        &self,
-        arm: usize,
-        replicate: u32,
-        step: u32,
-        segment: usize,
-        state: usize,
-    ) -> usize {
-        let task = arm * self.replicates as usize + replicate as usize;
-        let row = task * self.dates.len() + step as usize;
-        (row * self.segments.len() + segment) * self.states.len() + state
     }
 
     /// Agents of `segment` in `state` at `step`; `segment == segments.len()` is `all`.
@@ -96,25 +133,25 @@ impl RunData {
         segment: usize,
         state: usize,
     ) -> u64 {
-        self.segment_range(segment)
-            .map(|s| u64::from(self.counts[self.index(arm, replicate, step, s, state)]))
-            .sum()
+        self.results.count_of(arm, replicate, step, segment, state)
     }
 
     /// Agents of `segment` (or of all, `segment == segments.len()`) in an arm.
     pub fn agents(&self, arm: usize, segment: usize) -> u64 {
-        self.segment_range(segment)
-            .map(|s| self.segment_agents[arm][s])
-            .sum()
+        self.results.agents(arm, segment)
     }
 
     /// Agents that left `state` over the horizon in one replicate.
     pub fn switches_from(&self, arm: usize, replicate: u32, segment: usize, state: usize) -> u64 {
-        self.segment_range(segment)
-            .map(|s| {
-                let task = arm * self.replicates as usize + replicate as usize;
-                self.switches[(task * self.segments.len() + s) * self.states.len() + state]
-            })
+        let shape = self.results.shape();
+        let task = shape.index(crate::results::Task {
+            point: 0,
+            arm,
+            replicate,
+        });
+        shape
+            .segment_range(segment)
+            .map(|s| self.switches[(task * shape.segments() + s) * shape.states() + state])
             .sum()
     }
 
@@ -152,14 +189,6 @@ impl RunData {
     /// The first step on or after `date`, if the horizon reaches it.
     pub fn step_on_or_after(&self, date: NaiveDate) -> Option<u32> {
         self.dates.iter().position(|&d| d >= date).map(|s| s as u32)
-    }
-
-    fn segment_range(&self, segment: usize) -> std::ops::Range<usize> {
-        if segment == self.segments.len() {
-            0..self.segments.len()
-        } else {
-            segment..segment + 1
-        }
     }
 }
 
@@ -203,14 +232,5 @@ pub fn compare(run: &RunPoints, at: Option<u32>) -> Compared {
     Compared {
         metrics,
         robustness,
-    }
-}
-
-/// `count / agents`, the share of a segment's agents; 0 for a segment with no agents.
-pub fn share(count: u64, agents: u64) -> f64 {
-    if agents == 0 {
-        0.0
-    } else {
-        count as f64 / agents as f64
     }
 }

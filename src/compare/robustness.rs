@@ -1,4 +1,4 @@
-//! Robustness across sweep points (contract 10): for each variant, segment and metric, how the
+//! Robustness across sweep points (docs/FORMAT.md, robustness.csv): for each variant, segment and metric, how the
 //! paired difference from the baseline of the same point is distributed across the points.
 //!
 //! A policy is robust when it does well whatever the uncertain parameters turn out to be, so
@@ -27,7 +27,11 @@ impl Better {
         match metric {
             Metric::PeakUnserved | Metric::UnservedExposure => Better::Lower,
             Metric::Share if state == Some(UNSERVED) => Better::Lower,
-            _ => Better::Neither,
+            Metric::Share
+            | Metric::DomesticShare
+            | Metric::ForeignShare
+            | Metric::DomesticCrossing
+            | Metric::SwitchesAway => Better::Neither,
         }
     }
 
@@ -132,10 +136,7 @@ fn summarise(key: &MetricRow, differences: &[f64]) -> RobustnessRow {
         ),
         Better::Neither => (sorted[0], stats::quantile(&sorted, 0.1), positive),
     };
-    let step = match key.metric {
-        Metric::Share | Metric::DomesticShare | Metric::ForeignShare => key.step,
-        _ => None,
-    };
+    let step = key.step.filter(|_| key.metric.at_step());
     RobustnessRow {
         arm: key.arm,
         segment: key.segment,

@@ -1,8 +1,9 @@
 //! Per-step curves for the charts: the mean share of a state over replicates with its 95%
-//! interval, and a variant's paired difference from the baseline with its interval. The
-//! charts draw these and compute nothing themselves.
+//! interval, and a variant's paired difference from the baseline with its interval, computed
+//! by [`crate::results::Results`] as for `summary.csv` and `comparison.csv`. The charts draw
+//! these and compute nothing themselves.
 
-use super::{RunData, share};
+use super::RunData;
 use crate::stats;
 
 /// A curve over the steps 0..=steps, with a band around it.
@@ -26,24 +27,15 @@ impl Band {
     }
 }
 
-fn shares(data: &RunData, arm: usize, step: u32, segment: usize, state: usize) -> Vec<f64> {
-    let agents = data.agents(arm, segment);
-    (0..data.replicates)
-        .map(|r| share(data.count(arm, r, step, segment, state), agents))
-        .collect()
-}
-
 /// The share of `state` in `segment` (`segments.len()` is `all`) at each step: the mean over
 /// replicates and its Student-t 95% interval, as `summary.csv` has them.
 pub fn share_band(data: &RunData, arm: usize, segment: usize, state: usize) -> Band {
     let mut band = Band::with_capacity(data.dates.len());
     for step in 0..=data.steps() {
-        let values = shares(data, arm, step, segment, state);
-        // Mean over replicates with the Student-t interval (contract 7.16).
-        let (low, high) = stats::t_interval(&values);
-        band.mean.push(stats::mean(&values));
-        band.low.push(low);
-        band.high.push(high);
+        let summary = data.results().summary(arm, step, segment, state);
+        band.mean.push(summary.mean);
+        band.low.push(summary.ci95_low);
+        band.high.push(summary.ci95_high);
     }
     band
 }
@@ -53,13 +45,10 @@ pub fn share_band(data: &RunData, arm: usize, segment: usize, state: usize) -> B
 pub fn difference_band(data: &RunData, arm: usize, segment: usize, state: usize) -> Band {
     let mut band = Band::with_capacity(data.dates.len());
     for step in 0..=data.steps() {
-        let baseline = shares(data, 0, step, segment, state);
-        let variant = shares(data, arm, step, segment, state);
-        // Paired difference, Student t over replicates (common random numbers).
-        let (mean, low, high) = stats::paired_difference(&baseline, &variant);
-        band.mean.push(mean);
-        band.low.push(low);
-        band.high.push(high);
+        let difference = data.results().difference(0, arm, step, segment, state);
+        band.mean.push(difference.mean);
+        band.low.push(difference.low);
+        band.high.push(difference.high);
     }
     band
 }
@@ -69,6 +58,6 @@ pub fn difference_band(data: &RunData, arm: usize, segment: usize, state: usize)
 pub fn mean_share(data: &RunData, arm: usize, segment: usize, state: usize) -> Vec<f64> {
     (0..=data.steps())
         // Mean over replicates.
-        .map(|step| stats::mean(&shares(data, arm, step, segment, state)))
+        .map(|step| stats::mean(&data.results().shares(arm, step, segment, state)))
         .collect()
 }

@@ -3,11 +3,11 @@
 //! `resolved` is the scenario after overrides with defaults filled in, each arm's event
 //! timeline included; its hash identifies the work independently of how it was launched.
 
+use super::format::sha256_hex;
 use crate::rng;
 use crate::scenario::{EventInfo, EventTime, Range, Scenario, Sweep, WEIGHTS};
 use crate::spec::{NetworkSpec, Setup};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
 /// The versions of the crates that make the random streams, recorded so that a reader knows
 /// what produced the draws. Both are pinned exactly in Cargo.toml; a test holds them to
@@ -261,11 +261,7 @@ fn sweep_json(sweep: &Sweep) -> Value {
 
 /// The SHA-256 of a JSON value's compact serialisation, hex.
 pub fn json_sha256(value: &Value) -> String {
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
-    Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    sha256_hex(&serde_json::to_vec(value).unwrap_or_default())
 }
 
 /// The whole of `run.json`.

@@ -2,29 +2,31 @@
 //! live in. Only this module knows file formats; the model and the statistics never touch a
 //! file.
 
+mod compared;
+mod format;
 mod manifest;
+mod merge;
 mod metrics;
 pub mod read;
 mod robustness;
+mod rows;
 mod shard;
 mod staging;
 mod tables;
 
+pub use compared::{at_step, compare_folder, write_compared};
+pub use format::Layout;
 pub use manifest::{Launch, json_sha256, manifest, resolved};
-pub use metrics::{
-    Layout, METRICS_FILE, METRICS_HEADER, at_step, compare_folder, metrics_csv, metrics_json,
-    metrics_table, write_compared,
-};
-pub use robustness::{
-    ROBUSTNESS_FILE, ROBUSTNESS_HEADER, robustness_csv, robustness_json, robustness_table,
-};
-pub use shard::{Merged, SHARD_MANIFEST, read_shards, write_shard};
+pub use merge::{Merged, read_shards};
+pub use metrics::{METRICS_FILE, metrics_csv, metrics_json, metrics_table};
+pub use robustness::{ROBUSTNESS_FILE, robustness_csv, robustness_json, robustness_table};
+pub use shard::{SHARD_MANIFEST, write_shard};
 pub use staging::{MANIFEST, Staging, check_replaceable, write_file_atomically};
 pub use tables::Labels;
 
 use crate::error::{Error, Result};
-use crate::runner::Results;
-use crate::scenario::{Scenario, Sweep};
+use crate::results::Results;
+use crate::scenario::{Arm, Scenario, Sweep};
 
 /// The files of a run, in the order they are written; a swept run adds [`POINTS`] and
 /// [`ROBUSTNESS_FILE`], and `run --plot` adds its charts.
@@ -37,13 +39,18 @@ pub const FILES: [&str; 6] = [
     METRICS_FILE,
 ];
 
-/// The sweep's points, written by a swept run (contract 10).
+/// The sweep's points, written by a swept run (docs/FORMAT.md, points.csv).
 pub const POINTS: &str = "points.csv";
 
 /// Writes the CSV files of a run into a staging folder, `points.csv` included when swept;
 /// `run.json` comes last, once the run's wall time is known, from [`write_manifest`].
-pub fn write_tables(staging: &Staging, scenario: &Scenario, results: &Results) -> Result<()> {
-    write_results(staging, &Labels::of(scenario), results)?;
+pub fn write_tables(
+    staging: &Staging,
+    scenario: &Scenario,
+    arms: &[Arm<'_>],
+    results: &Results,
+) -> Result<()> {
+    write_results(staging, &Labels::of(scenario, arms), results)?;
     match &scenario.sweep {
         Some(sweep) => write_points(staging, sweep),
         None => Ok(()),
@@ -52,7 +59,7 @@ pub fn write_tables(staging: &Staging, scenario: &Scenario, results: &Results) -
 
 /// Writes the four CSV files of `results` (every task) into a staging folder.
 fn write_results(staging: &Staging, labels: &Labels, results: &Results) -> Result<()> {
-    let all: Vec<usize> = (0..results.tasks.len()).collect();
+    let all: Vec<usize> = (0..results.shape().tasks()).collect();
     tables::write_adoption(staging, "adoption.csv", results, labels, &all)?;
     tables::write_summary(staging, "summary.csv", results, labels)?;
     tables::write_comparison(staging, "comparison.csv", results, labels)?;
@@ -79,19 +86,11 @@ pub fn write_manifest(staging: &Staging, manifest: &serde_json::Value) -> Result
 /// 95% interval: the table a run ends with. Rows are arms (of the first sweep point, when
 /// swept), columns states.
 pub fn final_shares(results: &Results) -> Vec<Vec<crate::stats::Summary>> {
-    (0..results.arms.len())
+    let shape = results.shape();
+    (0..shape.arms())
         .map(|arm| {
-            (0..results.states)
-                .map(|state| {
-                    let shares = tables::replicate_shares(
-                        results,
-                        arm,
-                        results.steps,
-                        results.segments,
-                        state,
-                    );
-                    crate::stats::Summary::of(&shares)
-                })
+            (0..shape.states())
+                .map(|state| results.summary(arm, shape.steps(), shape.segments(), state))
                 .collect()
         })
         .collect()

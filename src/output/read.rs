@@ -1,34 +1,25 @@
-//! Reading an output folder back into memory for `compare` and `plot`: `run.json` for the
-//! names, origins and timelines, `adoption.csv` for the counts, `flows.csv` for the switches,
-//! and, for a swept run, `points.csv` for the points' values.
+//! Reading files back: an output folder for `compare` and `plot` (`run.json` for the names,
+//! origins and timelines, `adoption.csv` for the counts, `flows.csv` for the switches, and,
+//! for a swept run, `points.csv` for the points' values), and the rows of a shard folder for
+//! `merge`. One reader of `adoption.csv` and `flows.csv` serves both, into [`Results`].
 //!
-//! Only the files' contract is relied on, never the run that wrote them, so a folder from an
+//! Only the files' format is relied on, never the run that wrote them, so a folder from an
 //! earlier run (or another machine) reads the same. A folder that is not blockade's, or whose
 //! files do not hold together, is refused with one line naming the file and, where it helps,
-//! the line: contract 8 makes that exit status 2.
+//! the line (docs/FORMAT.md, Exit status: 2).
 //!
 //! A swept run (run.json's `resolved.sweep`) has a `point` column first in every CSV file;
 //! it is read into one [`RunData`] per point, or only the point asked for.
 
-use super::tables::{ADOPTION_HEADER, FLOWS_HEADER};
+use super::rows::{AdoptionRow, FlowRow, PointRow, RowReader, refuse, refuse_line};
 use crate::compare::{FIRST_PROVIDER, RunData, RunPoints, SweepValues, TimelineEvent};
-use crate::error::{Error, InputError, Result};
+use crate::error::{InputError, Result};
+use crate::results::{Flow, Results, Shape, Task};
 use chrono::NaiveDate;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
-
-/// A refusal about `path` (exit status 2).
-fn refuse(path: &Path, message: impl Into<String>) -> Error {
-    Error::Input(InputError::new(message).in_origin(path.display().to_string()))
-}
-
-/// A refusal about one line of a CSV file.
-fn refuse_line(path: &Path, line: u64, message: impl Into<String>) -> Error {
-    let mut e = InputError::new(message).in_origin(path.display().to_string());
-    e.line = Some(line as usize);
-    Error::Input(e)
-}
 
 /// Reads the output folder `dir` of a run without a `[sweep]`; a swept folder is refused
 /// (read it with [`load_run`] or [`load_point`]).
@@ -64,6 +55,17 @@ enum Which {
     One(Option<usize>),
 }
 
+/// What `run.json` says of a run's results: names, origins and sizes.
+struct Described {
+    scenario: String,
+    arms: Vec<String>,
+    segments: Vec<String>,
+    states: Vec<String>,
+    domestic: Vec<bool>,
+    replicates: u32,
+    steps: u32,
+}
+
 /// Reads a folder: the kept points' data, in point order, and the sweep's values.
 fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)> {
     if !dir.is_dir() {
@@ -80,7 +82,7 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
                 "not a blockade output folder (no run.json written by blockade)",
             )
         })?;
-    let mut template = from_manifest(&manifest_path, &manifest)?;
+    let described = describe(&manifest_path, &manifest)?;
     let sweep = match manifest.pointer("/resolved/sweep") {
         None => None,
         Some(sweep) => {
@@ -123,74 +125,81 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         }
         (Which::Unswept | Which::All, _) => 0..points,
     };
-    // The same bound as for one point (from_manifest), over every point kept.
-    template
-        .counts
-        .len()
-        .checked_mul(kept.len())
+    let d = &described;
+    let too_large = || refuse(&manifest_path, "the run is too large to compare in memory");
+    let shape = Shape::new(
+        kept.len(),
+        d.arms.len(),
+        d.replicates,
+        d.steps,
+        d.segments.len(),
+        d.states.len(),
+    )
+    .ok_or_else(too_large)?;
+    shape
+        .tasks()
+        .checked_mul(shape.cells())
         .filter(|&n| n <= 1 << 32)
-        .ok_or_else(|| refuse(&manifest_path, "the run is too large to compare in memory"))?;
-    let layout = Layout {
+        .ok_or_else(too_large)?;
+    let layout = FileLayout {
+        arms: &d.arms,
+        segments: &d.segments,
+        states: &d.states,
         swept: sweep.is_some(),
         points,
         kept: kept.clone(),
+        source: super::MANIFEST,
     };
-    let mut data = vec![template.clone(); kept.len()];
-    read_adoption(&dir.join("adoption.csv"), &layout, &mut data)?;
-    read_flows(&dir.join("flows.csv"), &layout, &mut data)?;
-    // Timelines do not depend on the point; the dates are the same at every point.
-    template.dates = data[0].dates.clone();
-    let timelines = timelines(&manifest_path, &manifest, &template)?;
-    for point in &mut data {
-        point.timelines = timelines.clone();
-    }
-    Ok((data, sweep))
-}
-
-/// How a folder's rows map to the points kept.
-struct Layout {
-    /// Whether every CSV file starts with a `point` column.
-    swept: bool,
-    /// The run's number of points (1 unswept).
-    points: usize,
-    /// The point numbers kept, in order.
-    kept: std::ops::Range<usize>,
-}
-
-impl Layout {
-    /// The header a CSV file must have: `columns`, after `point` when swept.
-    fn header<'a>(&self, columns: &[&'a str]) -> Vec<&'a str> {
-        let point: &[&str] = if self.swept { &["point"] } else { &[] };
-        point.iter().chain(columns).copied().collect()
-    }
-
-    /// The slot of a row's point among the points kept; `None` when it is not kept.
-    fn slot(&self, path: &Path, line: u64, record: &csv::ByteRecord) -> Result<Option<usize>> {
-        if !self.swept {
-            return Ok(Some(0));
-        }
-        let point: usize = number(path, line, "point", &record[0])?;
-        if point >= self.points {
-            return Err(refuse_line(
-                path,
-                line,
-                format!(
-                    "point {point} is not in this run ({} points in points.csv)",
-                    self.points
-                ),
-            ));
-        }
-        Ok(self.kept.contains(&point).then(|| point - self.kept.start))
-    }
-
-    /// "point P: " for a message about a kept point of a swept run, else nothing.
-    fn name(&self, slot: usize) -> String {
-        if self.swept {
-            format!("point {}: ", self.kept.start + slot)
+    let mut results = Results::empty(shape, vec![vec![0; shape.segments()]; shape.slots()]);
+    let mut dates = Dates::unknown(shape.steps());
+    let every_task = 0..shape.tasks();
+    read_adoption(
+        &dir.join("adoption.csv"),
+        &layout,
+        &mut results,
+        &every_task,
+        &mut dates,
+    )?;
+    let agents = segment_agents(&results, &d.arms, &d.segments).map_err(|(slot, message)| {
+        let point = if layout.swept {
+            format!("point {}: ", kept.start + slot / shape.arms())
         } else {
             String::new()
-        }
-    }
+        };
+        refuse(&dir.join("adoption.csv"), format!("{point}{message}"))
+    })?;
+    results.set_segment_agents(agents);
+    let mut switches = vec![0u64; shape.tasks() * shape.segments() * shape.states()];
+    read_flows(
+        &dir.join("flows.csv"),
+        &layout,
+        &mut results,
+        &every_task,
+        &dates,
+        FlowsInto::Switches(&mut switches),
+    )?;
+    let dates = dates.known();
+    let timelines = timelines(&manifest_path, &manifest, &d.arms, &dates)?;
+    let per_point = shape.one_point().tasks() * shape.segments() * shape.states();
+    let data = results
+        .into_points()
+        .into_iter()
+        .zip(switches.chunks(per_point))
+        .map(|(results, switches)| {
+            RunData::new(
+                d.scenario.clone(),
+                d.arms.clone(),
+                d.segments.clone(),
+                d.states.clone(),
+                d.domestic.clone(),
+                dates.clone(),
+                timelines.clone(),
+                results,
+                switches.to_vec(),
+            )
+        })
+        .collect();
+    Ok((data, sweep))
 }
 
 /// `points.csv`: `point,<path1>,<path2>,...`, one row per point numbered from 0, as many as
@@ -213,7 +222,8 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
             refuse_line(path, line, format!("malformed CSV: {e}"))
         })?;
         let line = record.position().map_or(0, |p| p.line());
-        if record.get(0) != Some(values.len().to_string().as_str()) {
+        let row: Option<PointRow<String>> = record.deserialize(None).ok();
+        let Some(row) = row.filter(|r| r.point == values.len()) else {
             return Err(refuse_line(
                 path,
                 line,
@@ -222,8 +232,8 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
                     values.len()
                 ),
             ));
-        }
-        values.push(record.iter().skip(1).map(String::from).collect());
+        };
+        values.push(row.values);
     }
     if values.len() != count {
         return Err(refuse(
@@ -263,19 +273,21 @@ fn strings(path: &Path, json: &Value, key: &str, name: &str) -> Result<Vec<Strin
         .collect()
 }
 
-/// Names, origins and sizes from `run.json`; the counts are filled in by the CSV readers.
-fn from_manifest(path: &Path, json: &Value) -> Result<RunData> {
+/// Names, origins and sizes from `run.json`.
+fn describe(path: &Path, json: &Value) -> Result<Described> {
     let arms = strings(path, json, "variants", "")?;
     if arms.first().map(String::as_str) != Some("baseline") {
         return Err(refuse(path, "variants: the first must be baseline"));
     }
     let replicates = field(path, json, "replicates")?
         .as_u64()
-        .filter(|&r| (1..=u64::from(u32::MAX)).contains(&r))
+        .and_then(|r| u32::try_from(r).ok())
+        .filter(|&r| r >= 1)
         .ok_or_else(|| refuse(path, "replicates: not a positive integer"))?;
     let steps = field(path, json, "resolved.scenario.steps")?
         .as_u64()
-        .filter(|&s| s < u64::from(u32::MAX))
+        .and_then(|s| u32::try_from(s).ok())
+        .filter(|&s| s < u32::MAX)
         .ok_or_else(|| refuse(path, "resolved.scenario.steps: not an integer"))?;
     let scenario = field(path, json, "resolved.scenario.name")?
         .as_str()
@@ -293,287 +305,405 @@ fn from_manifest(path: &Path, json: &Value) -> Result<RunData> {
             .and_then(Value::as_str)
             .ok_or_else(|| refuse(path, "resolved.providers: an entry has no id"))?;
         states.push(id.to_owned());
-        // A provider without an origin counts as foreign (contract 9).
+        // A provider without an origin counts as foreign (docs/FORMAT.md, [[providers]]).
         domestic.push(provider.get("origin").and_then(Value::as_str) == Some("cn"));
     }
-    let (a, r, t, s, k) = (
-        arms.len(),
-        replicates as usize,
-        steps as usize + 1,
-        segments.len(),
-        states.len(),
-    );
-    let cells = [a, r, t, s, k]
-        .iter()
-        .try_fold(1usize, |n, &x| n.checked_mul(x))
-        .filter(|&n| n <= 1 << 32)
-        .ok_or_else(|| refuse(path, "the run is too large to compare in memory"))?;
-    Ok(RunData {
+    if segments.is_empty() {
+        return Err(refuse(path, "resolved.segments: empty"));
+    }
+    Ok(Described {
         scenario,
-        segment_agents: vec![vec![0; s]; a],
-        counts: vec![0; cells],
-        switches: vec![0; a * r * s * k],
         arms,
         segments,
         states,
         domestic,
-        // Placeholders until adoption.csv gives each step its date.
-        dates: vec![NaiveDate::MIN; t],
-        replicates: replicates as u32,
-        timelines: Vec::new(),
+        replicates,
+        steps,
     })
 }
 
-/// Maps the names in a CSV column to indices, remembering the last one: rows come sorted,
-/// so most lookups are a comparison with the previous row's name.
+/// How the rows of a CSV file map to a run's results: the names they may use, whether they
+/// start with a point, and which points are kept.
+pub(crate) struct FileLayout<'a> {
+    /// The arms, `baseline` first.
+    pub(crate) arms: &'a [String],
+    /// The segments, in file order.
+    pub(crate) segments: &'a [String],
+    /// The states.
+    pub(crate) states: &'a [String],
+    /// Whether every row starts with its point.
+    pub(crate) swept: bool,
+    /// The run's number of points (1 unswept).
+    pub(crate) points: usize,
+    /// The point numbers kept, in order: the results hold these points only.
+    pub(crate) kept: Range<usize>,
+    /// The file the names come from, for messages.
+    pub(crate) source: &'static str,
+}
+
+impl FileLayout<'_> {
+    /// The index, among the kept points, of a row's point; `None` when it is not kept.
+    fn kept_point(&self, path: &Path, line: u64, point: Option<usize>) -> Result<Option<usize>> {
+        let point = point.unwrap_or(0);
+        if point >= self.points {
+            return Err(refuse_line(
+                path,
+                line,
+                format!(
+                    "point {point} is not in this run ({} points in points.csv)",
+                    self.points
+                ),
+            ));
+        }
+        Ok(self.kept.contains(&point).then(|| point - self.kept.start))
+    }
+}
+
+/// Maps the names in a CSV column to indices.
 struct Names<'a> {
-    names: HashMap<&'a [u8], usize>,
+    names: HashMap<&'a str, usize>,
     what: &'static str,
+    source: &'static str,
 }
 
 impl<'a> Names<'a> {
-    fn new(names: &'a [String], what: &'static str) -> Names<'a> {
+    fn new(names: &'a [String], what: &'static str, source: &'static str) -> Names<'a> {
         Names {
             names: names
                 .iter()
                 .enumerate()
-                .map(|(i, n)| (n.as_bytes(), i))
+                .map(|(i, n)| (n.as_str(), i))
                 .collect(),
             what,
+            source,
         }
     }
 
-    fn get(&self, path: &Path, line: u64, name: &[u8]) -> Result<usize> {
+    fn get(&self, path: &Path, line: u64, name: &str) -> Result<usize> {
         self.names.get(name).copied().ok_or_else(|| {
             refuse_line(
                 path,
                 line,
-                format!(
-                    "unknown {} '{}' (not in run.json)",
-                    self.what,
-                    String::from_utf8_lossy(name)
-                ),
+                format!("unknown {} '{name}' (not in {})", self.what, self.source),
             )
         })
     }
 }
 
-fn number<T: std::str::FromStr>(path: &Path, line: u64, column: &str, text: &[u8]) -> Result<T> {
-    std::str::from_utf8(text)
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .ok_or_else(|| {
-            refuse_line(
-                path,
-                line,
-                format!(
-                    "{column}: '{}' is not a valid number",
-                    String::from_utf8_lossy(text)
-                ),
-            )
-        })
+/// The date of each step, as the rows give it: every row of a step must give the same one.
+pub(crate) struct Dates {
+    dates: Vec<Option<(String, NaiveDate)>>,
 }
 
-fn reader(path: &Path, header: &[&str]) -> Result<csv::Reader<std::fs::File>> {
-    let file = std::fs::File::open(path).map_err(|e| refuse(path, format!("cannot read: {e}")))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .buffer_capacity(1 << 20)
-        .from_reader(file);
-    let found = reader
-        .byte_headers()
-        .map_err(|e| refuse(path, format!("not CSV: {e}")))?;
-    if found.iter().ne(header.iter().map(|h| h.as_bytes())) {
-        return Err(refuse(
-            path,
-            format!(
-                "unexpected header '{}' (expected '{}')",
-                found
-                    .iter()
-                    .map(String::from_utf8_lossy)
-                    .collect::<Vec<_>>()
-                    .join(","),
-                header.join(",")
-            ),
-        ));
+impl Dates {
+    /// Steps 0..=steps, no date known yet.
+    pub(crate) fn unknown(steps: u32) -> Dates {
+        Dates {
+            dates: vec![None; steps as usize + 1],
+        }
     }
-    Ok(reader)
+
+    /// Dates known beforehand, as a shard's manifest lists them; `None` unless each is a
+    /// YYYY-MM-DD date.
+    pub(crate) fn of(texts: &[String]) -> Option<Dates> {
+        let dates = texts
+            .iter()
+            .map(|t| Some((t.clone(), parse_date(t)?)))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Dates {
+            dates: dates.into_iter().map(Some).collect(),
+        })
+    }
+
+    /// Checks a row's date against the step's, learning it when it is the step's first.
+    fn check(&mut self, path: &Path, line: u64, step: u32, text: &str) -> Result<()> {
+        match &self.dates[step as usize] {
+            Some((known, _)) if known == text => Ok(()),
+            known => {
+                let date = parse_date(text)
+                    .ok_or_else(|| refuse_line(path, line, "date: not a YYYY-MM-DD date"))?;
+                match known {
+                    None => {
+                        self.dates[step as usize] = Some((text.to_owned(), date));
+                        Ok(())
+                    }
+                    Some((_, d)) if *d == date => Ok(()),
+                    Some((_, d)) => Err(refuse_line(
+                        path,
+                        line,
+                        format!("step {step} has the dates {d} and {date}"),
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Whether a flow's date is its step's.
+    fn is(&self, step: u32, text: &str) -> bool {
+        matches!(&self.dates[step as usize], Some((known, _)) if known == text)
+    }
+
+    /// The dates learned, once every step has been seen.
+    fn known(&self) -> Vec<NaiveDate> {
+        self.dates.iter().flatten().map(|(_, d)| *d).collect()
+    }
+
+    /// Refuses dates that go backwards as the steps advance.
+    fn check_order(&self, path: &Path) -> Result<()> {
+        let dates = self.known();
+        if dates.windows(2).any(|w| w[0] > w[1]) {
+            return Err(refuse(path, "the dates go backwards as the steps advance"));
+        }
+        Ok(())
+    }
 }
 
-/// Calls `row` with each record of a CSV file of `width` fields (after the point column when
-/// swept), its line, the slot of its point among the kept ones, and the offset of its first
-/// field after the point; rows of points not kept are skipped.
-fn each_row(
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// Reads the counts of `adoption.csv` into `results` (whose points are `layout.kept`): every
+/// (point, variant, replicate, step, segment, state) of the tasks `owned` (task indices of
+/// `results`, in increasing order) exactly once and nothing else, the same date for a step
+/// on every row. Rows of points not kept are skipped.
+pub(crate) fn read_adoption(
     path: &Path,
-    layout: &Layout,
-    columns: &[&str],
-    mut row: impl FnMut(&csv::ByteRecord, u64, usize, usize) -> Result<()>,
+    layout: &FileLayout<'_>,
+    results: &mut Results,
+    owned: &(impl TaskSet + ?Sized),
+    dates: &mut Dates,
 ) -> Result<()> {
-    let mut reader = reader(path, &layout.header(columns))?;
-    let offset = usize::from(layout.swept);
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let more = reader.read_byte_record(&mut record).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            refuse_line(path, line, format!("malformed CSV: {e}"))
-        })?;
-        if !more {
-            return Ok(());
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != offset + columns.len() {
-            return Err(refuse_line(path, line, "wrong number of fields"));
-        }
-        if let Some(slot) = layout.slot(path, line, &record)? {
-            row(&record, line, slot, offset)?;
-        }
+    let shape = *results.shape();
+    let cells = shape.cells();
+    for k in owned.tasks() {
+        results.task_mut(k).counts = vec![0; cells];
     }
-}
-
-/// The counts of `adoption.csv`: every (point, variant, replicate, step, segment, state) of
-/// the points kept exactly once, the same date for a step on every row, and a segment's states
-/// adding up to the same number of agents at every step of an arm (at a point).
-fn read_adoption(path: &Path, layout: &Layout, data: &mut [RunData]) -> Result<()> {
-    let mut counts: Vec<Vec<u32>> = data
-        .iter_mut()
-        .map(|d| std::mem::take(&mut d.counts))
-        .collect();
-    let mut seen: Vec<Vec<bool>> = counts.iter().map(|c| vec![false; c.len()]).collect();
-    let template = &data[0];
-    let (replicates, steps) = (template.replicates, template.dates.len());
-    let mut dates: Vec<Option<NaiveDate>> = vec![None; steps];
-    let arms = Names::new(&template.arms, "variant");
-    let segments = Names::new(&template.segments, "segment");
-    let states = Names::new(&template.states, "state");
-    let mut cells = 0usize;
-    each_row(path, layout, &ADOPTION_HEADER, |record, line, slot, o| {
-        let arm = arms.get(path, line, &record[o])?;
-        let replicate: u32 = number(path, line, "replicate", &record[o + 1])?;
-        let step: u32 = number(path, line, "step", &record[o + 2])?;
-        let segment = segments.get(path, line, &record[o + 4])?;
-        let state = states.get(path, line, &record[o + 5])?;
-        let agents: u32 = number(path, line, "agents", &record[o + 6])?;
-        if replicate >= replicates || step as usize >= steps {
+    let mut seen = vec![false; owned.count() * cells];
+    let arms = Names::new(layout.arms, "variant", layout.source);
+    let segments = Names::new(layout.segments, "segment", layout.source);
+    let states = Names::new(layout.states, "state", layout.source);
+    let mut rows = 0usize;
+    let mut reader = RowReader::open::<AdoptionRow>(path, layout.swept)?;
+    while let Some((point, row, line)) = reader.next::<AdoptionRow>()? {
+        let Some(point) = layout.kept_point(path, line, point)? else {
+            continue;
+        };
+        let arm = arms.get(path, line, row.variant)?;
+        let segment = segments.get(path, line, row.segment)?;
+        let state = states.get(path, line, row.state)?;
+        if row.replicate >= shape.replicates() || row.step > shape.steps() {
             return Err(refuse_line(
                 path,
                 line,
                 format!(
-                    "replicate {replicate} or step {step} is outside the run ({replicates} \
-                     replicates, steps 0..={})",
-                    steps - 1
+                    "replicate {} or step {} is outside the run ({} replicates, steps 0..={})",
+                    row.replicate,
+                    row.step,
+                    shape.replicates(),
+                    shape.steps()
                 ),
             ));
         }
-        let date = std::str::from_utf8(&record[o + 3])
-            .ok()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .ok_or_else(|| refuse_line(path, line, "date: not a YYYY-MM-DD date"))?;
-        match dates[step as usize] {
-            None => dates[step as usize] = Some(date),
-            Some(d) if d != date => {
-                return Err(refuse_line(
-                    path,
-                    line,
-                    format!("step {step} has the dates {d} and {date}"),
-                ));
-            }
-            Some(_) => {}
-        }
-        let i = template.index(arm, replicate, step, segment, state);
-        if std::mem::replace(&mut seen[slot][i], true) {
+        dates.check(path, line, row.step, row.date)?;
+        let k = shape.index(Task {
+            point,
+            arm,
+            replicate: row.replicate,
+        });
+        let position = owned
+            .position(k)
+            .ok_or_else(|| refuse_line(path, line, "a row of a task this shard does not run"))?;
+        let cell = shape.cell(row.step, segment, state);
+        if std::mem::replace(&mut seen[position * cells + cell], true) {
             return Err(refuse_line(path, line, "a row repeats an earlier one"));
         }
-        counts[slot][i] = agents;
-        cells += 1;
-        Ok(())
-    })?;
-    let expected: usize = counts.iter().map(Vec::len).sum();
-    if cells != expected {
+        results.task_mut(k).counts[cell] = row.agents;
+        rows += 1;
+    }
+    let expected = seen.len();
+    if rows != expected {
         return Err(refuse(
             path,
             format!(
-                "{cells} rows where run.json implies {expected} (every {}variant, replicate, \
-                 step, segment and state once)",
+                "{rows} rows where {} implies {expected} (every {}variant, replicate, step, \
+                 segment and state once)",
+                layout.source,
                 if layout.swept { "point, " } else { "" }
             ),
         ));
     }
-    // Every row was seen, so every step has its date.
-    let dates: Vec<NaiveDate> = dates.into_iter().flatten().collect();
-    if dates.windows(2).any(|w| w[0] > w[1]) {
-        return Err(refuse(path, "the dates go backwards as the steps advance"));
-    }
-    for (slot, (data, counts)) in data.iter_mut().zip(counts).enumerate() {
-        data.counts = counts;
-        data.dates = dates.clone();
-        check_agents(path, data, &layout.name(slot))?;
-    }
-    Ok(())
+    dates.check_order(path)
 }
 
-/// Checks that a segment's states add up to the same number of agents at every replicate and
-/// step of an arm, and records that number.
-fn check_agents(path: &Path, data: &mut RunData, point: &str) -> Result<()> {
-    for arm in 0..data.arms.len() {
-        for segment in 0..data.segments.len() {
-            let total = |r, t| {
-                (0..data.states.len())
-                    .map(|k| u64::from(data.counts[data.index(arm, r, t, segment, k)]))
-                    .sum::<u64>()
-            };
-            let agents = total(0, 0);
-            for r in 0..data.replicates {
-                for t in 0..=data.steps() {
-                    if total(r, t) != agents {
-                        return Err(refuse(
-                            path,
-                            format!(
-                                "{point}variant {}: segment {} has {} agents at replicate {r} \
-                                 step {t} but {agents} at replicate 0 step 0",
-                                data.arms[arm],
-                                data.segments[segment],
-                                total(r, t)
-                            ),
-                        ));
+/// The tasks a file holds: every task of the results, or a shard's.
+pub(crate) trait TaskSet {
+    /// The task indices, in increasing order.
+    fn tasks(&self) -> impl Iterator<Item = usize>;
+    /// How many.
+    fn count(&self) -> usize;
+    /// The position of task k among them; `None` when it is not one of them.
+    fn position(&self, k: usize) -> Option<usize>;
+}
+
+impl TaskSet for Range<usize> {
+    fn tasks(&self) -> impl Iterator<Item = usize> {
+        self.clone()
+    }
+    fn count(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+    fn position(&self, k: usize) -> Option<usize> {
+        self.contains(&k).then(|| k - self.start)
+    }
+}
+
+impl TaskSet for [usize] {
+    fn tasks(&self) -> impl Iterator<Item = usize> {
+        self.iter().copied()
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn position(&self, k: usize) -> Option<usize> {
+        self.binary_search(&k).ok()
+    }
+}
+
+/// Per slot and segment, the agents of the segment: the sum of its states, which must be the
+/// same at every replicate and step of the slot. On a mismatch, the slot and a message.
+pub(crate) fn segment_agents(
+    results: &Results,
+    arms: &[String],
+    segments: &[String],
+) -> std::result::Result<Vec<Vec<u32>>, (usize, String)> {
+    let shape = *results.shape();
+    (0..shape.slots())
+        .map(|slot| {
+            let arm = slot % shape.arms();
+            (0..shape.segments())
+                .map(|segment| {
+                    let total = |r: u32, t: u32| {
+                        let k = slot * shape.replicates() as usize + r as usize;
+                        (0..shape.states())
+                            .map(|state| u64::from(results.count(k, t, segment, state)))
+                            .sum::<u64>()
+                    };
+                    let agents = total(0, 0);
+                    for r in 0..shape.replicates() {
+                        for t in 0..=shape.steps() {
+                            if total(r, t) != agents {
+                                return Err((
+                                    slot,
+                                    format!(
+                                        "variant {}: segment {} has {} agents at replicate \
+                                         {r} step {t} but {agents} at replicate 0 step 0",
+                                        arms[arm],
+                                        segments[segment],
+                                        total(r, t)
+                                    ),
+                                ));
+                            }
+                        }
                     }
-                }
-            }
-            data.segment_agents[arm][segment] = agents;
-        }
-    }
-    Ok(())
+                    u32::try_from(agents).map_err(|_| {
+                        (
+                            slot,
+                            format!(
+                                "variant {}: segment {} has more agents than a run can",
+                                arms[arm], segments[segment]
+                            ),
+                        )
+                    })
+                })
+                .collect()
+        })
+        .collect()
 }
 
-/// The agents leaving each state, summed over the steps, from `flows.csv`.
-fn read_flows(path: &Path, layout: &Layout, data: &mut [RunData]) -> Result<()> {
-    let (arm_names, segment_names, state_names) = (
-        data[0].arms.clone(),
-        data[0].segments.clone(),
-        data[0].states.clone(),
-    );
-    let (replicates, steps) = (data[0].replicates, data[0].steps());
-    let arms = Names::new(&arm_names, "variant");
-    let segments = Names::new(&segment_names, "segment");
-    let states = Names::new(&state_names, "state");
-    each_row(path, layout, &FLOWS_HEADER, |record, line, slot, o| {
-        let arm = arms.get(path, line, &record[o])?;
-        let replicate: u32 = number(path, line, "replicate", &record[o + 1])?;
-        let step: u32 = number(path, line, "step", &record[o + 2])?;
-        let segment = segments.get(path, line, &record[o + 4])?;
-        let from = states.get(path, line, &record[o + 5])?;
-        let to = states.get(path, line, &record[o + 6])?;
-        let agents: u64 = number(path, line, "agents", &record[o + 7])?;
-        if replicate >= replicates || step == 0 || step > steps || from == to {
+/// What [`read_flows`] keeps of each flow.
+pub(crate) enum FlowsInto<'s> {
+    /// Every flow, in its task's `flows`, which must come in the order the writer puts them.
+    Flows,
+    /// Only the agents leaving each state, summed over the steps, per task, segment and
+    /// state (`(k * segments + segment) * states + from`).
+    Switches(&'s mut [u64]),
+}
+
+/// Reads `flows.csv`: rows of the tasks `owned` only, each a change between two states of a
+/// step 1..=steps dated as in `adoption.csv`.
+pub(crate) fn read_flows(
+    path: &Path,
+    layout: &FileLayout<'_>,
+    results: &mut Results,
+    owned: &(impl TaskSet + ?Sized),
+    dates: &Dates,
+    mut into: FlowsInto<'_>,
+) -> Result<()> {
+    let shape = *results.shape();
+    let arms = Names::new(layout.arms, "variant", layout.source);
+    let segments = Names::new(layout.segments, "segment", layout.source);
+    let states = Names::new(layout.states, "state", layout.source);
+    let mut reader = RowReader::open::<FlowRow>(path, layout.swept)?;
+    while let Some((point, row, line)) = reader.next::<FlowRow>()? {
+        let Some(point) = layout.kept_point(path, line, point)? else {
+            continue;
+        };
+        let arm = arms.get(path, line, row.variant)?;
+        let segment = segments.get(path, line, row.segment)?;
+        let from = states.get(path, line, row.from)?;
+        let to = states.get(path, line, row.to)?;
+        if row.replicate >= shape.replicates()
+            || row.step == 0
+            || row.step > shape.steps()
+            || from == to
+            || row.agents == 0
+        {
             return Err(refuse_line(
                 path,
                 line,
-                "not a flow of this run (replicate, step 1..=steps, from != to)",
+                "not a flow of this run (replicate, step 1..=steps, from != to, agents > 0)",
             ));
         }
-        let task = arm * replicates as usize + replicate as usize;
-        let cell = (task * segment_names.len() + segment) * state_names.len() + from;
-        data[slot].switches[cell] += agents;
-        Ok(())
-    })
+        if !dates.is(row.step, row.date) {
+            return Err(refuse_line(path, line, "the date is not the step's"));
+        }
+        let k = shape.index(Task {
+            point,
+            arm,
+            replicate: row.replicate,
+        });
+        if owned.position(k).is_none() {
+            return Err(refuse_line(
+                path,
+                line,
+                "a flow of a task this shard does not run",
+            ));
+        }
+        match &mut into {
+            FlowsInto::Switches(switches) => {
+                switches[(k * shape.segments() + segment) * shape.states() + from] +=
+                    u64::from(row.agents);
+            }
+            FlowsInto::Flows => {
+                // Both fit: the segments and states are those of the run's manifest, whose
+                // sizes the shard's checks bound.
+                let flow = Flow {
+                    step: row.step,
+                    segment: segment as u16,
+                    from: from as u8,
+                    to: to as u8,
+                    agents: row.agents,
+                };
+                let flows = &mut results.task_mut(k).flows;
+                let key = |f: &Flow| (f.step, f.segment, f.from, f.to);
+                if flows.last().is_some_and(|last| key(last) >= key(&flow)) {
+                    return Err(refuse_line(path, line, "out of order"));
+                }
+                flows.push(flow);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// An event's own date from its `at` (a date, or a step number).
@@ -588,7 +718,12 @@ fn own_date(event: &Value, dates: &[NaiveDate]) -> Option<NaiveDate> {
 /// Each arm's timeline from `run.json`, with each event's own date looked up among the
 /// baseline's and the variant's events (the timeline holds the date of the step it applies
 /// at, which is later when the event falls between two steps).
-fn timelines(path: &Path, json: &Value, data: &RunData) -> Result<Vec<Vec<TimelineEvent>>> {
+fn timelines(
+    path: &Path,
+    json: &Value,
+    arms: &[String],
+    dates: &[NaiveDate],
+) -> Result<Vec<Vec<TimelineEvent>>> {
     let resolved = field(path, json, "resolved")?;
     let variants = resolved
         .get("variants")
@@ -596,8 +731,7 @@ fn timelines(path: &Path, json: &Value, data: &RunData) -> Result<Vec<Vec<Timeli
         .cloned()
         .unwrap_or_default();
     let events_of = |v: &Value| v.get("events").and_then(Value::as_array).cloned();
-    data.arms
-        .iter()
+    arms.iter()
         .map(|arm| {
             let (timeline, own) = if arm == "baseline" {
                 (resolved.get("timeline"), events_of(resolved))
@@ -627,15 +761,15 @@ fn timelines(path: &Path, json: &Value, data: &RunData) -> Result<Vec<Vec<Timeli
                     };
                     let step = u32::try_from(step)
                         .ok()
-                        .filter(|&s| s <= data.steps())
+                        .filter(|&s| (s as usize) < dates.len())
                         .ok_or_else(|| {
                             refuse(path, format!("{name}: step {step} is outside the run"))
                         })?;
                     let date = own
                         .iter()
                         .find(|o| o.get("name").and_then(Value::as_str) == Some(name))
-                        .and_then(|o| own_date(o, &data.dates))
-                        .unwrap_or(data.dates[step as usize]);
+                        .and_then(|o| own_date(o, dates))
+                        .unwrap_or(dates[step as usize]);
                     Ok(TimelineEvent {
                         name: name.to_owned(),
                         date,

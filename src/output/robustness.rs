@@ -1,60 +1,21 @@
 //! `robustness.csv` (swept runs only) and the views of it that `compare` prints on a swept run:
 //! CSV, JSON, an aligned text table that reads at 100 columns, and Markdown.
 //!
-//! The numbers come from [`crate::compare::robustness`]; this module only names and formats
+//! The numbers come from [`crate::compare::robustness()`]; this module only names and formats
 //! them. The file has no `point` column: each row summarises every point.
 
-use super::metrics::{
-    Layout, Section, clean, count, csv_bytes, json_bytes, markdown_table, percent, text_table, wrap,
+use super::format::{
+    Layout, Section, clean, count, csv_bytes, json_bytes, percent, render, row_label,
 };
+use super::rows::{RobustnessCsvRow, Row};
 use crate::compare::{Better, Metric, RobustnessRow, RunData, RunPoints, UNSERVED};
 use crate::error::Result;
-use serde::Serialize;
 
 /// The file a swept run's comparison writes beside `metrics.csv`.
 pub const ROBUSTNESS_FILE: &str = "robustness.csv";
 
-/// The columns of `robustness.csv`.
-pub const ROBUSTNESS_HEADER: [&str; 15] = [
-    "variant",
-    "segment",
-    "metric",
-    "state",
-    "step",
-    "date",
-    "unit",
-    "better",
-    "points",
-    "diff_mean",
-    "diff_worst",
-    "diff_worst_p10",
-    "fraction_beats",
-    "fraction_positive",
-    "fraction_negative",
-];
-
-/// One row as written: names instead of indices, empty (or null) where undefined.
-#[derive(Serialize)]
-struct Row<'a> {
-    variant: &'a str,
-    segment: &'a str,
-    metric: &'a str,
-    state: Option<&'a str>,
-    step: Option<u32>,
-    date: Option<String>,
-    unit: &'a str,
-    better: &'a str,
-    points: usize,
-    diff_mean: f64,
-    diff_worst: f64,
-    diff_worst_p10: f64,
-    fraction_beats: f64,
-    fraction_positive: f64,
-    fraction_negative: f64,
-}
-
-fn named<'a>(data: &'a RunData, row: &RobustnessRow) -> Row<'a> {
-    Row {
+fn named<'a>(data: &'a RunData, row: &RobustnessRow) -> (Option<usize>, RobustnessCsvRow<'a>) {
+    let named = RobustnessCsvRow {
         variant: &data.arms[row.arm],
         segment: data.segment_name(row.segment),
         metric: row.metric.name(),
@@ -70,17 +31,26 @@ fn named<'a>(data: &'a RunData, row: &RobustnessRow) -> Row<'a> {
         fraction_beats: clean(row.beats),
         fraction_positive: clean(row.positive),
         fraction_negative: clean(row.negative),
-    }
+    };
+    // Each row summarises every point: there is no point column.
+    (None, named)
 }
 
-fn named_rows<'a>(run: &'a RunPoints, rows: &[RobustnessRow]) -> Vec<Row<'a>> {
+fn named_rows<'a>(
+    run: &'a RunPoints,
+    rows: &[RobustnessRow],
+) -> Vec<(Option<usize>, RobustnessCsvRow<'a>)> {
     // Names and dates are the same at every point.
     rows.iter().map(|r| named(&run.points[0], r)).collect()
 }
 
 /// `robustness.csv` as bytes: the header, then one line per row, in the rows' order.
 pub fn robustness_csv(run: &RunPoints, rows: &[RobustnessRow]) -> Result<Vec<u8>> {
-    csv_bytes(ROBUSTNESS_FILE, &ROBUSTNESS_HEADER, &named_rows(run, rows))
+    csv_bytes(
+        ROBUSTNESS_FILE,
+        RobustnessCsvRow::COLUMNS,
+        &named_rows(run, rows),
+    )
 }
 
 /// The rows as a JSON array of objects with the CSV's keys, `null` where undefined.
@@ -162,11 +132,7 @@ fn sections(data: &RunData, rows: &[RobustnessRow], segment: usize) -> Vec<Secti
                     Metric::Share | Metric::DomesticShare | Metric::ForeignShare
                 )
         }) {
-            let label = match row.metric {
-                Metric::DomesticShare => "domestic (cn)",
-                Metric::ForeignShare => "foreign",
-                _ => row.state.map_or("", |k| data.states[k].as_str()),
-            };
+            let label = row_label(row.metric, row.state, &data.states);
             shares.rows.push(cells(data, row, label, percent));
         }
         sections.push(shares);
@@ -218,8 +184,8 @@ pub fn robustness_table(
         if points == 1 { "" } else { "s" },
         data.scenario,
         data.segment_name(segment),
-        data.replicates,
-        if data.replicates == 1 { "" } else { "s" }
+        data.replicates(),
+        if data.replicates() == 1 { "" } else { "s" }
     );
     let swept = run
         .sweep
@@ -243,24 +209,10 @@ pub fn robustness_table(
     } else {
         legend
     };
-    let mut out = String::new();
-    match layout {
-        Layout::Text => {
-            out.push_str(&heading);
-            out.push('\n');
-            out.push_str(&wrap(&legend, 100));
-        }
-        Layout::Markdown => out.push_str(&format!("## {heading}\n\n{legend}\n")),
-    }
-    if rows.is_empty() {
-        return out;
-    }
-    for section in sections(data, rows, segment) {
-        out.push('\n');
-        match layout {
-            Layout::Text => text_table(&mut out, &section),
-            Layout::Markdown => markdown_table(&mut out, &section),
-        }
-    }
-    out
+    let sections = if rows.is_empty() {
+        Vec::new()
+    } else {
+        sections(data, rows, segment)
+    };
+    render(&heading, &legend, &sections, layout)
 }

@@ -165,7 +165,7 @@ pub(crate) fn plan(data: &RunData, chart: &Chart) -> Plan {
         .map(|d| (*d - start).num_days() as f64)
         .collect();
     let segment = data.segment_name(chart.segment);
-    let replicates = data.replicates;
+    let replicates = data.replicates();
     let plural = if replicates == 1 { "" } else { "s" };
     let percent = |v: &[f64]| v.iter().map(|x| 100.0 * x).collect::<Vec<f64>>();
 

@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use blockade::runner::{self, Results};
+use blockade::results::Results;
+use blockade::runner;
 use blockade::scenario::{Overrides, Scenario};
 use std::collections::HashMap;
 use std::io::Read;
@@ -27,19 +28,11 @@ pub fn simulate(name: &str, overrides: &Overrides) -> (Scenario, Results) {
 
 /// The mean over replicates of the share of `state` in the whole population at each step.
 pub fn mean_share(results: &Results, arm: usize, state: usize) -> Vec<f64> {
-    let population: u32 = results.segment_agents[arm].iter().sum();
-    (0..=results.steps)
+    let shape = results.shape();
+    (0..=shape.steps())
         .map(|step| {
-            let total: f64 = (0..results.replicates)
-                .map(|r| {
-                    let task = results.task(arm, r);
-                    let count: u32 = (0..results.segments)
-                        .map(|s| results.count(task, step, s, state))
-                        .sum();
-                    f64::from(count) / f64::from(population)
-                })
-                .sum();
-            total / f64::from(results.replicates)
+            let shares = results.shares(arm, step, shape.segments(), state);
+            shares.iter().sum::<f64>() / f64::from(shape.replicates())
         })
         .collect()
 }

@@ -64,14 +64,15 @@ fn shares_are_the_logit_shares_at_every_step() {
     );
     assert!(base.segments.iter().all(|s| s.initial_adoption == 1.0));
 
-    for (arm, name) in results.arms.iter().enumerate() {
+    let arms = scenario.arms(&[]).expect("all arms");
+    for (arm, name) in arms.iter().map(|a| a.name).enumerate() {
         let setup = if arm == 0 {
             base
         } else {
             &scenario
                 .variants
                 .iter()
-                .find(|v| &v.name == name)
+                .find(|v| v.name == name)
                 .expect("variant")
                 .setup
         };
@@ -79,7 +80,7 @@ fn shares_are_the_logit_shares_at_every_step() {
         let mut expected = logit_shares(&scenario, &params);
         let usable = expected.iter().filter(|&&x| x > 0.0).count();
         assert!(usable >= 3, "{name}: the case needs 3+ usable options");
-        let observed: Vec<Vec<f64>> = (0..results.states)
+        let observed: Vec<Vec<f64>> = (0..results.shape().states())
             .map(|state| common::mean_share(&results, arm, state))
             .collect();
         for step in 0..=scenario.calendar.steps() {

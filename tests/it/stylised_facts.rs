@@ -6,7 +6,8 @@
 
 use crate::common;
 
-use blockade::runner::{self, Results};
+use blockade::results::Results;
+use blockade::runner;
 use blockade::scenario::{Overrides, Scenario};
 use std::sync::atomic::AtomicBool;
 
@@ -57,19 +58,20 @@ impl Run {
     /// Mean over replicates of the share of `states` among the agents of `segments`.
     fn share(&self, arm: usize, step: u32, segments: &[usize], states: &[usize]) -> f64 {
         let r = &self.results;
-        let total: f64 = (0..r.replicates)
+        let replicates = r.shape().replicates();
+        let total: f64 = (0..replicates)
             .map(|rep| {
-                let task = r.task(arm, rep);
-                let agents: u32 = segments.iter().map(|&s| r.segment_agents[arm][s]).sum();
+                let k = arm * replicates as usize + rep as usize;
+                let agents: u32 = segments.iter().map(|&s| r.segment_agents(arm)[s]).sum();
                 let count: u32 = segments
                     .iter()
                     .flat_map(|&s| states.iter().map(move |&st| (s, st)))
-                    .map(|(s, st)| r.count(task, step, s, st))
+                    .map(|(s, st)| r.count(k, step, s, st))
                     .sum();
                 f64::from(count) / f64::from(agents)
             })
             .sum();
-        total / f64::from(r.replicates)
+        total / f64::from(replicates)
     }
 
     fn all_segments(&self) -> Vec<usize> {
@@ -158,7 +160,7 @@ fn the_baseline_reproduces_the_stylised_facts() {
     for (s, setup) in run.scenario.baseline.segments.iter().enumerate() {
         let eligible =
             setup.tasks[video] * chinese.iter().map(|&l| setup.languages[l]).sum::<f64>();
-        let n = f64::from(setup.agents) * f64::from(run.results.replicates);
+        let n = f64::from(setup.agents) * f64::from(run.results.shape().replicates());
         let tolerance = 5.0 * (eligible * (1.0 - eligible) / n).sqrt();
         for step in 0..=end {
             let share = run.share(baseline, step, &[s], &[kling]);

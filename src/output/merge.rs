@@ -1,0 +1,397 @@
+//! Merging shard folders back into the results of one run (docs/FORMAT.md, Shard folders).
+//!
+//! Merging reads the integer counts back from the rows, with the reader `compare` uses, and
+//! rebuilds [`Results`], so that the same writers compute the same statistics from the same
+//! integers: the merged CSV files are byte-identical to an unsharded run's. Everything about
+//! the shards is checked before anything is written: that they are one run's, that each task
+//! appears exactly once, that no file was truncated or changed. Every such problem is a
+//! refusal naming the folder.
+
+use super::read::{Dates, FileLayout, FlowsInto, read_adoption, read_flows, segment_agents};
+use super::shard::{ADOPTION, FLOWS, SHARD_MANIFEST, ShardManifest, sha256_of_file};
+use super::tables::Labels;
+use super::{POINTS, Staging};
+use crate::error::{Error, InputError, Result};
+use crate::results::{Results, Shape};
+use crate::shard::Shard;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One shard folder given to `merge`, its manifest read.
+#[derive(Debug)]
+struct Given {
+    dir: PathBuf,
+    shown: String,
+    manifest: ShardManifest,
+}
+
+impl Given {
+    fn refuse(&self, message: impl Into<String>) -> Error {
+        Error::Input(InputError::new(message).in_origin(&self.shown))
+    }
+}
+
+/// The results of every shard of a run, put back together.
+#[derive(Debug)]
+pub struct Merged {
+    /// The results, as an unsharded run would hold them.
+    pub results: Results,
+    /// The labels of the output files.
+    pub labels: Labels,
+    /// `scenario.name`, for the default output folder.
+    pub name: String,
+    /// The bytes of `points.csv`, when swept.
+    points: Option<Vec<u8>>,
+    /// Per shard, in shard order: its folder, which shard it is, its run.json.
+    shards: Vec<(String, Shard, Value)>,
+}
+
+fn read_manifest(dir: &Path) -> Result<Given> {
+    let shown = dir.display().to_string();
+    let refuse = |message: String| Error::Input(InputError::new(message).in_origin(&shown));
+    let path = dir.join(SHARD_MANIFEST);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(_) if !dir.is_dir() => return Err(refuse("no such folder".into())),
+        Err(_) => {
+            return Err(refuse(format!(
+                "not a shard folder: no {SHARD_MANIFEST} (write one with `blockade run FILE \
+                 --shard I/N --out DIR`)"
+            )));
+        }
+    };
+    let manifest: ShardManifest = serde_json::from_slice(&bytes).map_err(|e| {
+        refuse(format!(
+            "{SHARD_MANIFEST} is not a blockade shard manifest: {e}"
+        ))
+    })?;
+    if manifest.tool != "blockade" || manifest.kind != "shard" {
+        return Err(refuse(format!(
+            "{SHARD_MANIFEST} is not a blockade shard manifest"
+        )));
+    }
+    Ok(Given {
+        dir: dir.to_owned(),
+        shown,
+        manifest,
+    })
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+/// Checks that a manifest agrees with itself: its shard exists, its tasks are that shard's,
+/// its layout has the sizes it claims.
+fn check_itself(given: &Given) -> Result<Shard> {
+    let m = &given.manifest;
+    let layout = &m.layout;
+    let malformed = |what: &str| given.refuse(format!("malformed {SHARD_MANIFEST}: {what}"));
+    let shard = Shard::new(m.shard, m.shards)
+        .ok_or_else(|| malformed(&format!("shard {}/{} does not exist", m.shard, m.shards)))?;
+    let slots = layout.points.checked_mul(layout.arms.len());
+    let total = slots.and_then(|s| s.checked_mul(layout.replicates as usize));
+    if layout.arms.is_empty() || layout.points == 0 || total != Some(m.tasks_total) {
+        return Err(malformed("tasks_total is not points × arms × replicates"));
+    }
+    if layout.dates.is_empty()
+        || layout.segments.is_empty()
+        || layout.segments.len() > usize::from(u16::MAX)
+        || layout.states.len() < 2
+        || layout.states.len() > 256
+        || slots != Some(layout.segment_agents.len())
+        || layout
+            .segment_agents
+            .iter()
+            .any(|s| s.len() != layout.segments.len())
+    {
+        return Err(malformed("its layout is inconsistent"));
+    }
+    if m.tasks != shard.tasks(m.tasks_total) {
+        return Err(malformed(&format!(
+            "its task list is not that of shard {shard}"
+        )));
+    }
+    Ok(shard)
+}
+
+/// Checks that `other` belongs to the same run as `first`.
+fn check_same_run(first: &Given, other: &Given) -> Result<()> {
+    let (a, b) = (&first.manifest, &other.manifest);
+    let fa = &first.shown;
+    if a.version != b.version {
+        return Err(other.refuse(format!(
+            "written by blockade {}, but {fa} by blockade {}: run every shard with one version",
+            b.version, a.version
+        )));
+    }
+    if a.seed != b.seed {
+        return Err(other.refuse(format!(
+            "has seed {}, but {fa} has seed {}: the shards are from different runs",
+            b.seed, a.seed
+        )));
+    }
+    if a.resolved_sha256 != b.resolved_sha256 {
+        return Err(other.refuse(format!(
+            "is from another scenario than {fa} (resolved_sha256 {} vs {}): the shards of a \
+             run share the scenario file and its flags",
+            short(&b.resolved_sha256),
+            short(&a.resolved_sha256)
+        )));
+    }
+    if a.shards != b.shards {
+        return Err(other.refuse(format!(
+            "is shard {}/{}, but {fa} is shard {}/{}: the shards of a run share N",
+            b.shard, b.shards, a.shard, a.shards
+        )));
+    }
+    if a.layout != b.layout || a.tasks_total != b.tasks_total {
+        return Err(other.refuse(format!(
+            "ran other variants than {fa}: the shards of a run share --variant"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks each file the manifest lists against its size and checksum.
+fn check_files(given: &Given) -> Result<()> {
+    let m = &given.manifest;
+    let mut required = vec![ADOPTION, FLOWS];
+    if m.layout.point_column {
+        required.push(POINTS);
+    }
+    for name in required {
+        if !m.files.contains_key(name) {
+            return Err(given.refuse(format!(
+                "malformed {SHARD_MANIFEST}: it does not list {name}"
+            )));
+        }
+    }
+    for (name, entry) in &m.files {
+        if ![ADOPTION, FLOWS, POINTS].contains(&name.as_str()) {
+            return Err(given.refuse(format!(
+                "malformed {SHARD_MANIFEST}: it lists an unknown file '{name}'"
+            )));
+        }
+        let path = given.dir.join(name);
+        let (bytes, sha256) =
+            sha256_of_file(&path).map_err(|e| given.refuse(format!("{name}: cannot read: {e}")))?;
+        if bytes != entry.bytes {
+            return Err(given.refuse(format!(
+                "{name} has {bytes} bytes, {SHARD_MANIFEST} says {}: the shard is truncated \
+                 or damaged; run it again",
+                entry.bytes
+            )));
+        }
+        if sha256 != entry.sha256 {
+            return Err(given.refuse(format!(
+                "{name} does not match its SHA-256 in {SHARD_MANIFEST}: the shard is damaged; \
+                 run it again"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the shard folders of one run, checks that they are one run's and cover every task
+/// exactly once, verifies every file, and rebuilds the run's results from their rows.
+/// Every problem is a refusal ([`Error::Input`]) naming the folder or the missing shards.
+pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
+    if dirs.is_empty() {
+        return Err(InputError::new("merge needs at least one shard folder").into());
+    }
+    let given: Vec<Given> = dirs
+        .iter()
+        .map(|d| read_manifest(d))
+        .collect::<Result<_>>()?;
+    let first = &given[0];
+    for other in &given[1..] {
+        check_same_run(first, other)?;
+    }
+    let mut by_shard: BTreeMap<Shard, &Given> = BTreeMap::new();
+    for g in &given {
+        let shard = check_itself(g)?;
+        if let Some(earlier) = by_shard.insert(shard, g) {
+            return Err(g.refuse(format!(
+                "shard {shard} is given twice: {} and {}",
+                earlier.shown, g.shown
+            )));
+        }
+    }
+    let count = first.manifest.shards;
+    let missing: Vec<String> = (1..=count)
+        .filter_map(|i| Shard::new(i, count))
+        .filter(|s| !by_shard.contains_key(s))
+        .map(|s| s.to_string())
+        .collect();
+    if !missing.is_empty() {
+        let plural = if missing.len() == 1 { "" } else { "s" };
+        let present: Vec<String> = by_shard.keys().map(Shard::to_string).collect();
+        return Err(InputError::new(format!(
+            "missing shard{plural} {}: merge needs all {count} shards of the run (given: {})",
+            missing.join(", "),
+            present.join(", ")
+        ))
+        .in_origin("merge")
+        .into());
+    }
+    for g in by_shard.values() {
+        check_files(g)?;
+    }
+    let points_sha = |g: &Given| g.manifest.files.get(POINTS).map(|f| f.sha256.clone());
+    for g in by_shard.values() {
+        if points_sha(g) != points_sha(first) {
+            return Err(g.refuse(format!(
+                "its {POINTS} differs from that of {}: the shards are from different sweeps",
+                first.shown
+            )));
+        }
+    }
+
+    let layout = &first.manifest.layout;
+    let malformed = || {
+        first.refuse(format!(
+            "malformed {SHARD_MANIFEST}: its layout is inconsistent"
+        ))
+    };
+    let shape = Shape::new(
+        layout.points,
+        layout.arms.len(),
+        layout.replicates,
+        (layout.dates.len() - 1) as u32,
+        layout.segments.len(),
+        layout.states.len(),
+    )
+    .ok_or_else(malformed)?;
+    let mut results = Results::empty(shape, layout.segment_agents.clone());
+    let labels = Labels {
+        arms: layout.arms.clone(),
+        dates: layout.dates.clone(),
+        segments: layout.segments.clone(),
+        states: layout.states.clone(),
+        point_column: layout.point_column,
+    };
+    let rows = FileLayout {
+        arms: &labels.arms,
+        segments: &labels.segments,
+        states: &labels.states,
+        swept: labels.point_column,
+        points: shape.points(),
+        kept: 0..shape.points(),
+        source: SHARD_MANIFEST,
+    };
+    let mut dates = Dates::of(&layout.dates).ok_or_else(malformed)?;
+    for g in by_shard.values() {
+        let tasks = g.manifest.tasks.as_slice();
+        read_adoption(
+            &g.dir.join(ADOPTION),
+            &rows,
+            &mut results,
+            tasks,
+            &mut dates,
+        )?;
+        read_flows(
+            &g.dir.join(FLOWS),
+            &rows,
+            &mut results,
+            tasks,
+            &dates,
+            FlowsInto::Flows,
+        )?;
+    }
+    // The counts must add up to the segments' agents the shards recorded.
+    let agents = segment_agents(&results, &labels.arms, &labels.segments)
+        .map_err(|(_, message)| first.refuse(message))?;
+    if agents != layout.segment_agents {
+        return Err(first.refuse(format!(
+            "the counts do not add up to the agents per segment in {SHARD_MANIFEST}"
+        )));
+    }
+    let points = match layout.point_column {
+        true => Some(
+            std::fs::read(first.dir.join(POINTS))
+                .map_err(|e| first.refuse(format!("{POINTS}: cannot read: {e}")))?,
+        ),
+        false => None,
+    };
+    let name = first.manifest.run["resolved"]["scenario"]["name"]
+        .as_str()
+        .unwrap_or("merged")
+        .to_owned();
+    Ok(Merged {
+        results,
+        labels,
+        name,
+        points,
+        shards: by_shard
+            .iter()
+            .map(|(s, g)| (g.shown.clone(), *s, g.manifest.run.clone()))
+            .collect(),
+    })
+}
+
+impl Merged {
+    /// Writes the files an unsharded run writes, but `run.json`, into `staging`.
+    pub fn write_tables(&self, staging: &Staging) -> Result<()> {
+        super::write_results(staging, &self.labels, &self.results)?;
+        if let Some(bytes) = &self.points {
+            let path = staging.path(POINTS);
+            std::fs::write(&path, bytes)
+                .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+        }
+        Ok(())
+    }
+
+    /// The merged run.json: the shards' own, with the merge's command line and output folder,
+    /// the shards' threads (the most), start (the earliest), wall time and agent-steps (the
+    /// sums), and `shards`, what each shard recorded of its own run.
+    pub fn manifest(&self, command_line: Vec<String>, out: Option<&Path>) -> Value {
+        let runs: Vec<&Value> = self.shards.iter().map(|(_, _, run)| run).collect();
+        let mut merged = runs[0].clone();
+        let sum = |key: &str| runs.iter().filter_map(|r| r[key].as_f64()).sum::<f64>();
+        let wall_time_s = sum("wall_time_s");
+        let agent_steps: u64 = runs.iter().filter_map(|r| r["agent_steps"].as_u64()).sum();
+        let started_at = runs
+            .iter()
+            .filter_map(|r| r["started_at"].as_str())
+            .filter_map(|s| chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| (t, s)))
+            .min_by_key(|(t, _)| *t)
+            .map(|(_, s)| s.to_owned());
+        merged["command_line"] = json!(command_line);
+        merged["threads"] = json!(runs.iter().filter_map(|r| r["threads"].as_u64()).max());
+        merged["started_at"] = json!(started_at);
+        merged["wall_time_s"] = json!(wall_time_s);
+        merged["agent_steps"] = json!(agent_steps);
+        merged["agent_steps_per_s"] = json!(if wall_time_s > 0.0 {
+            agent_steps as f64 / wall_time_s
+        } else {
+            0.0
+        });
+        if merged["overrides"].is_object() {
+            merged["overrides"]["out"] = json!(out);
+        }
+        merged["shards"] = Value::Array(
+            self.shards
+                .iter()
+                .map(|(folder, shard, run)| {
+                    json!({
+                        "shard": shard.to_string(),
+                        "folder": folder,
+                        "command_line": run["command_line"],
+                        "threads": run["threads"],
+                        "started_at": run["started_at"],
+                        "wall_time_s": run["wall_time_s"],
+                        "agent_steps": run["agent_steps"],
+                    })
+                })
+                .collect(),
+        );
+        merged
+    }
+
+    /// The number of shards merged.
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+}
