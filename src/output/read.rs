@@ -359,9 +359,12 @@ impl FileLayout<'_> {
     }
 }
 
-/// Maps the names in a CSV column to indices.
+/// Maps the names in a CSV column to indices, remembering the last one: rows come sorted,
+/// so most lookups are a comparison with the previous row's name.
 struct Names<'a> {
+    list: &'a [String],
     names: HashMap<&'a str, usize>,
+    last: std::cell::Cell<usize>,
     what: &'static str,
     source: &'static str,
 }
@@ -369,18 +372,28 @@ struct Names<'a> {
 impl<'a> Names<'a> {
     fn new(names: &'a [String], what: &'static str, source: &'static str) -> Names<'a> {
         Names {
+            list: names,
             names: names
                 .iter()
                 .enumerate()
                 .map(|(i, n)| (n.as_str(), i))
                 .collect(),
+            last: std::cell::Cell::new(0),
             what,
             source,
         }
     }
 
     fn get(&self, path: &Path, line: u64, name: &str) -> Result<usize> {
-        self.names.get(name).copied().ok_or_else(|| {
+        let last = self.last.get();
+        if self.list.get(last).is_some_and(|n| n == name) {
+            return Ok(last);
+        }
+        let found = self.names.get(name).copied();
+        if let Some(i) = found {
+            self.last.set(i);
+        }
+        found.ok_or_else(|| {
             refuse_line(
                 path,
                 line,

@@ -313,7 +313,8 @@ pub(crate) struct RowReader {
     reader: csv::Reader<std::fs::File>,
     header: Vec<&'static str>,
     swept: bool,
-    record: csv::ByteRecord,
+    // A `StringRecord` checks a row's UTF-8 once, not field by field.
+    record: csv::StringRecord,
 }
 
 impl RowReader {
@@ -347,7 +348,7 @@ impl RowReader {
             reader,
             header: expected,
             swept,
-            record: csv::ByteRecord::new(),
+            record: csv::StringRecord::new(),
         })
     }
 
@@ -357,13 +358,10 @@ impl RowReader {
     pub(crate) fn next<'r, R: Row + Deserialize<'r>>(
         &'r mut self,
     ) -> Result<Option<(Option<usize>, R, u64)>> {
-        let more = self
-            .reader
-            .read_byte_record(&mut self.record)
-            .map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                refuse_line(&self.path, line, format!("malformed CSV: {e}"))
-            })?;
+        let more = self.reader.read_record(&mut self.record).map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            refuse_line(&self.path, line, format!("malformed CSV: {e}"))
+        })?;
         if !more {
             return Ok(None);
         }
@@ -390,7 +388,7 @@ fn field_error(
     path: &Path,
     line: u64,
     header: &[&str],
-    record: &csv::ByteRecord,
+    record: &csv::StringRecord,
     e: csv::Error,
 ) -> Error {
     let csv::ErrorKind::Deserialize { err, .. } = e.kind() else {
@@ -398,10 +396,7 @@ fn field_error(
     };
     let field = err.field().map(|f| f as usize);
     let column = field.and_then(|f| header.get(f)).copied().unwrap_or("?");
-    let text = field
-        .and_then(|f| record.get(f))
-        .map(String::from_utf8_lossy)
-        .unwrap_or_default();
+    let text = field.and_then(|f| record.get(f)).unwrap_or_default();
     let message = match err.kind() {
         csv::DeserializeErrorKind::ParseInt(_) | csv::DeserializeErrorKind::ParseFloat(_) => {
             format!("{column}: '{text}' is not a valid number")
