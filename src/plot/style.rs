@@ -1,7 +1,9 @@
 //! One look per state, the same in every chart: a colour, a dash pattern and a marker.
 //!
 //! Providers take Paul Tol's "muted" scheme, whose nine colours stay distinct for the common
-//! colour-vision deficiencies; `not_adopted` is grey and `unserved` black. Colour alone fails
+//! colour-vision deficiencies, then three of his "vibrant" scheme (orange, blue, magenta) that
+//! differ from all of them, so that up to twelve providers (the bundled scenarios have at most
+//! eleven) never share a colour; `not_adopted` is grey and `unserved` black. Colour alone fails
 //! in black-and-white print, so the providers also cycle through three dash patterns and,
 //! every three providers, a different marker: no two of the first twelve states look alike
 //! in grey.
@@ -9,8 +11,9 @@
 use crate::compare::FIRST_PROVIDER;
 use plotters::style::RGBColor;
 
-/// Paul Tol's muted scheme (https://personal.sron.nl/~pault/), in his order.
-const PROVIDER_COLOURS: [RGBColor; 9] = [
+/// Paul Tol's muted scheme (<https://personal.sron.nl/~pault/>) in his order, then three
+/// colours of his vibrant scheme; no two are closer than 22 (CIE 1976 difference).
+const PROVIDER_COLOURS: [RGBColor; 12] = [
     RGBColor(0x33, 0x22, 0x88), // indigo
     RGBColor(0x11, 0x77, 0x33), // green
     RGBColor(0xCC, 0x66, 0x77), // rose
@@ -20,6 +23,9 @@ const PROVIDER_COLOURS: [RGBColor; 9] = [
     RGBColor(0x99, 0x99, 0x33), // olive
     RGBColor(0xAA, 0x44, 0x99), // purple
     RGBColor(0xDD, 0xCC, 0x77), // sand
+    RGBColor(0xEE, 0x77, 0x33), // orange
+    RGBColor(0x00, 0x77, 0xBB), // blue
+    RGBColor(0xEE, 0x33, 0x77), // magenta
 ];
 
 /// How a line is broken.
@@ -120,6 +126,73 @@ mod tests {
         for (i, a) in looks.iter().enumerate() {
             for b in &looks[i + 1..] {
                 assert_ne!(a, b);
+            }
+        }
+    }
+
+    /// CIE L*a*b* of an sRGB colour (D65).
+    fn lab(RGBColor(r, g, b): RGBColor) -> [f64; 3] {
+        let linear = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (linear(r), linear(g), linear(b));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    /// The CIE 1976 colour difference: about 2.3 is just noticeable, and the closest pair of
+    /// Paul Tol's muted scheme (olive and sand) is 22.8 apart.
+    fn delta_e(a: RGBColor, b: RGBColor) -> f64 {
+        let (a, b) = (lab(a), lab(b));
+        a.iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    #[test]
+    fn every_state_of_every_bundled_scenario_has_its_own_colour() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut most = 0;
+        for entry in std::fs::read_dir(&folder).expect("scenarios/") {
+            let path = entry.expect("an entry").path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).expect("readable");
+                let file: toml::Table = toml::from_str(&text).expect("TOML");
+                let providers = file["providers"].as_array().expect("providers").len();
+                most = most.max(FIRST_PROVIDER + providers);
+            }
+        }
+        assert!(
+            most >= 12,
+            "the flagship has 12 states; found at most {most}"
+        );
+        for a in 0..most {
+            for b in a + 1..most {
+                let distance = delta_e(look(a).colour, look(b).colour);
+                assert!(
+                    distance > 20.0,
+                    "states {a} and {b}: colour difference {distance:.1}"
+                );
             }
         }
     }
