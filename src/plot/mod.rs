@@ -166,14 +166,19 @@ impl Chart {
         })
     }
 
-    /// The same chart, saying that it shows point `point` of a swept run, with its values.
+    /// The same chart, saying that it shows point `point` of a swept run, with its values,
+    /// each as short as it can be while it still tells the points apart.
     pub fn at_point(mut self, point: usize, sweep: &SweepValues) -> Chart {
         let values = sweep.values.get(point).map_or(String::new(), |values| {
             let pairs: Vec<String> = sweep
                 .parameters
                 .iter()
+                .enumerate()
                 .zip(values)
-                .map(|(path, value)| format!("{path} = {value}"))
+                .map(|((column, path), value)| {
+                    let others = sweep.values.iter().filter_map(|v| v.get(column));
+                    format!("{path} = {}", short_value(value, others))
+                })
                 .collect();
             format!(": {}", pairs.join(", "))
         });
@@ -183,6 +188,32 @@ impl Chart {
         ));
         self
     }
+}
+
+/// `value` (as `points.csv` writes it) rounded to the fewest significant digits, at least
+/// four, at which the distinct values of its parameter at every point (`column`) stay
+/// distinct; a value that is not a number is kept as it is.
+fn short_value<'a>(value: &str, column: impl Iterator<Item = &'a String>) -> String {
+    let Ok(number) = value.parse::<f64>() else {
+        return value.to_owned();
+    };
+    let numbers: Vec<f64> = column.filter_map(|v| v.parse().ok()).collect();
+    let mut distinct = numbers.clone();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    let round = |x: f64, digits: usize| -> f64 {
+        // Through the decimal form, so that the result prints in its shortest form.
+        format!("{x:.*e}", digits - 1).parse().unwrap_or(x)
+    };
+    // f64 needs at most 17 significant digits to round-trip.
+    let digits = (4..=17)
+        .find(|&digits| {
+            let mut rounded: Vec<f64> = distinct.iter().map(|&x| round(x, digits)).collect();
+            rounded.dedup();
+            rounded.len() == distinct.len()
+        })
+        .unwrap_or(17);
+    round(number, digits).to_string()
 }
 
 /// The image format, from the file name's extension.
@@ -219,4 +250,64 @@ pub fn plot(data: &RunData, chart: &Chart, path: &Path) -> Result<()> {
     let format = Format::of(path)?;
     let figure = layout::layout(&plan::plan(data, chart));
     file::write(&figure, path, format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart() -> Chart {
+        Chart {
+            kind: Kind::Adoption,
+            segment: 0,
+            arms: vec![0],
+            states: vec![0],
+            point: None,
+        }
+    }
+
+    fn sweep(values: &[&[&str]]) -> SweepValues {
+        SweepValues {
+            parameters: vec!["adoption.imitation".into(), "network.kind".into()],
+            values: values
+                .iter()
+                .map(|point| point.iter().map(|v| (*v).to_owned()).collect())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_sweep_point_is_titled_with_short_values() {
+        let sweep = sweep(&[
+            &["0.18964838779615545", "small_world"],
+            &["0.4109395112264188", "complete"],
+            &["0.3", "complete"],
+        ]);
+        assert_eq!(
+            chart().at_point(1, &sweep).point.as_deref(),
+            Some(
+                "Sweep point 1 of 3 (numbered from 0): adoption.imitation = 0.4109, \
+                 network.kind = complete"
+            )
+        );
+        assert_eq!(
+            chart().at_point(2, &sweep).point.as_deref(),
+            Some(
+                "Sweep point 2 of 3 (numbered from 0): adoption.imitation = 0.3, network.kind = complete"
+            )
+        );
+    }
+
+    #[test]
+    fn values_keep_the_digits_that_tell_points_apart() {
+        let sweep = sweep(&[
+            &["0.12345612", "complete"],
+            &["0.12345987", "complete"],
+            &["1234567.25", "complete"],
+        ]);
+        let title = |point| chart().at_point(point, &sweep).point.unwrap_or_default();
+        assert!(title(0).contains("= 0.123456,"), "{}", title(0));
+        assert!(title(1).contains("= 0.12346,"), "{}", title(1));
+        assert!(title(2).contains("= 1234570,"), "{}", title(2));
+    }
 }
