@@ -216,3 +216,52 @@ fn draw_panel<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, panel: &Panel) 
     ))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::layout::size;
+    use crate::plot::text::TextSize;
+
+    /// The lowest row of `text` drawn in PNG at `size` with its top left corner at a fixed
+    /// point: where its glyphs end below.
+    fn lowest_ink(text: &str, size: TextSize) -> usize {
+        let (width, height) = (80, 80);
+        let mut buffer = vec![255u8; width * height * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut buffer, (width as u32, height as u32))
+                .into_drawing_area();
+            let label = Label {
+                text: text.into(),
+                at: (10, 20),
+                size,
+                anchor: (HPos::Left, VPos::Top),
+            };
+            super::text(&root, &label, BLACK).expect("drawn");
+            root.present().expect("presented");
+        }
+        buffer
+            .chunks(width * 3)
+            .rposition(|row| row.iter().any(|&b| b < 255))
+            .expect("some ink")
+    }
+
+    #[test]
+    fn a_full_stop_sits_on_the_baseline_in_png_at_every_text_size() {
+        // plotters' glyph placement truncates half the size plus the glyph's top towards
+        // zero: at an odd size, glyphs reaching above mid-height dropped a pixel below the
+        // rest, so a full stop floated above the baseline.
+        for size in size::ALL {
+            assert_eq!(
+                lowest_ink(".", size),
+                lowest_ink("N", size),
+                "size {size:?}"
+            );
+            assert_eq!(
+                lowest_ink("x", size),
+                lowest_ink("N", size),
+                "size {size:?}"
+            );
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! only paints what [`layout`] placed, so SVG and PNG are the same picture.
 
 use super::plan::{self, Plan};
-use super::text::{fit, text_width};
+use super::text::{TextSize, fit, text_width};
 use chrono::{Datelike, Months, NaiveDate};
 
 const MARGIN: i32 = 18;
@@ -22,18 +22,21 @@ const KEY_CELL: (i32, i32) = (330, 18);
 /// The width of a legend entry's sample (a line or a swatch).
 const SAMPLE_WIDTH: i32 = 36;
 
-/// Text sizes in pixels.
+/// Text sizes, every one even (see [`TextSize`]).
 pub(crate) mod size {
+    use crate::plot::text::TextSize;
+
     /// The chart's title.
-    pub(crate) const TITLE: u32 = 20;
+    pub(crate) const TITLE: TextSize = TextSize::even(20);
     /// A panel's caption.
-    pub(crate) const CAPTION: u32 = 16;
+    pub(crate) const CAPTION: TextSize = TextSize::even(16);
     /// The subtitle, the sweep point, the legend and the key's heading.
-    pub(crate) const NOTE: u32 = 13;
-    /// Axis labels, stacked layers' names and the key's entries.
-    pub(crate) const LABEL: u32 = 12;
-    /// The numbers of the event lines.
-    pub(crate) const TAG: u32 = 11;
+    pub(crate) const NOTE: TextSize = TextSize::even(14);
+    /// Axis labels, stacked layers' names, the key's entries and the events' numbers.
+    pub(crate) const LABEL: TextSize = TextSize::even(12);
+    /// Every size a chart uses.
+    #[cfg(test)]
+    pub(crate) const ALL: [TextSize; 4] = [TITLE, CAPTION, NOTE, LABEL];
 }
 
 /// A rectangle in pixels.
@@ -79,13 +82,13 @@ pub(crate) struct Label {
     /// The anchor point.
     pub(crate) at: (i32, i32),
     /// The size in pixels.
-    pub(crate) size: u32,
+    pub(crate) size: TextSize,
     /// Which point of the text sits at `at`.
     pub(crate) anchor: (HPos, VPos),
 }
 
 impl Label {
-    fn new(text: impl Into<String>, at: (i32, i32), size: u32, h: HPos, v: VPos) -> Label {
+    fn new(text: impl Into<String>, at: (i32, i32), size: TextSize, h: HPos, v: VPos) -> Label {
         Label {
             text: text.into(),
             at,
@@ -410,7 +413,7 @@ pub(crate) fn layout(plan: &Plan) -> Figure {
                 .iter()
                 .map(|(date, label)| {
                     let days = (*date - plan.start).num_days() as f64;
-                    (tag_x(days), text_width(label, size::TAG) / 2 + 2)
+                    (tag_x(days), text_width(label, size::LABEL) / 2 + 2)
                 })
                 .collect();
             stagger(&tags)
@@ -637,7 +640,7 @@ fn place_panel(
             let days = (*date - plan.start).num_days() as f64;
             let x = plot.left + ((days / span) * f64::from(plot.right - plot.left)).round() as i32;
             let top = plot.top - 6 - row * TAG_ROW;
-            let half = text_width(label, size::TAG) / 2 + 1;
+            let half = text_width(label, size::LABEL) / 2 + 1;
             EventLine {
                 x,
                 top,
@@ -650,7 +653,7 @@ fn place_panel(
                 label: Label::new(
                     label.clone(),
                     (x, top),
-                    size::TAG,
+                    size::LABEL,
                     HPos::Center,
                     VPos::Bottom,
                 ),
