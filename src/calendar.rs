@@ -3,41 +3,18 @@
 //! Months are counted from the start, not added one at a time, with the day clamped to the
 //! month's end (contract 7.7): from 2024-01-31 the steps are 2024-02-29, 2024-03-31, 2024-04-30.
 
+use crate::spec::named_enum;
 use chrono::{Days, Months, NaiveDate};
-use serde::Serialize;
-use std::fmt;
 
-/// The length of one step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StepUnit {
-    /// One day.
-    Day,
-    /// Seven days.
-    Week,
-    /// One calendar month.
-    Month,
-}
-
-impl StepUnit {
-    /// Parses the scenario's `step` value.
-    pub fn parse(text: &str) -> Option<StepUnit> {
-        match text {
-            "day" => Some(StepUnit::Day),
-            "week" => Some(StepUnit::Week),
-            "month" => Some(StepUnit::Month),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for StepUnit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            StepUnit::Day => "day",
-            StepUnit::Week => "week",
-            StepUnit::Month => "month",
-        })
+named_enum! {
+    /// The length of one step (`scenario.step`).
+    pub enum StepUnit {
+        /// One day.
+        Day = "day",
+        /// Seven days.
+        Week = "week",
+        /// One calendar month.
+        Month = "month",
     }
 }
 

@@ -3,11 +3,11 @@
 //!
 //! Agents are a structure of arrays of small numbers, indexed by slot (the agent's network
 //! node, see [`Agents`]): the segment, a byte for the task and the language, a bit mask of held
-//! capabilities; and six weight multipliers per agent, by agent index. Segments are contiguous blocks of agent indices;
+//! capabilities; and a multiplier per weight per agent, by agent index. Segments are contiguous blocks of agent indices;
 //! every draw is keyed by the agent index, never by the slot, so the slots change no result.
 
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams};
-use crate::spec::{Params, Setup};
+use crate::spec::{Params, Setup, Weight};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -31,8 +31,11 @@ pub struct Agents {
     /// indexed by AGENT, not slot: only choices read them, a few agents per step each at its
     /// own place in memory either way, and by agent they can be drawn before the network's
     /// placement is known, while the network is built.
-    pub multipliers: Vec<[f32; 6]>,
+    pub multipliers: Vec<Multipliers>,
 }
+
+/// An agent's multiplier of each weight, indexed by [`Weight`] as a number.
+pub type Multipliers = [f32; Weight::COUNT];
 
 /// The most segments a population can hold: a slot's segment is a u16.
 pub const MAX_SEGMENTS: usize = 1 << 16;
@@ -64,7 +67,7 @@ fn held_mask(draws: &AgentDraws, fractions: &[f64]) -> u32 {
         .fold(0, |mask, (c, _)| mask | (1 << c))
 }
 
-fn multipliers(draws: &AgentDraws, heterogeneity: f64) -> [f32; 6] {
+fn multipliers(draws: &AgentDraws, heterogeneity: f64) -> Multipliers {
     let h = heterogeneity;
     std::array::from_fn(|w| libm::exp(h * draws.weight_deviate(w) - h * h / 2.0) as f32)
 }
@@ -108,8 +111,8 @@ pub fn draw_multipliers(
     params: &Params,
     streams: &ReplicateStreams,
     parallel: bool,
-) -> Vec<[f32; 6]> {
-    let mut all = vec![[1.0; 6]; setup.population as usize];
+) -> Vec<Multipliers> {
+    let mut all = vec![[1.0; Weight::COUNT]; setup.population as usize];
     for (s, range) in segment_blocks(setup).into_iter().enumerate() {
         let h = params.segments[s].heterogeneity;
         let first = range.start;
@@ -132,7 +135,7 @@ impl Agents {
         params: &Params,
         streams: &ReplicateStreams,
         placement: Option<&[u32]>,
-        multipliers: Vec<[f32; 6]>,
+        multipliers: Vec<Multipliers>,
         parallel: bool,
     ) -> Agents {
         assert!(setup.segments.len() <= MAX_SEGMENTS, "too many segments");

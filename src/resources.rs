@@ -16,12 +16,15 @@
 use crate::error::{Error, Result};
 use crate::runner;
 use crate::scenario::{Arm, Scenario};
-use crate::spec::{FIRST_PROVIDER, NetworkSpec, Setup};
+use crate::spec::{FIRST_PROVIDER, NetworkSpec, Setup, Weight};
 use std::path::Path;
 
+/// Bytes per agent of its weight multipliers, an f32 per weight.
+const MULTIPLIER_BYTES: u64 = 4 * Weight::COUNT as u64;
+
 /// Bytes per agent of the arrays every replicate holds: segment (2), task (1), language (1),
-/// held capabilities (4), six f32 weight multipliers (24), the state (1).
-pub const AGENT_BYTES: u64 = 2 + 1 + 1 + 4 + 24 + 1;
+/// held capabilities (4), the weight multipliers, the state (1).
+pub const AGENT_BYTES: u64 = 2 + 1 + 1 + 4 + MULTIPLIER_BYTES + 1;
 
 /// Bytes per agent of the buffers a step may fill at worst (every agent changing state at
 /// once, as at step 0 with initial_adoption 1): its change (flow cell 8, slot 4), and the new
@@ -74,7 +77,7 @@ pub fn task_bytes(setup: &Setup, states: u64, segments: u64) -> u64 {
     };
     // Construction: the owned edges (half the entries, 4 each), the degrees (4), a bit per
     // node, the rows, and the far entries being sorted (two buffers of n/4 u64); the
-    // placement comes after the owned edges are freed. The weight multipliers (24) are drawn
+    // placement comes after the owned edges are freed. The weight multipliers are drawn
     // meanwhile.
     let building = if graph {
         2 * entries
@@ -83,7 +86,7 @@ pub fn task_bytes(setup: &Setup, states: u64, segments: u64) -> u64 {
             + offset * (n + 1)
             + 4 * entries
             + 4 * n.max(1 << 18)
-            + 24 * n
+            + MULTIPLIER_BYTES * n
     } else {
         0
     };

@@ -6,7 +6,7 @@
 use super::CheckArgs;
 use blockade::Result;
 use blockade::scenario::{EventInfo, EventTime, Range, Scenario, Sweep};
-use blockade::spec::{NetworkSpec, Setup};
+use blockade::spec::{Cost, NetworkSpec, Setup, Weight};
 
 pub fn check(args: &CheckArgs) -> Result<()> {
     let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides())?;
@@ -86,11 +86,8 @@ pub fn check(args: &CheckArgs) -> Result<()> {
                 listing(&scenario.capabilities, &params.capabilities)
             );
         }
-        let w = params.weights;
-        println!(
-            "  {:14} weights: quality {}, price {}, friction {}, risk {}, peer {}, inertia {}",
-            "", w[0], w[1], w[2], w[3], w[4], w[5]
-        );
+        let weights = Weight::ALL.map(|w| format!("{w} {}", params.weights[w]));
+        println!("  {:14} weights: {}", "", weights.join(", "));
         if let Some(source) = &info.source {
             println!("  {:14} source: {source}", "");
         }
@@ -108,14 +105,13 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         if !info.requires.is_empty() {
             flags.push(format!("requires {}", info.requires.join(" + ")));
         }
+        let costs = Cost::ALL.map(|c| format!("{c} {}", pp.costs[c]));
         println!(
-            "  {:<14} {} ({}): price {}, friction {}, risk {}{}{}",
+            "  {:<14} {} ({}): {}{}{}",
             info.id,
             info.name,
             info.origin.as_deref().unwrap_or("origin not given"),
-            pp.price,
-            pp.friction,
-            pp.risk,
+            costs.join(", "),
             if flags.is_empty() { "" } else { "; " },
             flags.join("; ")
         );
@@ -191,13 +187,14 @@ pub fn check(args: &CheckArgs) -> Result<()> {
 }
 
 fn network(spec: NetworkSpec) -> String {
+    let kind = spec.kind();
     match spec {
-        NetworkSpec::Complete => "complete (everyone knows everyone)".into(),
+        NetworkSpec::Complete => format!("{kind} (everyone knows everyone)"),
         NetworkSpec::SmallWorld { degree, rewire } => {
-            format!("small_world, degree {degree}, rewire {rewire}")
+            format!("{kind}, degree {degree}, rewire {rewire}")
         }
         NetworkSpec::ScaleFree { degree } => {
-            format!("scale_free, degree {degree} (m = {})", degree / 2)
+            format!("{kind}, degree {degree} (m = {})", degree / 2)
         }
     }
 }

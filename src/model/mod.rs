@@ -12,7 +12,9 @@ use logit::pick;
 use crate::network::{Graph, Network};
 use crate::population::{self, Agents};
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream, Threshold};
-use crate::spec::{AgentRefresh, FIRST_PROVIDER, NOT_ADOPTED, Params, Setup, UNSERVED};
+use crate::spec::{
+    AgentRefresh, Cost, FIRST_PROVIDER, NOT_ADOPTED, Params, Setup, UNSERVED, Weight,
+};
 use rayon::prelude::*;
 
 /// Slots per block of work: at least this many, to amortise scheduling...
@@ -20,13 +22,6 @@ const MIN_BLOCK: usize = 16_384;
 /// ...and at most this many blocks, to bound the per-block buffers; with 2^8 blocks a step
 /// still balances across any realistic number of threads.
 const MAX_BLOCKS: usize = 256;
-
-const QUALITY: usize = 0;
-const PRICE: usize = 1;
-const FRICTION: usize = 2;
-const RISK: usize = 3;
-const PEER: usize = 4;
-const INERTIA: usize = 5;
 
 /// The agents per (segment, state) at one step, and the changes of state since the last.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,10 +44,8 @@ impl StepTally {
 /// A provider's terms, packed the way a choice reads them.
 #[derive(Debug, Clone, Copy)]
 struct Terms {
-    /// ln(1 + price).
-    log_price: f64,
-    friction: f64,
-    risk: f64,
+    /// What a utility subtracts for each cost, before weighing ([`Cost::term`]).
+    costs: [f64; Cost::COUNT],
     /// The capabilities it requires, a bit each.
     requires: u32,
     accepts_new: bool,
@@ -106,12 +99,10 @@ impl Derived {
                 .providers
                 .iter()
                 .map(|p| Terms {
-                    log_price: libm::log(1.0 + p.price),
-                    friction: p.friction,
-                    risk: p.risk,
+                    costs: Cost::ALL.map(|c| c.term(p.costs[c])),
                     requires: p.requires,
                     accepts_new: p.accepts_new,
-                    cut_off: Threshold::of(p.risk),
+                    cut_off: Threshold::of(p.costs[Cost::Risk]),
                 })
                 .collect(),
             languages,
@@ -751,9 +742,9 @@ impl StepView<'_> {
         let mut touched = 0u32;
         for pending in &scratch.pending {
             let k = first + pending.offset as usize;
-            // A [f32; 6] may straddle two cache lines.
+            // An agent's multipliers may straddle two cache lines: touch both ends.
             let m = &agents.multipliers[self.placement.map_or(k, |p| p[k] as usize)];
-            touched ^= m[0].to_bits() ^ m[5].to_bits() ^ agents.held[k];
+            touched ^= m[0].to_bits() ^ m[Weight::COUNT - 1].to_bits() ^ agents.held[k];
             touched ^= u32::from(agents.segment[k]) ^ u32::from(agents.task[k]);
             touched ^= u32::from(agents.language[k]);
             if let Some(graph) = graph {
@@ -836,13 +827,12 @@ impl StepView<'_> {
             return pick(&mut scratch.options, draws.uniform(Purpose::Choice));
         }
         let segment = usize::from(self.agents.segment[k]);
-        let base = &self.params.segments[segment].weights;
         let m = &self.agents.multipliers[self.placement.map_or(k, |p| p[k] as usize)];
-        let w: [f64; 6] = std::array::from_fn(|i| base[i] * f64::from(m[i]));
+        let w = self.params.segments[segment].weights.scaled(m);
 
         // s_ij: neighbours per state at t-1, as fractions of all neighbours (contract 7.5).
         let (counted, denominator) = match peers {
-            _ if w[PEER] == 0.0 => (None, 0.0),
+            _ if w[Weight::Peer] == 0.0 => (None, 0.0),
             Peers::Nobody => (None, 0.0),
             Peers::Everyone => (None, f64::from(self.setup.population) - 1.0),
             Peers::Neighbours(ns) => {
@@ -879,13 +869,13 @@ impl StepView<'_> {
                 continue;
             }
             let state = FIRST_PROVIDER + p as u8;
-            let mut v = w[QUALITY] * appeal[p]
-                - w[PRICE] * terms.log_price
-                - w[FRICTION] * terms.friction
-                - w[RISK] * terms.risk
-                + w[PEER] * share(state, &scratch.peer_counts);
+            let mut v = w[Weight::Quality] * appeal[p];
+            for cost in Cost::ALL {
+                v -= w[cost.weight()] * terms.costs[cost as usize];
+            }
+            v += w[Weight::Peer] * share(state, &scratch.peer_counts);
             if choice.inertia && choice.current == Some(p) {
-                v += w[INERTIA];
+                v += w[Weight::Inertia];
             }
             scratch.options.push((state, v));
         }

@@ -5,8 +5,8 @@
 
 use super::format::sha256_hex;
 use crate::rng;
-use crate::scenario::{EventInfo, EventTime, Range, Scenario, Sweep, WEIGHTS};
-use crate::spec::{NetworkSpec, Setup};
+use crate::scenario::{EventInfo, EventTime, Range, Scenario, Sweep};
+use crate::spec::{Cost, NetworkSpec, Setup, Weight};
 use serde_json::{Map, Value, json};
 
 /// The versions of the crates that make the random streams, recorded so that a reader knows
@@ -97,12 +97,13 @@ fn by_name(names: &[String], values: impl Iterator<Item = Option<f64>>) -> Value
 
 /// The parts of a scenario that a variant may change, as they stand for one arm.
 fn setup_json(scenario: &Scenario, setup: &Setup) -> Map<String, Value> {
+    let kind = setup.network.kind().name();
     let network = match setup.network {
-        NetworkSpec::Complete => json!({ "kind": "complete" }),
+        NetworkSpec::Complete => json!({ "kind": kind }),
         NetworkSpec::SmallWorld { degree, rewire } => {
-            json!({ "kind": "small_world", "degree": degree, "rewire": rewire })
+            json!({ "kind": kind, "degree": degree, "rewire": rewire })
         }
-        NetworkSpec::ScaleFree { degree } => json!({ "kind": "scale_free", "degree": degree }),
+        NetworkSpec::ScaleFree { degree } => json!({ "kind": kind, "degree": degree }),
     };
     let p = &setup.params;
     let segments: Vec<Value> = scenario
@@ -119,7 +120,7 @@ fn setup_json(scenario: &Scenario, setup: &Setup) -> Map<String, Value> {
                 "tasks": by_name(&scenario.tasks, s.tasks.iter().map(|&x| Some(x))),
                 "languages": by_name(&scenario.languages, s.languages.iter().map(|&x| Some(x))),
                 "capabilities": by_name(&scenario.capabilities, sp.capabilities.iter().map(|&x| Some(x))),
-                "weights": Value::Object(WEIGHTS.iter().zip(sp.weights).map(|(w, x)| (w.to_string(), json!(x))).collect()),
+                "weights": Value::Object(Weight::ALL.iter().map(|&w| (w.to_string(), json!(sp.weights[w]))).collect()),
                 "heterogeneity": sp.heterogeneity,
                 "source": info.source,
             })
@@ -130,20 +131,26 @@ fn setup_json(scenario: &Scenario, setup: &Setup) -> Map<String, Value> {
         .iter()
         .zip(&p.providers)
         .map(|(info, pp)| {
-            json!({
-                "id": info.id,
-                "name": info.name,
-                "requires": info.requires,
-                "quality": by_name(&scenario.tasks, pp.quality.iter().copied()),
-                "languages": by_name(&scenario.languages, pp.fit.iter().copied()),
-                "price": pp.price,
-                "friction": pp.friction,
-                "risk": pp.risk,
-                "available": pp.available,
-                "accepts_new": pp.accepts_new,
-                "origin": info.origin,
-                "source": info.source,
-            })
+            let mut provider = Map::new();
+            provider.insert("id".into(), json!(info.id));
+            provider.insert("name".into(), json!(info.name));
+            provider.insert("requires".into(), json!(info.requires));
+            provider.insert(
+                "quality".into(),
+                by_name(&scenario.tasks, pp.quality.iter().copied()),
+            );
+            provider.insert(
+                "languages".into(),
+                by_name(&scenario.languages, pp.fit.iter().copied()),
+            );
+            for cost in Cost::ALL {
+                provider.insert(cost.to_string(), json!(pp.costs[cost]));
+            }
+            provider.insert("available".into(), json!(pp.available));
+            provider.insert("accepts_new".into(), json!(pp.accepts_new));
+            provider.insert("origin".into(), json!(info.origin));
+            provider.insert("source".into(), json!(info.source));
+            Value::Object(provider)
         })
         .collect();
     let mut map = Map::new();

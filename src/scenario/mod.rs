@@ -11,7 +11,7 @@ mod spans;
 mod sweep;
 mod validate;
 
-pub use path::{ParamPath, Scope, WEIGHTS};
+pub use path::{ParamPath, Scope};
 pub use sweep::{Design, MAX_POINTS, Point, Range, Sweep, SweepParameter, design_points};
 
 use crate::calendar::Calendar;

@@ -5,11 +5,9 @@
 //! and the network, and the command line may also move the horizon and the seed.
 
 use super::raw::{RawScenario, RawSegment};
+use crate::spec::{Cost, Weight, named_enum};
 use indexmap::IndexMap;
 use std::fmt;
-
-/// The six weights of a segment, in the order the model stores them.
-pub const WEIGHTS: [&str; 6] = ["quality", "price", "friction", "risk", "peer", "inertia"];
 
 /// A parameter a `set` can name, with the names of its segment, provider, task, ... unresolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,32 +24,48 @@ pub enum ParamPath {
     Provider(String, ProviderKey),
 }
 
-/// The settable keys of `[scenario]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScenarioKey {
-    Population,
-    Steps,
-    Replicates,
-    Seed,
-    Start,
-    Step,
+named_enum! {
+    /// The settable keys of `[scenario]`.
+    pub enum ScenarioKey {
+        /// `scenario.population`.
+        Population = "population",
+        /// `scenario.steps`.
+        Steps = "steps",
+        /// `scenario.replicates`.
+        Replicates = "replicates",
+        /// `scenario.seed`.
+        Seed = "seed",
+        /// `scenario.start`.
+        Start = "start",
+        /// `scenario.step`.
+        Step = "step",
+    }
 }
 
-/// The keys of `[network]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NetworkKey {
-    Kind,
-    Degree,
-    Rewire,
+named_enum! {
+    /// The keys of `[network]`.
+    pub enum NetworkKey {
+        /// `network.kind`.
+        Kind = "kind",
+        /// `network.degree`.
+        Degree = "degree",
+        /// `network.rewire`.
+        Rewire = "rewire",
+    }
 }
 
-/// The keys of `[adoption]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AdoptionKey {
-    Innovation,
-    Imitation,
-    Reconsider,
-    OutsideUtility,
+named_enum! {
+    /// The keys of `[adoption]`.
+    pub enum AdoptionKey {
+        /// `adoption.innovation`.
+        Innovation = "innovation",
+        /// `adoption.imitation`.
+        Imitation = "imitation",
+        /// `adoption.reconsider`.
+        Reconsider = "reconsider",
+        /// `adoption.outside_utility`.
+        OutsideUtility = "outside_utility",
+    }
 }
 
 /// The settable keys of a segment.
@@ -63,8 +77,7 @@ pub enum SegmentKey {
     Task(String),
     Language(String),
     Capability(String),
-    /// An index into [`WEIGHTS`].
-    Weight(usize),
+    Weight(Weight),
 }
 
 /// The settable keys of a provider.
@@ -72,9 +85,7 @@ pub enum SegmentKey {
 pub enum ProviderKey {
     Available,
     AcceptsNew,
-    Price,
-    Friction,
-    Risk,
+    Cost(Cost),
     Quality(String),
     Language(String),
 }
@@ -100,15 +111,14 @@ impl fmt::Display for Scope {
     }
 }
 
-fn one_of<T: Copy>(key: &str, table: &str, choices: &[(&str, T)]) -> Result<T, String> {
-    choices
-        .iter()
-        .find(|(name, _)| *name == key)
-        .map(|(_, value)| *value)
-        .ok_or_else(|| {
-            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-            format!("unknown path: {table} has {}", names.join(", "))
-        })
+/// The key of `table` named `key`, or the message listing the keys it has.
+fn one_of<T>(
+    key: &str,
+    table: &str,
+    parse: fn(&str) -> Option<T>,
+    names: String,
+) -> Result<T, String> {
+    parse(key).ok_or_else(|| format!("unknown path: {table} has {names}"))
 }
 
 impl ParamPath {
@@ -120,33 +130,20 @@ impl ParamPath {
             ["scenario", key] => Ok(ParamPath::Scenario(one_of(
                 key,
                 "scenario",
-                &[
-                    ("population", ScenarioKey::Population),
-                    ("steps", ScenarioKey::Steps),
-                    ("replicates", ScenarioKey::Replicates),
-                    ("seed", ScenarioKey::Seed),
-                    ("start", ScenarioKey::Start),
-                    ("step", ScenarioKey::Step),
-                ],
+                ScenarioKey::parse,
+                ScenarioKey::names(),
             )?)),
             ["network", key] => Ok(ParamPath::Network(one_of(
                 key,
                 "network",
-                &[
-                    ("kind", NetworkKey::Kind),
-                    ("degree", NetworkKey::Degree),
-                    ("rewire", NetworkKey::Rewire),
-                ],
+                NetworkKey::parse,
+                NetworkKey::names(),
             )?)),
             ["adoption", key] => Ok(ParamPath::Adoption(one_of(
                 key,
                 "adoption",
-                &[
-                    ("innovation", AdoptionKey::Innovation),
-                    ("imitation", AdoptionKey::Imitation),
-                    ("reconsider", AdoptionKey::Reconsider),
-                    ("outside_utility", AdoptionKey::OutsideUtility),
-                ],
+                AdoptionKey::parse,
+                AdoptionKey::names(),
             )?)),
             ["segments", name, rest @ ..] => {
                 let key = match rest {
@@ -156,11 +153,12 @@ impl ParamPath {
                     ["tasks", task] => SegmentKey::Task(task.to_string()),
                     ["languages", language] => SegmentKey::Language(language.to_string()),
                     ["capabilities", cap] => SegmentKey::Capability(cap.to_string()),
-                    ["weights", weight] => {
-                        SegmentKey::Weight(WEIGHTS.iter().position(|w| w == weight).ok_or_else(
-                            || format!("unknown path: weights has {}", WEIGHTS.join(", ")),
-                        )?)
-                    }
+                    ["weights", weight] => SegmentKey::Weight(one_of(
+                        weight,
+                        "weights",
+                        Weight::parse,
+                        Weight::names(),
+                    )?),
                     ["tasks" | "languages" | "capabilities" | "weights"] | [] => return Err(leaf()),
                     _ => {
                         return Err("unknown path: a segment has share, initial_adoption, \
@@ -172,20 +170,21 @@ impl ParamPath {
                 Ok(ParamPath::Segment(name.to_string(), key))
             }
             ["providers", id, rest @ ..] => {
+                let unknown = || {
+                    format!(
+                        "unknown path: a provider has available, accepts_new, {}, \
+                         quality.<task>, languages.<language>",
+                        Cost::names()
+                    )
+                };
                 let key = match rest {
                     ["available"] => ProviderKey::Available,
                     ["accepts_new"] => ProviderKey::AcceptsNew,
-                    ["price"] => ProviderKey::Price,
-                    ["friction"] => ProviderKey::Friction,
-                    ["risk"] => ProviderKey::Risk,
                     ["quality", task] => ProviderKey::Quality(task.to_string()),
                     ["languages", language] => ProviderKey::Language(language.to_string()),
                     ["quality" | "languages"] | [] => return Err(leaf()),
-                    _ => {
-                        return Err("unknown path: a provider has available, accepts_new, \
-                                    price, friction, risk, quality.<task>, languages.<language>"
-                            .into());
-                    }
+                    [key] => ProviderKey::Cost(Cost::parse(key).ok_or_else(unknown)?),
+                    _ => return Err(unknown()),
                 };
                 Ok(ParamPath::Provider(id.to_string(), key))
             }
@@ -228,37 +227,9 @@ impl ParamPath {
 impl fmt::Display for ParamPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParamPath::Scenario(key) => write!(
-                f,
-                "scenario.{}",
-                match key {
-                    ScenarioKey::Population => "population",
-                    ScenarioKey::Steps => "steps",
-                    ScenarioKey::Replicates => "replicates",
-                    ScenarioKey::Seed => "seed",
-                    ScenarioKey::Start => "start",
-                    ScenarioKey::Step => "step",
-                }
-            ),
-            ParamPath::Network(key) => write!(
-                f,
-                "network.{}",
-                match key {
-                    NetworkKey::Kind => "kind",
-                    NetworkKey::Degree => "degree",
-                    NetworkKey::Rewire => "rewire",
-                }
-            ),
-            ParamPath::Adoption(key) => write!(
-                f,
-                "adoption.{}",
-                match key {
-                    AdoptionKey::Innovation => "innovation",
-                    AdoptionKey::Imitation => "imitation",
-                    AdoptionKey::Reconsider => "reconsider",
-                    AdoptionKey::OutsideUtility => "outside_utility",
-                }
-            ),
+            ParamPath::Scenario(key) => write!(f, "scenario.{key}"),
+            ParamPath::Network(key) => write!(f, "network.{key}"),
+            ParamPath::Adoption(key) => write!(f, "adoption.{key}"),
             ParamPath::Segment(name, key) => {
                 write!(f, "segments.{name}.")?;
                 match key {
@@ -268,7 +239,7 @@ impl fmt::Display for ParamPath {
                     SegmentKey::Task(t) => write!(f, "tasks.{t}"),
                     SegmentKey::Language(l) => write!(f, "languages.{l}"),
                     SegmentKey::Capability(c) => write!(f, "capabilities.{c}"),
-                    SegmentKey::Weight(w) => write!(f, "weights.{}", WEIGHTS[*w]),
+                    SegmentKey::Weight(w) => write!(f, "weights.{w}"),
                 }
             }
             ParamPath::Provider(id, key) => {
@@ -276,9 +247,7 @@ impl fmt::Display for ParamPath {
                 match key {
                     ProviderKey::Available => f.write_str("available"),
                     ProviderKey::AcceptsNew => f.write_str("accepts_new"),
-                    ProviderKey::Price => f.write_str("price"),
-                    ProviderKey::Friction => f.write_str("friction"),
-                    ProviderKey::Risk => f.write_str("risk"),
+                    ProviderKey::Cost(c) => write!(f, "{c}"),
                     ProviderKey::Quality(t) => write!(f, "quality.{t}"),
                     ProviderKey::Language(l) => write!(f, "languages.{l}"),
                 }
@@ -465,18 +434,7 @@ pub fn apply(
                     Known::check("capability", cap, &known.capabilities)?;
                     put(segment.capabilities.get_or_insert_default(), cap, value)?;
                 }
-                SegmentKey::Weight(w) => {
-                    let x = number(value)?;
-                    let weights = &mut segment.weights;
-                    *[
-                        &mut weights.quality,
-                        &mut weights.price,
-                        &mut weights.friction,
-                        &mut weights.risk,
-                        &mut weights.peer,
-                        &mut weights.inertia,
-                    ][*w] = x;
-                }
+                SegmentKey::Weight(w) => segment.weights.set(*w, number(value)?),
             }
         }
         ParamPath::Provider(id, key) => {
@@ -488,9 +446,7 @@ pub fn apply(
             match key {
                 ProviderKey::Available => provider.available = Some(boolean(value)?),
                 ProviderKey::AcceptsNew => provider.accepts_new = Some(boolean(value)?),
-                ProviderKey::Price => provider.price = number(value)?,
-                ProviderKey::Friction => provider.friction = number(value)?,
-                ProviderKey::Risk => provider.risk = number(value)?,
+                ProviderKey::Cost(c) => provider.set_cost(*c, number(value)?),
                 ProviderKey::Quality(task) => {
                     Known::check("task", task, &known.tasks)?;
                     put(&mut provider.quality, task, value)?;

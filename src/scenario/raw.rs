@@ -4,8 +4,11 @@
 //! validation, so that a command-line override can tell "absent" from "set to the default".
 //! Numbers are read wide (`i64`, `f64`) so that validation, not serde, words the range errors.
 
+use crate::spec::{Cost, Weight};
 use indexmap::IndexMap;
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::fmt;
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize)]
@@ -80,16 +83,72 @@ pub struct RawSegment {
     pub source: Option<String>,
 }
 
-/// A segment's `weights`: all six are required.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawWeights {
-    pub quality: f64,
-    pub price: f64,
-    pub friction: f64,
-    pub risk: f64,
-    pub peer: f64,
-    pub inertia: f64,
+/// A segment's `weights`: one number per [`Weight`], by name. A weight left out takes its
+/// default ([`Weight::default_value`]) and is an error when it has none; an unknown name is an
+/// error.
+#[derive(Debug, Clone)]
+pub struct RawWeights([f64; Weight::COUNT]);
+
+impl RawWeights {
+    /// The value of `weight`.
+    pub fn get(&self, weight: Weight) -> f64 {
+        self.0[weight as usize]
+    }
+
+    /// Sets `weight` (a `set` path).
+    pub fn set(&mut self, weight: Weight, value: f64) {
+        self.0[weight as usize] = value;
+    }
+}
+
+/// A key of a `weights` table.
+struct WeightKey(Weight);
+
+impl<'de> Deserialize<'de> for WeightKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WeightKey, D::Error> {
+        struct Name;
+        impl Visitor<'_> for Name {
+            type Value = WeightKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a weight's name")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<WeightKey, E> {
+                Weight::parse(text)
+                    .map(WeightKey)
+                    .ok_or_else(|| E::unknown_field(text, &Weight::NAMES))
+            }
+        }
+        deserializer.deserialize_identifier(Name)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawWeights {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawWeights, D::Error> {
+        struct Table;
+        impl<'de> Visitor<'de> for Table {
+            type Value = RawWeights;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct RawWeights")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawWeights, A::Error> {
+                let mut given = [None; Weight::COUNT];
+                while let Some(WeightKey(weight)) = map.next_key()? {
+                    if given[weight as usize].is_some() {
+                        return Err(de::Error::duplicate_field(weight.name()));
+                    }
+                    given[weight as usize] = Some(map.next_value::<f64>()?);
+                }
+                let mut values = [0.0; Weight::COUNT];
+                for weight in Weight::ALL {
+                    values[weight as usize] = given[weight as usize]
+                        .or(weight.default_value())
+                        .ok_or_else(|| de::Error::missing_field(weight.name()))?;
+                }
+                Ok(RawWeights(values))
+            }
+        }
+        deserializer.deserialize_struct("RawWeights", &Weight::NAMES, Table)
+    }
 }
 
 /// One `[[providers]]` table.
@@ -108,6 +167,26 @@ pub struct RawProvider {
     pub accepts_new: Option<bool>,
     pub origin: Option<String>,
     pub source: Option<String>,
+}
+
+impl RawProvider {
+    /// The value of a cost as written (or its default).
+    pub fn cost(&self, cost: Cost) -> f64 {
+        match cost {
+            Cost::Price => self.price,
+            Cost::Friction => self.friction,
+            Cost::Risk => self.risk,
+        }
+    }
+
+    /// Sets a cost (a `set` path).
+    pub fn set_cost(&mut self, cost: Cost, value: f64) {
+        match cost {
+            Cost::Price => self.price = value,
+            Cost::Friction => self.friction = value,
+            Cost::Risk => self.risk = value,
+        }
+    }
 }
 
 /// One `[[events]]` or `[[variants.events]]` table.

@@ -7,7 +7,7 @@
 //! draws never see the point, so every point of a replicate shares its random numbers.
 
 use crate::rng;
-use crate::spec::Setup;
+use crate::spec::{Setup, named_enum};
 use rand::RngExt;
 use rand::seq::SliceRandom;
 
@@ -15,36 +15,16 @@ use rand::seq::SliceRandom;
 /// before anything runs, which at this size takes seconds and a few hundred MB.
 pub const MAX_POINTS: usize = 10_000;
 
-/// How the points are chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Design {
-    /// Every combination of the values lists, the last parameter varying fastest.
-    Grid,
-    /// `samples` points; each parameter's range is cut into `samples` equal strata and each
-    /// stratum is hit exactly once (McKay, Beckman & Conover 1979).
-    LatinHypercube,
-    /// `samples` independent uniform points.
-    Random,
-}
-
-impl Design {
-    /// Reads a design's name as written in `[sweep]`.
-    pub fn parse(text: &str) -> Option<Design> {
-        match text {
-            "grid" => Some(Design::Grid),
-            "latin_hypercube" => Some(Design::LatinHypercube),
-            "random" => Some(Design::Random),
-            _ => None,
-        }
-    }
-
-    /// The name as written in `[sweep]`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Design::Grid => "grid",
-            Design::LatinHypercube => "latin_hypercube",
-            Design::Random => "random",
-        }
+named_enum! {
+    /// How the points are chosen (`sweep.design`).
+    pub enum Design {
+        /// Every combination of the values lists, the last parameter varying fastest.
+        Grid = "grid",
+        /// `samples` points; each parameter's range is cut into `samples` equal strata and each
+        /// stratum is hit exactly once (McKay, Beckman & Conover 1979).
+        LatinHypercube = "latin_hypercube",
+        /// `samples` independent uniform points.
+        Random = "random",
     }
 }
 

@@ -13,8 +13,8 @@ use super::{
 use crate::calendar::{Calendar, StepUnit, parse_iso_date};
 use crate::error::InputError;
 use crate::spec::{
-    NetworkSpec, Params, Patch, ProviderParams, SegmentParams, SegmentSetup, Setup, TimedPatches,
-    Timeline, segment_sizes,
+    Bound, Cost, Costs, NetworkKind, NetworkSpec, Params, Patch, ProviderParams, SegmentParams,
+    SegmentSetup, Setup, TimedPatches, Timeline, Weight, Weights, segment_sizes,
 };
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
@@ -29,47 +29,6 @@ const MAX_CAPABILITIES: usize = 32;
 const MAX_CATEGORIES: usize = 256;
 /// Agents are indexed by u32.
 const MAX_POPULATION: i64 = u32::MAX as i64 - 1;
-
-/// The largest magnitude of a weight, quality, fit, price, friction or outside utility. Any
-/// bound keeps every utility finite (contract 7.14: no weight may make the logit overflow);
-/// this one is far beyond any sensible value.
-const MAX_MAGNITUDE: f64 = 1e9;
-
-fn finite(x: f64) -> Result<(), String> {
-    if x.is_finite() && x.abs() <= MAX_MAGNITUDE {
-        Ok(())
-    } else {
-        Err(format!(
-            "must be a finite number of magnitude at most 1e9, not {x}"
-        ))
-    }
-}
-
-fn probability(x: f64) -> Result<(), String> {
-    if (0.0..=1.0).contains(&x) {
-        Ok(())
-    } else {
-        Err(format!("must be a probability in [0, 1], not {x}"))
-    }
-}
-
-fn non_negative(x: f64) -> Result<(), String> {
-    if x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x) {
-        Ok(())
-    } else {
-        Err(format!(
-            "must be a finite number >= 0 (at most 1e9), not {x}"
-        ))
-    }
-}
-
-fn heterogeneity(x: f64) -> Result<(), String> {
-    if (0.0..=3.0).contains(&x) {
-        Ok(())
-    } else {
-        Err(format!("must be in [0, 3], not {x}"))
-    }
-}
 
 /// Collects problems, each with its key, the line the key is on and the file (or the flag
 /// that changed the key).
@@ -108,8 +67,8 @@ impl Checker<'_> {
     }
 
     /// Reports a failed range check at `key`; returns the value either way.
-    fn check(&mut self, key: &str, x: f64, rule: fn(f64) -> Result<(), String>) -> f64 {
-        if let Err(message) = rule(x) {
+    fn check(&mut self, key: &str, x: f64, bound: Bound) -> f64 {
+        if let Err(message) = bound.check(x) {
             self.report(key, message);
         }
         x
@@ -165,7 +124,7 @@ impl Checker<'_> {
             return vec![0.0; known.len()];
         }
         for (name, &x) in map {
-            self.check(&format!("{key}.{name}"), x, probability);
+            self.check(&format!("{key}.{name}"), x, Bound::Probability);
         }
         let sum: f64 = map.values().sum();
         if (sum - 1.0).abs() > SUM_TOLERANCE || !sum.is_finite() {
@@ -447,7 +406,7 @@ fn check_meta(raw: &RawScenario, ck: &mut Checker) -> Option<(Calendar, u32, u64
     if unit.is_none() {
         ck.report(
             "scenario.step",
-            format!("'{}' is not a step unit (day, week, month)", meta.step),
+            format!("'{}' is not a step unit ({})", meta.step, StepUnit::names()),
         );
     }
     let start = match date_of(&meta.start) {
@@ -514,15 +473,17 @@ fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) -> Setup {
     let mut segment_params = Vec::new();
     for s in &raw.segments {
         let key = format!("segments.{}", s.name);
-        let w = &s.weights;
-        let mut weights = [w.quality, w.price, w.friction, w.risk, w.peer, w.inertia];
-        for (name, x) in super::WEIGHTS.iter().zip(&mut weights) {
-            ck.check(&format!("{key}.weights.{name}"), *x, finite);
-        }
+        let weights = Weights::new(Weight::ALL.map(|w| {
+            ck.check(
+                &format!("{key}.weights.{w}"),
+                s.weights.get(w),
+                Bound::Finite,
+            )
+        }));
         let empty = IndexMap::new();
         let caps = s.capabilities.as_ref().unwrap_or(&empty);
         for (name, &x) in caps {
-            ck.check(&format!("{key}.capabilities.{name}"), x, probability);
+            ck.check(&format!("{key}.capabilities.{name}"), x, Bound::Probability);
         }
         segment_params.push(SegmentParams {
             capabilities: known
@@ -534,16 +495,16 @@ fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) -> Setup {
             heterogeneity: ck.check(
                 &format!("{key}.heterogeneity"),
                 s.heterogeneity.unwrap_or(0.0),
-                heterogeneity,
+                Bound::Heterogeneity,
             ),
         });
         segments.push(SegmentSetup {
-            share: ck.check(&format!("{key}.share"), s.share, probability),
+            share: ck.check(&format!("{key}.share"), s.share, Bound::Probability),
             agents: 0,
             initial_adoption: ck.check(
                 &format!("{key}.initial_adoption"),
                 s.initial_adoption,
-                probability,
+                Bound::Probability,
             ),
             tasks: ck.fractions(&format!("{key}.tasks"), &s.tasks, &known.tasks),
             languages: ck.fractions(&format!("{key}.languages"), &s.languages, &known.languages),
@@ -567,12 +528,12 @@ fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) -> Setup {
 
     let a = &raw.adoption;
     let params = Params {
-        innovation: ck.check("adoption.innovation", a.innovation, probability),
-        imitation: ck.check("adoption.imitation", a.imitation, probability),
-        reconsider: ck.check("adoption.reconsider", a.reconsider, probability),
+        innovation: ck.check("adoption.innovation", a.innovation, Bound::Probability),
+        imitation: ck.check("adoption.imitation", a.imitation, Bound::Probability),
+        reconsider: ck.check("adoption.reconsider", a.reconsider, Bound::Probability),
         outside_utility: a
             .outside_utility
-            .map(|x| ck.check("adoption.outside_utility", x, finite)),
+            .map(|x| ck.check("adoption.outside_utility", x, Bound::Finite)),
         segments: segment_params,
         providers: raw
             .providers
@@ -584,7 +545,7 @@ fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) -> Setup {
                                  table: &str,
                                  ck: &mut Checker| {
                     for (name, &x) in map {
-                        ck.check(&format!("{key}.{table}.{name}"), x, finite);
+                        ck.check(&format!("{key}.{table}.{name}"), x, Bound::Finite);
                     }
                     names.iter().map(|n| map.get(n).copied()).collect()
                 };
@@ -597,9 +558,9 @@ fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) -> Setup {
                         .fold(0, |mask, c| mask | (1 << c)),
                     available: p.available.unwrap_or(true),
                     accepts_new: p.accepts_new.unwrap_or(true),
-                    price: ck.check(&format!("{key}.price"), p.price, non_negative),
-                    friction: ck.check(&format!("{key}.friction"), p.friction, non_negative),
-                    risk: ck.check(&format!("{key}.risk"), p.risk, probability),
+                    costs: Costs::new(
+                        Cost::ALL.map(|c| ck.check(&format!("{key}.{c}"), p.cost(c), c.bound())),
+                    ),
                     quality: per_known(&p.quality, &known.tasks, "quality", ck),
                     fit: per_known(&p.languages, &known.languages, "languages", ck),
                 }
@@ -638,12 +599,12 @@ fn check_network(raw: &RawScenario, population: Option<u32>, ck: &mut Checker) -
             2
         }
     };
-    match n.kind.as_str() {
-        "complete" => NetworkSpec::Complete,
-        "small_world" => {
+    match NetworkKind::parse(&n.kind) {
+        Some(NetworkKind::Complete) => NetworkSpec::Complete,
+        Some(NetworkKind::SmallWorld) => {
             let degree = degree();
             let rewire = match n.rewire {
-                Some(x) => ck.check("network.rewire", x, probability),
+                Some(x) => ck.check("network.rewire", x, Bound::Probability),
                 None => {
                     ck.report("network.rewire", "required for a small_world network");
                     0.0
@@ -651,11 +612,15 @@ fn check_network(raw: &RawScenario, population: Option<u32>, ck: &mut Checker) -
             };
             NetworkSpec::SmallWorld { degree, rewire }
         }
-        "scale_free" => NetworkSpec::ScaleFree { degree: degree() },
-        other => {
+        Some(NetworkKind::ScaleFree) => NetworkSpec::ScaleFree { degree: degree() },
+        None => {
             ck.report(
                 "network.kind",
-                format!("'{other}' is not a network kind (complete, small_world, scale_free)"),
+                format!(
+                    "'{}' is not a network kind ({})",
+                    n.kind,
+                    NetworkKind::names()
+                ),
             );
             NetworkSpec::Complete
         }
@@ -692,17 +657,17 @@ impl<'a> Names<'a> {
 
     /// Resolves an event's (path, value) to a patch, checking the value's type and range.
     fn patch(&self, path: &ParamPath, value: &toml::Value) -> Result<Patch, String> {
-        let ranged = |rule: fn(f64) -> Result<(), String>| -> Result<f64, String> {
+        let ranged = |bound: Bound| -> Result<f64, String> {
             let x = path::number(value)?;
-            rule(x).map(|()| x)
+            bound.check(x).map(|()| x)
         };
         use super::path::AdoptionKey as A;
         Ok(match path {
             ParamPath::Adoption(key) => match key {
-                A::Innovation => Patch::Innovation(ranged(probability)?),
-                A::Imitation => Patch::Imitation(ranged(probability)?),
-                A::Reconsider => Patch::Reconsider(ranged(probability)?),
-                A::OutsideUtility => Patch::OutsideUtility(ranged(finite)?),
+                A::Innovation => Patch::Innovation(ranged(Bound::Probability)?),
+                A::Imitation => Patch::Imitation(ranged(Bound::Probability)?),
+                A::Reconsider => Patch::Reconsider(ranged(Bound::Probability)?),
+                A::OutsideUtility => Patch::OutsideUtility(ranged(Bound::Finite)?),
             },
             ParamPath::Segment(name, key) => {
                 let segment = Self::index(&self.segments, "segment", name)?;
@@ -710,16 +675,16 @@ impl<'a> Names<'a> {
                     SegmentKey::Capability(c) => Patch::Capability {
                         segment,
                         capability: Self::known(&self.known.capabilities, "capability", c)?,
-                        value: ranged(probability)?,
+                        value: ranged(Bound::Probability)?,
                     },
                     SegmentKey::Weight(weight) => Patch::Weight {
                         segment,
                         weight: *weight,
-                        value: ranged(finite)?,
+                        value: ranged(Bound::Finite)?,
                     },
                     SegmentKey::Heterogeneity => Patch::Heterogeneity {
                         segment,
-                        value: ranged(heterogeneity)?,
+                        value: ranged(Bound::Heterogeneity)?,
                     },
                     _ => return Err(path.check_scope(Scope::Event).err().unwrap_or_default()),
                 }
@@ -735,27 +700,20 @@ impl<'a> Names<'a> {
                         provider,
                         value: path::boolean(value)?,
                     },
-                    ProviderKey::Price => Patch::Price {
+                    ProviderKey::Cost(cost) => Patch::Cost {
                         provider,
-                        value: ranged(non_negative)?,
-                    },
-                    ProviderKey::Friction => Patch::Friction {
-                        provider,
-                        value: ranged(non_negative)?,
-                    },
-                    ProviderKey::Risk => Patch::Risk {
-                        provider,
-                        value: ranged(probability)?,
+                        cost: *cost,
+                        value: ranged(cost.bound())?,
                     },
                     ProviderKey::Quality(task) => Patch::Quality {
                         provider,
                         task: Self::known(&self.known.tasks, "task", task)?,
-                        value: ranged(finite)?,
+                        value: ranged(Bound::Finite)?,
                     },
                     ProviderKey::Language(language) => Patch::Fit {
                         provider,
                         language: Self::known(&self.known.languages, "language", language)?,
-                        value: ranged(finite)?,
+                        value: ranged(Bound::Finite)?,
                     },
                 }
             }
@@ -925,10 +883,7 @@ fn check_sweep(
     if design.is_none() {
         ck.report(
             "sweep.design",
-            format!(
-                "'{}' is not a design (grid, latin_hypercube, random)",
-                rs.design
-            ),
+            format!("'{}' is not a design ({})", rs.design, Design::names()),
         );
     }
     let samples = match (design, rs.samples) {
@@ -1279,11 +1234,11 @@ fn warn_overridden_sets(
 
 fn warn_unused_network_keys(raw: &RawScenario, warnings: &mut Vec<String>) {
     let n = &raw.network;
-    let (uses_degree, uses_rewire) = match n.kind.as_str() {
-        "complete" => (false, false),
-        "scale_free" => (true, false),
-        _ => (true, true),
+    // An unknown kind is reported by validation; no warning about its keys then.
+    let Some(kind) = NetworkKind::parse(&n.kind) else {
+        return;
     };
+    let (uses_degree, uses_rewire) = (kind.uses_degree(), kind.uses_rewire());
     if n.degree.is_some() && !uses_degree {
         warnings.push(format!(
             "network.degree is not used by a {} network: ignored",

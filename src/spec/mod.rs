@@ -7,12 +7,16 @@
 //! and `model`, `population`, `network` and the readers of results only read them. It depends
 //! on no other module of the crate, so no import circle can pass through it.
 
+mod bounds;
+mod named;
 mod params;
 mod patch;
 mod setup;
 mod states;
 
-pub use params::{Params, ProviderParams, SegmentParams};
+pub use bounds::{Bound, MAX_HETEROGENEITY, MAX_MAGNITUDE};
+pub(crate) use named::named_enum;
+pub use params::{Cost, Costs, Params, ProviderParams, SegmentParams, Weight, Weights};
 pub use patch::{AgentRefresh, Patch, TimedPatches, Timeline};
-pub use setup::{NetworkSpec, SegmentSetup, Setup, segment_sizes};
+pub use setup::{NetworkKind, NetworkSpec, SegmentSetup, Setup, segment_sizes};
 pub use states::{FIRST_PROVIDER, FIXED_STATES, NOT_ADOPTED, UNSERVED};

@@ -1,4 +1,149 @@
-//! The parameters that events may change during a run, resolved to indices.
+//! The parameters that events may change during a run, resolved to indices, and the two
+//! enumerations a choice is built from: the weights a segment puts on the terms of a utility
+//! ([`Weight`]), and the provider attributes the utility subtracts ([`Cost`]).
+//!
+//! Each weight and each cost is defined once, here: parsing, `set` paths, validation, events,
+//! `check`'s printout, run.json and the memory estimate all go through [`Weight::ALL`] and
+//! [`Cost::ALL`], and the model reads them as plain arrays indexed by the variant.
+
+use super::bounds::Bound;
+use super::named::named_enum;
+use std::ops::{Index, IndexMut};
+
+named_enum! {
+    /// A term of a utility that each segment weighs (docs/MODEL.md, 7.4 Choice). The order is the
+    /// order in memory and in every listing; an agent's deviate for a weight is keyed by its
+    /// position, so a new weight goes at the end (the others keep their draws).
+    pub enum Weight {
+        /// Times the provider's quality for the agent's task and its fit for the language.
+        Quality = "quality",
+        /// Times ln(1 + price).
+        Price = "price",
+        /// Times the provider's friction.
+        Friction = "friction",
+        /// Times the provider's per-step risk of cutting a user off.
+        Risk = "risk",
+        /// Times the share of the agent's neighbours on the provider.
+        Peer = "peer",
+        /// Added for the provider the agent is on, in a free choice.
+        Inertia = "inertia",
+    }
+}
+
+impl Weight {
+    /// The value a segment gets when its `weights` table leaves this weight out; `None`: the
+    /// weight is required.
+    pub const fn default_value(self) -> Option<f64> {
+        match self {
+            Weight::Quality
+            | Weight::Price
+            | Weight::Friction
+            | Weight::Risk
+            | Weight::Peer
+            | Weight::Inertia => None,
+        }
+    }
+}
+
+named_enum! {
+    /// A number each provider has that a utility subtracts, times its own weight: the cost of
+    /// choosing it. The order is the order in `[[providers]]` listings and in memory.
+    pub enum Cost {
+        /// Price per unit of use, in the file's one currency, >= 0; enters as ln(1 + price).
+        Price = "price",
+        /// Hassle of access, >= 0.
+        Friction = "friction",
+        /// Per-step chance that a user is cut off, a probability.
+        Risk = "risk",
+    }
+}
+
+impl Cost {
+    /// The weight a segment puts on this cost.
+    pub const fn weight(self) -> Weight {
+        match self {
+            Cost::Price => Weight::Price,
+            Cost::Friction => Weight::Friction,
+            Cost::Risk => Weight::Risk,
+        }
+    }
+
+    /// The values the cost may take.
+    pub const fn bound(self) -> Bound {
+        match self {
+            Cost::Price | Cost::Friction => Bound::NonNegative,
+            Cost::Risk => Bound::Probability,
+        }
+    }
+
+    /// What the utility subtracts, before weighing, for a value `x` of this cost.
+    pub fn term(self, x: f64) -> f64 {
+        match self {
+            Cost::Price => libm::log(1.0 + x),
+            Cost::Friction | Cost::Risk => x,
+        }
+    }
+}
+
+/// One number per [`Weight`], indexed by it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights([f64; Weight::COUNT]);
+
+impl Weights {
+    /// The weights in the order of [`Weight::ALL`].
+    pub const fn new(values: [f64; Weight::COUNT]) -> Weights {
+        Weights(values)
+    }
+
+    /// Each weight times the agent's multiplier for it.
+    #[inline(always)]
+    pub fn scaled(&self, multipliers: &[f32; Weight::COUNT]) -> Weights {
+        Weights(std::array::from_fn(|i| {
+            self.0[i] * f64::from(multipliers[i])
+        }))
+    }
+}
+
+impl Index<Weight> for Weights {
+    type Output = f64;
+    #[inline(always)]
+    fn index(&self, weight: Weight) -> &f64 {
+        &self.0[weight as usize]
+    }
+}
+
+impl IndexMut<Weight> for Weights {
+    #[inline(always)]
+    fn index_mut(&mut self, weight: Weight) -> &mut f64 {
+        &mut self.0[weight as usize]
+    }
+}
+
+/// One number per [`Cost`], indexed by it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Costs([f64; Cost::COUNT]);
+
+impl Costs {
+    /// The costs in the order of [`Cost::ALL`].
+    pub const fn new(values: [f64; Cost::COUNT]) -> Costs {
+        Costs(values)
+    }
+}
+
+impl Index<Cost> for Costs {
+    type Output = f64;
+    #[inline(always)]
+    fn index(&self, cost: Cost) -> &f64 {
+        &self.0[cost as usize]
+    }
+}
+
+impl IndexMut<Cost> for Costs {
+    #[inline(always)]
+    fn index_mut(&mut self, cost: Cost) -> &mut f64 {
+        &mut self.0[cost as usize]
+    }
+}
 
 /// Everything the step reads that an event can change.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,8 +167,8 @@ pub struct Params {
 pub struct SegmentParams {
     /// Per known capability: the fraction of the segment's agents holding it.
     pub capabilities: Vec<f64>,
-    /// quality, price, friction, risk, peer, inertia (the names of `scenario::WEIGHTS`).
-    pub weights: [f64; 6],
+    /// What the segment's agents weigh, before their multipliers.
+    pub weights: Weights,
     /// The sd of the log of the agents' weight multipliers.
     pub heterogeneity: f64,
 }
@@ -37,14 +182,41 @@ pub struct ProviderParams {
     pub available: bool,
     /// Whether agents not already on it can start using it.
     pub accepts_new: bool,
-    /// Price per unit of use, in the file's one currency.
-    pub price: f64,
-    /// Hassle of access, >= 0.
-    pub friction: f64,
-    /// Per-step chance that a user is cut off.
-    pub risk: f64,
+    /// Price, friction, risk, ...: what choosing it costs.
+    pub costs: Costs,
     /// Per known task: the quality, or `None` where the task is not served.
     pub quality: Vec<Option<f64>>,
     /// Per known language: the fit, or `None` where the language is not served.
     pub fit: Vec<Option<f64>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cost_has_a_weight_of_its_own() {
+        let mut seen = Vec::new();
+        for cost in Cost::ALL {
+            assert!(!seen.contains(&cost.weight()), "{cost}");
+            seen.push(cost.weight());
+            assert_eq!(cost.weight().name(), cost.name());
+        }
+    }
+
+    #[test]
+    fn price_enters_as_its_logarithm() {
+        assert_eq!(Cost::Price.term(0.0), 0.0);
+        assert!((Cost::Price.term(std::f64::consts::E - 1.0) - 1.0).abs() < 1e-15);
+        assert_eq!(Cost::Friction.term(2.5), 2.5);
+    }
+
+    #[test]
+    fn weights_scale_one_by_one() {
+        let w = Weights::new([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        let scaled = w.scaled(&[2.0, 1.0, 0.5, 1.0, 0.0, 1.0]);
+        assert_eq!(scaled[Weight::Quality], 2.0);
+        assert_eq!(scaled[Weight::Friction], 1.5);
+        assert_eq!(scaled[Weight::Peer], 0.0);
+    }
 }

@@ -2,7 +2,7 @@
 //! indices when the scenario is validated and applied between steps, so the step itself never
 //! looks anything up by name.
 
-use super::params::Params;
+use super::params::{Cost, Params, Weight};
 
 /// One change to the parameters, with every name already resolved to an index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,7 +24,7 @@ pub enum Patch {
     /// `segments.<s>.weights.<w>`.
     Weight {
         segment: usize,
-        weight: usize,
+        weight: Weight,
         value: f64,
     },
     /// `segments.<s>.heterogeneity`.
@@ -33,12 +33,12 @@ pub enum Patch {
     Available { provider: usize, value: bool },
     /// `providers.<p>.accepts_new`.
     AcceptsNew { provider: usize, value: bool },
-    /// `providers.<p>.price`.
-    Price { provider: usize, value: f64 },
-    /// `providers.<p>.friction`.
-    Friction { provider: usize, value: f64 },
-    /// `providers.<p>.risk`.
-    Risk { provider: usize, value: f64 },
+    /// `providers.<p>.<cost>`: price, friction, risk, ...
+    Cost {
+        provider: usize,
+        cost: Cost,
+        value: f64,
+    },
     /// `providers.<p>.quality.<task>`: setting it makes the provider serve the task.
     Quality {
         provider: usize,
@@ -61,7 +61,7 @@ pub enum AgentRefresh {
     /// Which agents of this segment hold which capabilities.
     Capabilities(usize),
     /// The weight multipliers of this segment's agents (their deviates are kept: rescaled, not
-    /// redrawn, contract 7.1).
+    /// redrawn; docs/MODEL.md, 7.6 Weight multipliers).
     Multipliers(usize),
 }
 
@@ -92,9 +92,11 @@ impl Patch {
             }
             Patch::Available { provider, value } => params.providers[provider].available = value,
             Patch::AcceptsNew { provider, value } => params.providers[provider].accepts_new = value,
-            Patch::Price { provider, value } => params.providers[provider].price = value,
-            Patch::Friction { provider, value } => params.providers[provider].friction = value,
-            Patch::Risk { provider, value } => params.providers[provider].risk = value,
+            Patch::Cost {
+                provider,
+                cost,
+                value,
+            } => params.providers[provider].costs[cost] = value,
             Patch::Quality {
                 provider,
                 task,
@@ -120,7 +122,7 @@ pub struct TimedPatches {
 }
 
 /// The events of one variant, in the order they apply: by step; within a step, the baseline's
-/// events in file order, then the variant's own (contract 7.9).
+/// events in file order, then the variant's own (docs/MODEL.md, 7.8 Events and variants).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Timeline {
     events: Vec<TimedPatches>,

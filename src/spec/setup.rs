@@ -1,7 +1,38 @@
 //! What one arm simulates: population, network, segments, parameters and events.
 
+use super::named::named_enum;
 use super::params::Params;
 use super::patch::Timeline;
+
+named_enum! {
+    /// The kinds of network a file may name (`network.kind`).
+    pub enum NetworkKind {
+        /// Everyone knows everyone.
+        Complete = "complete",
+        /// Watts–Strogatz: a ring lattice, rewired.
+        SmallWorld = "small_world",
+        /// Barabási–Albert preferential attachment.
+        ScaleFree = "scale_free",
+    }
+}
+
+impl NetworkKind {
+    /// Whether the kind reads `network.degree`.
+    pub const fn uses_degree(self) -> bool {
+        match self {
+            NetworkKind::Complete => false,
+            NetworkKind::SmallWorld | NetworkKind::ScaleFree => true,
+        }
+    }
+
+    /// Whether the kind reads `network.rewire`.
+    pub const fn uses_rewire(self) -> bool {
+        match self {
+            NetworkKind::Complete | NetworkKind::ScaleFree => false,
+            NetworkKind::SmallWorld => true,
+        }
+    }
+}
 
 /// The kind of network and its parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,6 +51,17 @@ pub enum NetworkSpec {
         /// Even, 2 <= degree < population.
         degree: u32,
     },
+}
+
+impl NetworkSpec {
+    /// The kind, as `network.kind` names it.
+    pub const fn kind(&self) -> NetworkKind {
+        match self {
+            NetworkSpec::Complete => NetworkKind::Complete,
+            NetworkSpec::SmallWorld { .. } => NetworkKind::SmallWorld,
+            NetworkSpec::ScaleFree { .. } => NetworkKind::ScaleFree,
+        }
+    }
 }
 
 /// A segment's fixed composition.
@@ -53,8 +95,8 @@ pub struct Setup {
     pub timeline: Timeline,
 }
 
-/// Splits `population` seats among segments by the largest-remainder rule (docs/MODEL.md,
-/// segments): shares are divided by their sum, each segment gets floor(share * N + 1e-9)
+/// Splits `population` seats among segments by the largest-remainder rule (docs/MODEL.md, 5.
+/// Initialisation): shares are divided by their sum, each segment gets floor(share * N + 1e-9)
 /// seats, and the seats left over go one each to the largest remainders, ties to the earlier
 /// segment.
 pub fn segment_sizes(shares: &[f64], population: u32) -> Vec<u32> {

@@ -25,7 +25,13 @@ fn mean_adoption_follows_the_discrete_bass_recursion() {
     assert_eq!((setup.population, scenario.replicates), (100_000, 5));
     assert_eq!(scenario.providers.len(), 1);
     assert!(setup.segments.iter().all(|s| s.initial_adoption == 0.0));
-    assert!(setup.params.providers.iter().all(|p| p.risk == 0.0));
+    assert!(
+        setup
+            .params
+            .providers
+            .iter()
+            .all(|p| p.costs[blockade::spec::Cost::Risk] == 0.0)
+    );
 
     let not_adopted = common::mean_share(&results, 0, NOT_ADOPTED as usize);
     let mut bass = 0.0f64;

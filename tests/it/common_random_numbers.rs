@@ -37,7 +37,10 @@ set = { "adoption.imitation" = IMITATION, "segments.startup.weights.peer" = PEER
         .replace("IMITATION", &format!("{:?}", base.params.imitation))
         .replace(
             "PEER",
-            &format!("{:?}", base.params.segments[startup].weights[4]),
+            &format!(
+                "{:?}",
+                base.params.segments[startup].weights[blockade::spec::Weight::Peer]
+            ),
         )
         .replace("REWIRE", &format!("{rewire:?}"));
     let file = tmp.path().join("restated.toml");

@@ -9,7 +9,7 @@
 use crate::common;
 
 use blockade::scenario::Overrides;
-use blockade::spec::{FIRST_PROVIDER, UNSERVED};
+use blockade::spec::{Cost, FIRST_PROVIDER, UNSERVED, Weight};
 
 const TOLERANCE: f64 = 0.005;
 
@@ -28,7 +28,12 @@ fn utility(
         return None;
     }
     let appeal = p.quality[task]? * p.fit[language]?;
-    Some(w[0] * appeal - w[1] * (1.0 + p.price).ln() - w[2] * p.friction - w[3] * p.risk)
+    Some(
+        w[Weight::Quality] * appeal
+            - w[Weight::Price] * (1.0 + p.costs[Cost::Price]).ln()
+            - w[Weight::Friction] * p.costs[Cost::Friction]
+            - w[Weight::Risk] * p.costs[Cost::Risk],
+    )
 }
 
 /// Expected share per state (`unserved` first at index 1, providers from 2) of one arm's
@@ -59,7 +64,11 @@ fn shares_are_the_logit_shares_at_every_step() {
     assert_eq!(base.params.reconsider, 1.0);
     let s = &base.params.segments[0];
     assert_eq!(
-        (s.weights[4], s.weights[5], s.heterogeneity),
+        (
+            s.weights[Weight::Peer],
+            s.weights[Weight::Inertia],
+            s.heterogeneity
+        ),
         (0.0, 0.0, 0.0)
     );
     assert!(base.segments.iter().all(|s| s.initial_adoption == 1.0));

@@ -6,6 +6,7 @@
 use crate::common;
 
 use blockade::scenario::{Overrides, Scenario};
+use blockade::spec::Cost;
 use std::path::{Path, PathBuf};
 
 /// The tiny swept scenario the sweep, shard and Slurm tests share.
@@ -173,7 +174,10 @@ fn values_apply_in_the_order_file_command_line_point_variant() {
         // A variant that sets nothing swept takes the point's value; one that does wins.
         assert_eq!(point.variants[0].params.imitation, value);
         assert_eq!(point.variants[1].params.imitation, 0.05);
-        assert_eq!(point.variants[1].params.providers[1].price, 4.0);
+        assert_eq!(
+            point.variants[1].params.providers[1].costs[Cost::Price],
+            4.0
+        );
     }
     let warnings = scenario.warnings.join("\n");
     assert!(

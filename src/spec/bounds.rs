@@ -1,0 +1,64 @@
+//! The ranges a parameter's value must lie in, checked when a file is validated.
+
+/// The largest magnitude of a weight, quality, fit, price, friction or outside utility. Any
+/// bound keeps every utility finite (no weight may make the logit overflow); this one is far
+/// beyond any sensible value.
+pub const MAX_MAGNITUDE: f64 = 1e9;
+
+/// The largest heterogeneity: the sd of the log of a weight multiplier.
+pub const MAX_HETEROGENEITY: f64 = 3.0;
+
+/// What values a parameter may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// A finite number of magnitude at most [`MAX_MAGNITUDE`].
+    Finite,
+    /// A probability, in [0, 1].
+    Probability,
+    /// A finite number in [0, [`MAX_MAGNITUDE`]].
+    NonNegative,
+    /// A heterogeneity, in [0, [`MAX_HETEROGENEITY`]].
+    Heterogeneity,
+}
+
+impl Bound {
+    /// `Ok` when `x` is within the bound, else the message saying what it must be.
+    pub fn check(self, x: f64) -> Result<(), String> {
+        let within = match self {
+            Bound::Finite => x.is_finite() && x.abs() <= MAX_MAGNITUDE,
+            Bound::Probability => (0.0..=1.0).contains(&x),
+            Bound::NonNegative => x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x),
+            Bound::Heterogeneity => (0.0..=MAX_HETEROGENEITY).contains(&x),
+        };
+        if within {
+            return Ok(());
+        }
+        Err(match self {
+            Bound::Finite => format!("must be a finite number of magnitude at most 1e9, not {x}"),
+            Bound::Probability => format!("must be a probability in [0, 1], not {x}"),
+            Bound::NonNegative => format!("must be a finite number >= 0 (at most 1e9), not {x}"),
+            Bound::Heterogeneity => format!("must be in [0, 3], not {x}"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_bound_takes_its_ends_and_refuses_beyond() {
+        assert!(Bound::Probability.check(0.0).is_ok());
+        assert!(Bound::Probability.check(1.0).is_ok());
+        assert!(Bound::Probability.check(1.000_001).is_err());
+        assert!(Bound::Probability.check(f64::NAN).is_err());
+        assert!(Bound::NonNegative.check(-0.1).is_err());
+        assert!(Bound::NonNegative.check(1e9).is_ok());
+        assert!(Bound::NonNegative.check(f64::INFINITY).is_err());
+        assert!(Bound::Finite.check(-1e9).is_ok());
+        assert!(Bound::Finite.check(-1.1e9).is_err());
+        assert!(Bound::Heterogeneity.check(3.0).is_ok());
+        let message = Bound::Heterogeneity.check(3.5).unwrap_err();
+        assert_eq!(message, "must be in [0, 3], not 3.5");
+    }
+}
