@@ -11,6 +11,7 @@ mod compare;
 mod conventions;
 mod determinism;
 mod faults;
+mod format_doc;
 mod fuzz;
 mod interrupt;
 mod logit;
