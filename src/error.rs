@@ -71,6 +71,29 @@ pub enum Error {
     /// An output folder that blockade did not write and will not replace (exit status 2).
     #[error("refusing to replace {}: not a blockade output folder", .0.display())]
     ForeignOutput(PathBuf),
+    /// An existing empty folder named as the output folder (exit status 2): it may be the
+    /// user's, so it is not replaced, but the message says how to go on.
+    #[error(
+        "refusing to replace {}: an empty folder, not a blockade output folder (remove it \
+         with `rmdir {}`, or name a folder that does not exist yet)",
+        .0.display(),
+        .0.display()
+    )]
+    EmptyOutput(PathBuf),
+    /// A folder blockade did not write appeared at the output folder while the run worked
+    /// (exit status 1): it is left alone, and the run's complete results are kept beside it.
+    #[error(
+        "refusing to replace {}: a folder blockade did not write appeared there during the \
+         run; this run's results are in {}",
+        .target.display(),
+        .kept.display()
+    )]
+    OutputAppeared {
+        /// The output folder, as it was resolved.
+        target: PathBuf,
+        /// Where the run's results are.
+        kept: PathBuf,
+    },
     /// A resource the run would need and the machine does not have (exit status 2).
     #[error("{0}")]
     Resources(String),
@@ -100,7 +123,7 @@ impl Error {
     pub fn is_refusal(&self) -> bool {
         matches!(
             self,
-            Error::Input(_) | Error::ForeignOutput(_) | Error::Resources(_)
+            Error::Input(_) | Error::ForeignOutput(_) | Error::EmptyOutput(_) | Error::Resources(_)
         )
     }
 }

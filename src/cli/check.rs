@@ -14,12 +14,12 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     let c = &scenario.calendar;
     let base = &scenario.baseline;
 
-    println!("{}: ok", scenario.file);
-    println!("scenario   {}", scenario.name);
+    outln!("{}: ok", scenario.file);
+    outln!("scenario   {}", scenario.name);
     if let Some(description) = &scenario.description {
-        println!("           {description}");
+        outln!("           {description}");
     }
-    println!(
+    outln!(
         "horizon    {} to {}: step 0 and {} {}ly steps",
         c.start(),
         c.end(),
@@ -30,7 +30,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     let per_point = arms.iter().filter(|a| a.point == 0).count();
     let points = scenario.sweep.as_ref().map_or(1, |s| s.points.len());
     let tasks = points * per_point * scenario.replicates as usize;
-    println!(
+    outln!(
         "runs       {} agents x {} replicates x {} arm{}{} = {tasks} task{} (seed {})",
         base.population,
         scenario.replicates,
@@ -44,9 +44,9 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         if tasks == 1 { "" } else { "s" },
         scenario.seed
     );
-    println!("network    {}", network(base.network));
+    outln!("network    {}", network(base.network));
     let p = &base.params;
-    println!(
+    outln!(
         "adoption   innovation {}, imitation {}, reconsider {}, {}",
         p.innovation,
         p.imitation,
@@ -57,11 +57,11 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         }
     );
 
-    println!("\nsegments ({})", scenario.segments.len());
+    outln!("\nsegments ({})", scenario.segments.len());
     for (s, info) in scenario.segments.iter().enumerate() {
         let setup = &base.segments[s];
         let params = &p.segments[s];
-        println!(
+        outln!(
             "  {:<14} share {:<6} {:>9} agents, {}% adopted at start, heterogeneity {}",
             info.name,
             setup.share,
@@ -69,31 +69,31 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             100.0 * setup.initial_adoption,
             params.heterogeneity
         );
-        println!(
+        outln!(
             "  {:14} tasks: {}",
             "",
             listing(&scenario.tasks, &setup.tasks)
         );
-        println!(
+        outln!(
             "  {:14} languages: {}",
             "",
             listing(&scenario.languages, &setup.languages)
         );
         if !scenario.capabilities.is_empty() {
-            println!(
+            outln!(
                 "  {:14} capabilities: {}",
                 "",
                 listing(&scenario.capabilities, &params.capabilities)
             );
         }
         let weights = Weight::ALL.map(|w| format!("{w} {}", params.weights[w]));
-        println!("  {:14} weights: {}", "", weights.join(", "));
+        outln!("  {:14} weights: {}", "", weights.join(", "));
         if let Some(source) = &info.source {
-            println!("  {:14} source: {source}", "");
+            outln!("  {:14} source: {source}", "");
         }
     }
 
-    println!("\nproviders ({})", scenario.providers.len());
+    outln!("\nproviders ({})", scenario.providers.len());
     for (info, pp) in scenario.providers.iter().zip(&p.providers) {
         let mut flags = Vec::new();
         if !pp.available {
@@ -106,7 +106,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             flags.push(format!("requires {}", info.requires.join(" + ")));
         }
         let costs = Cost::ALL.map(|c| format!("{c} {}", pp.costs[c]));
-        println!(
+        outln!(
             "  {:<14} {} ({}): {}{}{}",
             info.id,
             info.name,
@@ -123,28 +123,28 @@ pub fn check(args: &CheckArgs) -> Result<()> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        println!(
+        outln!(
             "  {:14} quality: {}",
             "",
             served(&scenario.tasks, &pp.quality)
         );
-        println!(
+        outln!(
             "  {:14} languages: {}",
             "",
             served(&scenario.languages, &pp.fit)
         );
         if let Some(source) = &info.source {
-            println!("  {:14} source: {source}", "");
+            outln!("  {:14} source: {source}", "");
         }
     }
 
-    println!("\nevents, by date ({})", scenario.events.len());
+    outln!("\nevents, by date ({})", scenario.events.len());
     print_events(&scenario, scenario.events.iter().collect());
 
-    println!("\nvariants ({})", scenario.variants.len());
+    outln!("\nvariants ({})", scenario.variants.len());
     for v in &scenario.variants {
         let runs = arms.iter().any(|a| a.name == v.name);
-        println!(
+        outln!(
             "  {}{}{}",
             v.name,
             v.description
@@ -158,18 +158,18 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             }
         );
         if !v.remove_events.is_empty() {
-            println!("      removes events: {}", v.remove_events.join(", "));
+            outln!("      removes events: {}", v.remove_events.join(", "));
         }
         for (path, value) in &v.set {
-            println!("      sets {path} = {value} before step 0");
+            outln!("      sets {path} = {value} before step 0");
         }
         describe_setup_changes(base, &v.setup);
         if !v.events.is_empty() {
-            println!("      adds events:");
+            outln!("      adds events:");
             print_events(&scenario, v.events.iter().collect());
         }
         if let Some(source) = &v.source {
-            println!("      source: {source}");
+            outln!("      source: {source}");
         }
     }
 
@@ -178,9 +178,9 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     }
 
     if !scenario.warnings.is_empty() {
-        println!("\nwarnings ({})", scenario.warnings.len());
+        outln!("\nwarnings ({})", scenario.warnings.len());
         for warning in &scenario.warnings {
-            println!("  {warning}");
+            outln!("  {warning}");
         }
     }
     Ok(())
@@ -220,17 +220,17 @@ fn print_events(scenario: &Scenario, mut events: Vec<&EventInfo>) {
             EventTime::Date(d) => d.to_string(),
             EventTime::Step(s) => format!("step {s}"),
         };
-        println!(
+        outln!(
             "  {written:<10}  applies at step {} ({})  {}",
             e.step,
             scenario.calendar.date(e.step),
             e.name
         );
         for (path, value) in &e.set {
-            println!("  {:12}  {path} = {value}", "");
+            outln!("  {:12}  {path} = {value}", "");
         }
         if let Some(source) = &e.source {
-            println!("  {:12}  source: {source}", "");
+            outln!("  {:12}  source: {source}", "");
         }
     }
 }
@@ -238,13 +238,13 @@ fn print_events(scenario: &Scenario, mut events: Vec<&EventInfo>) {
 /// Says when a variant's population or network differs from the baseline's.
 fn describe_setup_changes(base: &Setup, setup: &Setup) {
     if setup.population != base.population {
-        println!(
+        outln!(
             "      population {} (baseline {})",
             setup.population, base.population
         );
     }
     if setup.network != base.network {
-        println!("      network {}", network(setup.network));
+        outln!("      network {}", network(setup.network));
     }
 }
 
@@ -261,7 +261,7 @@ fn print_sweep(sweep: &Sweep, tasks: usize) {
     if let Some(seed) = sweep.seed {
         design += &format!(", design seed {seed}");
     }
-    println!(
+    outln!(
         "\nsweep ({design}): {} point{}, {tasks} tasks",
         sweep.points.len(),
         if sweep.points.len() == 1 { "" } else { "s" }
@@ -278,7 +278,7 @@ fn print_sweep(sweep: &Sweep, tasks: usize) {
                     .join(", ")
             ),
         };
-        println!("  {:<40} {range}", p.path);
+        outln!("  {:<40} {range}", p.path);
     }
     let cells: Vec<Vec<String>> = sweep
         .points
@@ -304,7 +304,7 @@ fn print_sweep(sweep: &Sweep, tasks: usize) {
             .zip(&widths)
             .map(|(v, &w)| format!("{v:>w$}"))
             .collect();
-        println!("  {label:>6}  {}", values.join("  "));
+        outln!("  {label:>6}  {}", values.join("  "));
     };
     let header: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
     line("point", &header);
@@ -313,7 +313,7 @@ fn print_sweep(sweep: &Sweep, tasks: usize) {
         if n <= POINTS_SHOWN || i < 5 || i >= n - 5 {
             line(&i.to_string(), row);
         } else if i == 5 {
-            println!("  {:>6}  ({} more points)", "...", n - 10);
+            outln!("  {:>6}  ({} more points)", "...", n - 10);
         }
     }
     if n > POINTS_SHOWN {

@@ -6,7 +6,6 @@
 use super::{CompareArgs, MetricsFormat};
 use blockade::output::{self, Layout};
 use blockade::{InputError, Result, compare};
-use std::io::Write;
 
 pub fn compare(args: &CompareArgs) -> Result<()> {
     let run = output::read::load_run(&args.dir)?;
@@ -74,7 +73,6 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
             }
         }
     };
-    // A closed pipe (`| head`) is not an error worth reporting.
-    let _ = std::io::stdout().lock().write_all(&text);
+    super::write_stdout_bytes(&text);
     Ok(())
 }

@@ -1,6 +1,24 @@
 //! Flags (clap's derive API), the dispatch to each command, and the mapping from errors to
-//! exit statuses (contract 8): 0 success, 2 refused before simulating, 1 failed after work
-//! began, 130 on SIGINT, 143 on SIGTERM. Errors are one line on stderr.
+//! exit statuses (docs/FORMAT.md, Exit status): 0 success, 2 refused before simulating, 1
+//! failed after work began, 130 on SIGINT, 143 on SIGTERM. Errors are one line on stderr.
+
+/// `println!` for the commands' reports, which does not panic when the standard output
+/// fails: see [`write_stdout`].
+macro_rules! outln {
+    () => {
+        $crate::cli::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for the commands' reports: see [`outln`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
 
 mod check;
 mod compare;
@@ -14,10 +32,12 @@ use blockade::Error;
 use blockade::scenario::Overrides;
 use blockade::shard::Shard;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Scenarios of Chinese developers choosing AI model providers under access blocks.
 #[derive(Debug, Parser)]
@@ -276,14 +296,69 @@ fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
         .map_err(|_| format!("'{text}' is not a date (YYYY-MM-DD)"))
 }
 
+/// The first failure to write the standard output. Later writes are skipped, and [`main`]
+/// reports it once the command is done.
+static STDOUT_FAILURE: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+/// Writes to the standard output, keeping the first failure instead of panicking as
+/// `println!` does: a reader that closed the pipe (`| head -1`) ends the report quietly, and
+/// any other failure (a full disk) makes the command fail with exit status 1.
+fn write_stdout(text: std::fmt::Arguments<'_>) {
+    let mut failure = STDOUT_FAILURE.lock().unwrap_or_else(|e| e.into_inner());
+    if failure.is_none() {
+        if let Err(e) = std::io::stdout().lock().write_fmt(text) {
+            *failure = Some(e);
+        }
+    }
+}
+
+/// Writes bytes to the standard output, as [`write_stdout`] does.
+fn write_stdout_bytes(bytes: &[u8]) {
+    let mut failure = STDOUT_FAILURE.lock().unwrap_or_else(|e| e.into_inner());
+    if failure.is_none() {
+        if let Err(e) = std::io::stdout().lock().write_all(bytes) {
+            *failure = Some(e);
+        }
+    }
+}
+
+/// Flushes the standard output and returns its first failure, other than a closed pipe.
+fn stdout_failure() -> Option<std::io::Error> {
+    let mut failure = STDOUT_FAILURE.lock().unwrap_or_else(|e| e.into_inner());
+    if failure.is_none() {
+        if let Err(e) = std::io::stdout().lock().flush() {
+            *failure = Some(e);
+        }
+    }
+    failure
+        .take()
+        .filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe)
+}
+
+/// How long a command has, after SIGINT or SIGTERM, to stop by itself (the runner polls
+/// between steps, staged files refuse writes) before the process ends anyway: set-up work,
+/// reading a large folder, or an open() blocked on a FIFO cannot poll.
+const GRACE: Duration = Duration::from_millis(500);
+
 /// Which signal asked the run to stop, so that the exit status can say it.
 struct Interrupt {
     requested: Arc<AtomicBool>,
     signal: Arc<AtomicUsize>,
 }
 
+/// The exit status for a signal: 143 for SIGTERM, 130 for SIGINT.
+fn signal_status(signal: usize) -> u8 {
+    if signal == signal_hook::consts::SIGTERM as usize {
+        143
+    } else {
+        130
+    }
+}
+
 impl Interrupt {
-    /// Turns SIGINT and SIGTERM into a request the runner polls between steps.
+    /// Turns SIGINT and SIGTERM into a request the runner polls between steps, and starts
+    /// the watch that ends the process [`GRACE`] after the signal if the command has not
+    /// stopped by then, removing its temporary files and folders first.
     fn install() -> Interrupt {
         let interrupt = Interrupt {
             requested: Arc::new(AtomicBool::new(false)),
@@ -300,16 +375,28 @@ impl Interrupt {
             );
             let _ = signal_hook::flag::register(signal, interrupt.requested.clone());
         }
+        let watched = [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM];
+        // Without the watch, a command that cannot poll would only stop when done; the
+        // flags above still stop every one that can.
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new(watched) {
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    std::thread::sleep(GRACE);
+                    blockade::output::abandon_temporaries();
+                    eprintln!("interrupted");
+                    std::process::exit(i32::from(signal_status(signal as usize)));
+                }
+            });
+        }
         interrupt
     }
 
+    fn received(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+
     fn exit_code(&self) -> ExitCode {
-        let signal = self.signal.load(Ordering::SeqCst);
-        ExitCode::from(if signal == signal_hook::consts::SIGTERM as usize {
-            143
-        } else {
-            130
-        })
+        ExitCode::from(signal_status(self.signal.load(Ordering::SeqCst)))
     }
 }
 
@@ -343,7 +430,16 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
     };
+    let outcome = match (outcome, stdout_failure()) {
+        (Ok(()), Some(e)) => Err(Error::io("writing the standard output", e)),
+        (outcome, _) => outcome,
+    };
     match outcome {
+        // A signal that came as a command finished still says so in the status.
+        Ok(()) if interrupt.received() => {
+            eprintln!("interrupted as the command finished");
+            interrupt.exit_code()
+        }
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Interrupted) => {
             eprintln!("interrupted: earlier results are untouched");

@@ -7,7 +7,7 @@ use blockade::plot::{self, Chart, Kind};
 use blockade::results::Results;
 use blockade::scenario::Scenario;
 use blockade::stats::Summary;
-use blockade::{Error, Result, resources, runner};
+use blockade::{Error, InputError, Result, resources, runner};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use std::path::PathBuf;
@@ -18,7 +18,22 @@ use std::time::Instant;
 /// The widest the final table may be before it is split.
 const TABLE_WIDTH: usize = 100;
 
+/// How many worker threads a run may ask for, per core: more only adds switching, and a
+/// million threads would take minutes to start, deaf to signals.
+const THREADS_PER_CORE: usize = 4;
+
 pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = THREADS_PER_CORE * cores;
+    if args.threads > most {
+        return Err(InputError::new(format!(
+            "at most {most} ({THREADS_PER_CORE} per core, {cores} cores), not {}; 0 uses \
+             every core",
+            args.threads
+        ))
+        .in_origin("--threads")
+        .into());
+    }
     let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides())?;
     let arms = scenario.arms(&args.scenario.variants)?;
     if !args.quiet {
@@ -48,6 +63,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     let estimate = resources::estimate(&scenario, &arms, &tasks, pool.current_num_threads());
     resources::check_memory(&estimate)?;
     let mut staging = Staging::begin(&target)?;
+    staging.refuse_inside(&args.scenario.file, "the scenario file")?;
     staging.stop_on(interrupted.clone());
 
     let agent_steps: u64 = tasks
@@ -128,7 +144,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         );
         match (&scenario.sweep, args.shard) {
             (None, None) => print_final_table(&scenario, &labels.arms, &results),
-            (Some(sweep), None) => println!(
+            (Some(sweep), None) => outln!(
                 "{} sweep points: each point's curves are in summary.csv and comparison.csv, \
                  its values in points.csv, its metrics in metrics.csv; robustness.csv summarises \
                  each variant across the points (blockade compare {} prints it)",
@@ -189,11 +205,22 @@ fn human(x: f64) -> String {
 /// A share as "12.3 [12.1–12.5]" in percent.
 fn cell(s: &Summary) -> String {
     format!(
-        "{:.1} [{:.1}–{:.1}]",
-        100.0 * s.mean,
-        100.0 * s.ci95_low,
-        100.0 * s.ci95_high
+        "{} [{}–{}]",
+        percent(s.mean),
+        percent(s.ci95_low),
+        percent(s.ci95_high)
     )
+}
+
+/// A share in percent to one decimal; a value that rounds to zero is "0.0", never "-0.0".
+fn percent(share: f64) -> String {
+    let text = format!("{:.1}", 100.0 * share);
+    match text.strip_prefix('-') {
+        Some(magnitude) if magnitude.bytes().all(|b| b == b'0' || b == b'.') => {
+            magnitude.to_owned()
+        }
+        _ => text,
+    }
 }
 
 /// Each arm's share per state at the last step, all segments, with its 95% interval; split
@@ -217,7 +244,7 @@ fn print_final_table(scenario: &Scenario, arms: &[String], results: &Results) {
     };
     let steps = scenario.calendar.steps();
     let replicates = results.shape().replicates();
-    println!(
+    outln!(
         "Share of all agents (%) at {} (step {steps}): mean [95% interval] over {} replicate{}",
         scenario.calendar.end(),
         replicates,
@@ -231,19 +258,32 @@ fn print_final_table(scenario: &Scenario, arms: &[String], results: &Results) {
             width += column_width(last);
             last += 1;
         }
-        println!();
-        print!("{:label_width$}", "state");
+        outln!();
+        out!("{:label_width$}", "state");
         for (arm, name) in arms.iter().enumerate().take(last).skip(first) {
-            print!("{name:>w$}", w = column_width(arm));
+            out!("{name:>w$}", w = column_width(arm));
         }
-        println!();
+        outln!();
         for (state, name) in states.iter().enumerate() {
-            print!("{name:label_width$}");
+            out!("{name:label_width$}");
             for (arm, row) in cells.iter().enumerate().take(last).skip(first) {
-                print!("{:>w$}", row[state], w = column_width(arm));
+                out!("{:>w$}", row[state], w = column_width(arm));
             }
-            println!();
+            outln!();
         }
         first = last;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_that_rounds_to_zero_has_no_sign() {
+        assert_eq!(percent(-1e-17), "0.0");
+        assert_eq!(percent(-0.0004), "0.0");
+        assert_eq!(percent(-0.0006), "-0.1");
+        assert_eq!(percent(0.1234), "12.3");
     }
 }

@@ -7,6 +7,7 @@ mod format;
 mod manifest;
 mod merge;
 mod metrics;
+mod os;
 pub mod read;
 mod robustness;
 mod rows;
@@ -21,7 +22,9 @@ pub use merge::{Merged, read_shards};
 pub use metrics::{METRICS_FILE, metrics_csv, metrics_json, metrics_table};
 pub use robustness::{ROBUSTNESS_FILE, robustness_csv, robustness_json, robustness_table};
 pub use shard::{SHARD_MANIFEST, write_shard};
-pub use staging::{MANIFEST, Staging, check_replaceable, write_file_atomically};
+pub use staging::{
+    MANIFEST, Staging, abandon_temporaries, check_replaceable, write_file_atomically,
+};
 pub use tables::Labels;
 
 use crate::error::{Error, Result};
