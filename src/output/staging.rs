@@ -643,6 +643,81 @@ mod tests {
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
     }
 
+    /// The pid of a process that has ended.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    fn blockade_folder(dir: &Path, text: &str) {
+        std::fs::create_dir(dir).unwrap();
+        std::fs::write(dir.join(MANIFEST), r#"{"tool":"blockade"}"#).unwrap();
+        std::fs::write(dir.join("a.csv"), text).unwrap();
+    }
+
+    #[test]
+    fn a_commit_that_died_between_its_renames_is_finished_by_the_next_begin() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        let dead = dead_pid();
+        blockade_folder(
+            &root.path().join(format!("out.new-{dead}-0123456789abcdef")),
+            "new",
+        );
+        blockade_folder(
+            &root.path().join(format!("out.old-{dead}-fedcba9876543210")),
+            "old",
+        );
+        let staging = Staging::begin(&target).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("a.csv")).unwrap(),
+            "new"
+        );
+        drop(staging);
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_commit_that_died_before_moving_the_old_folder_aside_is_undone() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        blockade_folder(&target, "old");
+        let dead = dead_pid();
+        blockade_folder(
+            &root.path().join(format!("out.new-{dead}-0123456789abcdef")),
+            "new",
+        );
+        drop(Staging::begin(&target).unwrap());
+        assert_eq!(
+            std::fs::read_to_string(target.join("a.csv")).unwrap(),
+            "old"
+        );
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn only_names_a_run_makes_are_its_siblings() {
+        assert_eq!(
+            parse_sibling("d", "d.tmp-12-0123456789abcdef"),
+            Some(("tmp", 12))
+        );
+        assert_eq!(
+            parse_sibling("d", "d.old-7-fedcba9876543210"),
+            Some(("old", 7))
+        );
+        for other in [
+            "d.tmp-12-0123",
+            "d.kept-12",
+            "e.tmp-12-0123456789abcdef",
+            "d.tmp-x-0123456789abcdef",
+            "dd.tmp-12-0123456789abcdef",
+        ] {
+            assert_eq!(parse_sibling("d", other), None, "{other}");
+        }
+    }
+
     #[test]
     fn a_foreign_folder_is_refused() {
         let root = tempfile::tempdir().unwrap();

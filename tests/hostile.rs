@@ -1,0 +1,530 @@
+//! Hostile paths, flags and moments (docs/RELIABILITY.md, Hostile paths, flags and moments):
+//! output folders named through themselves, through links, or that cannot be renamed; folders
+//! that appear during a run; a commit killed half way; leftovers of killed runs; a standard
+//! output that is closed or full; signals while a command cannot poll. Each test failed
+//! before the fix it holds.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// A guard against hangs only, far above any time these commands take on a loaded machine.
+const HANG: Duration = Duration::from_secs(60);
+
+fn small_run(out: &Path, seed: &str) -> std::process::Output {
+    common::blockade()
+        .arg("run")
+        .arg(common::bundled("bass-validation.toml"))
+        .args(["--quiet", "--population", "200", "--replicates", "1"])
+        .args(["--seed", seed, "--out"])
+        .arg(out)
+        .output()
+        .expect("runs")
+}
+
+fn spawn(args: &[&std::ffi::OsStr]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin("blockade"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn")
+}
+
+/// Waits for `child`, killing it and failing if it has not ended within [`HANG`].
+fn wait_or_fail(child: &mut Child, what: &str) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("status") {
+            return status;
+        }
+        if started.elapsed() > HANG {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {HANG:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn stderr_of(child: Child) -> String {
+    let output = child.wait_with_output().expect("output");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn seed_of(folder: &Path) -> u64 {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("run.json")).expect("run.json"))
+            .expect("json");
+    manifest["seed"].as_u64().expect("seed")
+}
+
+fn mkfifo(path: &Path) {
+    assert!(
+        Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+}
+
+/// Item 1: `--out d/../d` names `d` through itself; the commit used to rename `d` aside and
+/// then fail to find the path, losing `d`.
+#[test]
+fn an_out_through_the_folder_itself_replaces_it() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    let through = tmp.path().join("d/../d");
+    let second = small_run(&through, "2");
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(seed_of(&out), 2);
+    assert_eq!(names_in(tmp.path()), ["d"], "folders left beside d");
+}
+
+/// Item 2: a folder blockade did not write, created at `--out` while the run simulates, is
+/// left alone at the commit; the run's results are kept beside it.
+#[test]
+fn a_folder_that_appears_during_the_run_is_left_alone() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    let mut child = spawn(&[
+        "run".as_ref(),
+        common::bundled("openai-api-block-2024.toml").as_os_str(),
+        "--quiet".as_ref(),
+        "--population".as_ref(),
+        "100000".as_ref(),
+        "--replicates".as_ref(),
+        "4".as_ref(),
+        "--variant".as_ref(),
+        "baseline".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let started = Instant::now();
+    while !names_in(tmp.path()).iter().any(|n| n.starts_with("d.tmp-")) {
+        assert!(
+            started.elapsed() < HANG,
+            "the staging folder never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::fs::create_dir(&out).expect("mkdir");
+    std::fs::write(out.join("notes.txt"), "mine").expect("write");
+    let status = wait_or_fail(&mut child, "run");
+    let stderr = stderr_of(child);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("appeared there during the run"), "{stderr}");
+    assert_eq!(names_in(&out), ["notes.txt"], "the user's folder changed");
+    let kept: Vec<String> = names_in(tmp.path())
+        .into_iter()
+        .filter(|n| n.starts_with("d.kept-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the results were not kept: {stderr}");
+    assert!(tmp.path().join(&kept[0]).join("adoption.csv").exists());
+}
+
+/// Item 3: a scenario file kept inside its own output folder is refused (the folder is
+/// replaced whole, which would delete the file).
+#[test]
+fn a_scenario_file_inside_its_output_folder_is_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    let inside = out.join("s.toml");
+    std::fs::copy(common::bundled("bass-validation.toml"), &inside).expect("copy");
+    let before = common::folder_bytes(&out);
+    let output = common::blockade()
+        .arg("run")
+        .arg(&inside)
+        .args([
+            "--quiet",
+            "--population",
+            "200",
+            "--replicates",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is inside the output folder"), "{stderr}");
+    assert_eq!(common::folder_bytes(&out), before);
+    assert_eq!(names_in(tmp.path()), ["d"]);
+}
+
+/// Item 4: a commit by two renames (the path for systems without an exchange, forced here
+/// through a debug-build hook) killed between them leaves no `d`; the next run on `d` puts
+/// the complete new folder in place before anything else. With the exchange there is no
+/// such moment.
+#[test]
+fn a_commit_killed_between_its_renames_is_finished_by_the_next_run() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("blockade"))
+        .env("BLOCKADE_TEST_COMMIT", "two-renames-pause")
+        .arg("run")
+        .arg(common::bundled("bass-validation.toml"))
+        .args(["--quiet", "--population", "200", "--replicates", "1"])
+        .args(["--seed", "2", "--out"])
+        .arg(&out)
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    while out.exists() {
+        assert!(started.elapsed() < HANG, "the commit never moved d aside");
+        assert!(child.try_wait().expect("status").is_none(), "finished");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert!(!out.exists(), "the crashed state: no d");
+
+    // The next run on d repairs it as it begins: the killed run's complete folder (seed 2).
+    let staging = blockade::output::Staging::begin(&out).expect("begins");
+    assert_eq!(seed_of(&out), 2);
+    drop(staging);
+    assert_eq!(
+        names_in(tmp.path()),
+        ["d"],
+        "leftovers of the killed commit"
+    );
+}
+
+/// Item 5: `--out` naming a symbolic link to a results folder writes through the link: the
+/// link stays, the folder it points to holds the new results.
+#[test]
+fn an_out_that_is_a_symbolic_link_is_written_through() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let real = tmp.path().join("real");
+    assert!(small_run(&real, "1").status.success());
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let output = small_run(&link, "2");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a folder"
+    );
+    assert_eq!(seed_of(&real), 2);
+    assert_eq!(names_in(tmp.path()), ["link", "real"]);
+
+    // A link to nothing is refused, and stays a link.
+    let dangling = tmp.path().join("dangling");
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), &dangling).expect("symlink");
+    let output = small_run(&dangling, "3");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("symbolic link"));
+}
+
+/// Item 8: staging, swapped-out and complete folders of killed runs (their process is gone)
+/// are removed by the next run on the same folder; a live process's are left alone.
+#[test]
+fn leftovers_of_killed_runs_are_removed() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    let mut gone = Command::new("true").spawn().expect("spawn");
+    let dead = gone.id();
+    gone.wait().expect("wait");
+    let live = std::process::id();
+    for name in [
+        format!("d.tmp-{dead}-0123456789abcdef"),
+        format!("d.old-{dead}-0123456789abcdef"),
+        format!("d.tmp-{live}-0123456789abcdef"),
+    ] {
+        std::fs::create_dir(tmp.path().join(&name)).expect("mkdir");
+        std::fs::write(tmp.path().join(name).join("adoption.csv"), "partial").expect("write");
+    }
+    assert!(small_run(&out, "2").status.success());
+    assert_eq!(
+        names_in(tmp.path()),
+        ["d".to_owned(), format!("d.tmp-{live}-0123456789abcdef")]
+    );
+}
+
+/// Item 10: `--threads` above four per core is refused at once (a million threads used to
+/// start for minutes, deaf to signals).
+#[test]
+fn threads_beyond_four_per_core_are_refused() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for threads in [4 * cores + 1, 1_000_000] {
+        let output = common::blockade()
+            .arg("run")
+            .arg(common::bundled("bass-validation.toml"))
+            .args(["--quiet", "--population", "200", "--replicates", "1"])
+            .args(["--threads", &threads.to_string(), "--out"])
+            .arg(tmp.path().join("d"))
+            .timeout(HANG)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{threads}: {stderr}");
+        assert!(stderr.starts_with("error: --threads: at most"), "{stderr}");
+    }
+    assert_eq!(names_in(tmp.path()), Vec::<String>::new());
+}
+
+/// A pipe whose reader is already closed, as `| head -1` leaves it.
+fn closed_pipe() -> Stdio {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe() writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just opened and are owned here alone.
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(reader);
+    Stdio::from(writer)
+}
+
+/// The three commands that print a report, on a folder of a small run.
+fn printing_commands(out: &Path) -> Vec<Command> {
+    let bin = assert_cmd::cargo::cargo_bin("blockade");
+    let mut check = Command::new(&bin);
+    check
+        .arg("check")
+        .arg(common::bundled("openai-api-block-2024.toml"));
+    let mut run = Command::new(&bin);
+    run.arg("run")
+        .arg(common::bundled("bass-validation.toml"))
+        .args(["--population", "200", "--replicates", "1", "--out"])
+        .arg(out.with_file_name("printed"));
+    let mut compare = Command::new(&bin);
+    compare.arg("compare").arg(out);
+    vec![check, run, compare]
+}
+
+/// Item 11: a reader that stops reading (`| head -1`) ends `check`, `run` and `compare`
+/// quietly, with status 0 and nothing on stderr; they used to panic (exit 101).
+#[test]
+fn a_closed_standard_output_ends_quietly() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    for mut command in printing_commands(&out) {
+        let output = command
+            .stdout(closed_pipe())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{command:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{command:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{command:?}: {stderr}");
+    }
+}
+
+/// Item 11: a standard output that cannot be written (a full disk: /dev/full) is an error,
+/// exit status 1 with one line; `compare` used to exit 0 with its report lost.
+#[test]
+fn a_full_standard_output_is_an_error() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    for mut command in printing_commands(&out) {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let output = command
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{command:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{command:?}: {stderr}");
+        assert_eq!(
+            stderr.lines().last(),
+            Some("error: writing the standard output: No space left on device (os error 28)"),
+            "{command:?}"
+        );
+    }
+}
+
+/// Item 12: commands that cannot poll the stop flag (an open() blocked on a FIFO) still end
+/// on SIGINT and SIGTERM with 130 and 143; `compare` used to ignore both and wait forever.
+#[test]
+fn signals_end_a_command_blocked_where_it_cannot_poll() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    std::fs::remove_file(out.join("flows.csv")).expect("rm");
+    mkfifo(&out.join("flows.csv"));
+    let scenario = tmp.path().join("scenario.toml");
+    mkfifo(&scenario);
+    let elsewhere = tmp.path().join("elsewhere");
+    let cases: [(&[&std::ffi::OsStr], &str, i32); 2] = [
+        (&["compare".as_ref(), out.as_os_str()], "-INT", 130),
+        (
+            &[
+                "run".as_ref(),
+                scenario.as_os_str(),
+                "--out".as_ref(),
+                elsewhere.as_os_str(),
+            ],
+            "-TERM",
+            143,
+        ),
+    ];
+    for (args, name, expected) in cases {
+        let mut child = spawn(args);
+        // Long enough to be blocked in open(); a signal before that is honoured as well.
+        std::thread::sleep(Duration::from_millis(300));
+        signal(&child, name);
+        let status = wait_or_fail(&mut child, &format!("{args:?} after {name}"));
+        assert_eq!(
+            status.code(),
+            Some(expected),
+            "{args:?}: {}",
+            stderr_of(child)
+        );
+    }
+    assert!(!elsewhere.exists());
+}
+
+/// Item 12: an output folder whose run.json is a FIFO is refused at once, not waited on.
+#[test]
+fn an_output_folder_holding_a_fifo_is_refused_without_blocking() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    std::fs::create_dir(&out).expect("mkdir");
+    mkfifo(&out.join("run.json"));
+    let output = common::blockade()
+        .arg("run")
+        .arg(common::bundled("bass-validation.toml"))
+        .args([
+            "--quiet",
+            "--population",
+            "200",
+            "--replicates",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .timeout(HANG)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a blockade output folder"), "{stderr}");
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Item 18: an `--out` that cannot be renamed (`d/.`, the current folder, a mount point) is
+/// refused before simulating (exit 2), not found after the whole simulation (exit 1).
+#[test]
+fn an_out_that_cannot_be_renamed_is_refused_up_front() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    let before = common::folder_bytes(&out);
+    let refused = |dir: &Path, out: &Path| {
+        let output = common::blockade()
+            .current_dir(dir)
+            .arg("run")
+            .arg(common::bundled("bass-validation.toml"))
+            .args([
+                "--quiet",
+                "--population",
+                "200",
+                "--replicates",
+                "1",
+                "--out",
+            ])
+            .arg(out)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "--out {out:?}: {stderr}");
+        stderr
+    };
+    refused(tmp.path(), Path::new("d/."));
+    refused(&out, Path::new("."));
+    let message = refused(&out, &out);
+    assert!(message.contains("current folder"), "{message}");
+    assert_eq!(common::folder_bytes(&out), before);
+    assert_eq!(names_in(tmp.path()), ["d"]);
+
+    // CI runs as root and may mount; elsewhere this part is said to be skipped.
+    if !is_root() && std::env::var_os("CI").is_none() {
+        eprintln!("skipped the mount point: mounting a tmpfs needs root");
+        return;
+    }
+    let mount = tmp.path().join("mnt");
+    std::fs::create_dir(&mount).expect("mkdir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&mount)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(mounted, "mount -t tmpfs failed");
+    let inner = mount.join("d");
+    let outcome = (|| {
+        assert!(small_run(&inner, "1").status.success());
+        // A blockade folder at the mount point itself: it cannot be renamed.
+        for name in names_in(&inner) {
+            std::fs::rename(inner.join(&name), mount.join(&name)).expect("move");
+        }
+        std::fs::remove_dir(&inner).expect("rmdir");
+        let message = refused(tmp.path(), &mount);
+        assert!(message.contains("mount point"), "{message}");
+    })();
+    let _ = Command::new("umount").arg(&mount).status();
+    outcome
+}
+
+/// A newcomer's friction: an existing empty `--out` is refused with what to do about it.
+#[test]
+fn an_empty_out_is_refused_with_a_hint() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    std::fs::create_dir(&out).expect("mkdir");
+    let output = small_run(&out, "1");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("an empty folder"), "{stderr}");
+    assert!(stderr.contains("rmdir"), "{stderr}");
+    assert!(out.exists());
+}
