@@ -149,7 +149,7 @@ impl Write for StagedFile {
 
 /// The error for a failed write to `path`: [`Error::Interrupted`] when it failed because the
 /// run was asked to stop.
-pub fn write_error(path: &Path, e: io::Error) -> Error {
+pub(crate) fn write_error(path: &Path, e: io::Error) -> Error {
     if e.get_ref().is_some_and(|inner| inner.is::<Stopped>()) {
         Error::Interrupted
     } else {

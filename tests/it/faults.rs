@@ -19,8 +19,8 @@ fn is_root() -> bool {
 }
 
 /// A tmpfs mounted for the life of the value.
-struct Mount {
-    path: PathBuf,
+pub(crate) struct Mount {
+    pub(crate) path: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -37,7 +37,7 @@ fn cannot_run(reason: &str) {
 impl Mount {
     /// Mounts a tmpfs with `options`, or returns `None` after [`cannot_run`] where mounting
     /// is not possible.
-    fn new(options: &str) -> Option<Mount> {
+    pub(crate) fn new(options: &str) -> Option<Mount> {
         if !is_root() {
             cannot_run("mounting a tmpfs needs root");
             return None;

@@ -13,6 +13,7 @@ mod determinism;
 mod faults;
 mod format_doc;
 mod fuzz;
+mod hostile;
 mod interrupt;
 mod logit;
 mod outputs;

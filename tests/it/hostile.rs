@@ -4,14 +4,12 @@
 //! output that is closed or full; signals while a command cannot poll. Each test failed
 //! before the fix it holds.
 
-mod common;
+use crate::common::{self, HANG_GUARD};
+use crate::faults::Mount;
 
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A guard against hangs only, far above any time these commands take on a loaded machine.
-const HANG: Duration = Duration::from_secs(60);
 
 fn small_run(out: &Path, seed: &str) -> std::process::Output {
     common::blockade()
@@ -31,27 +29,6 @@ fn spawn(args: &[&std::ffi::OsStr]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn")
-}
-
-/// Waits for `child`, killing it and failing if it has not ended within [`HANG`].
-fn wait_or_fail(child: &mut Child, what: &str) -> ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("status") {
-            return status;
-        }
-        if started.elapsed() > HANG {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {HANG:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn stderr_of(child: Child) -> String {
-    let output = child.wait_with_output().expect("output");
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn signal(child: &Child, name: &str) {
@@ -112,7 +89,7 @@ fn an_out_through_the_folder_itself_replaces_it() {
 fn a_folder_that_appears_during_the_run_is_left_alone() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("d");
-    let mut child = spawn(&[
+    let child = spawn(&[
         "run".as_ref(),
         common::bundled("openai-api-block-2024.toml").as_os_str(),
         "--quiet".as_ref(),
@@ -128,16 +105,16 @@ fn a_folder_that_appears_during_the_run_is_left_alone() {
     let started = Instant::now();
     while !names_in(tmp.path()).iter().any(|n| n.starts_with("d.tmp-")) {
         assert!(
-            started.elapsed() < HANG,
+            started.elapsed() < HANG_GUARD,
             "the staging folder never appeared"
         );
         std::thread::sleep(Duration::from_millis(5));
     }
     std::fs::create_dir(&out).expect("mkdir");
     std::fs::write(out.join("notes.txt"), "mine").expect("write");
-    let status = wait_or_fail(&mut child, "run");
-    let stderr = stderr_of(child);
-    assert_eq!(status.code(), Some(1), "{stderr}");
+    let output = common::wait_within_hang_guard(child, "run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("appeared there during the run"), "{stderr}");
     assert_eq!(names_in(&out), ["notes.txt"], "the user's folder changed");
     let kept: Vec<String> = names_in(tmp.path())
@@ -199,7 +176,10 @@ fn a_commit_killed_between_its_renames_is_finished_by_the_next_run() {
         .expect("spawn");
     let started = Instant::now();
     while out.exists() {
-        assert!(started.elapsed() < HANG, "the commit never moved d aside");
+        assert!(
+            started.elapsed() < HANG_GUARD,
+            "the commit never moved d aside"
+        );
         assert!(child.try_wait().expect("status").is_none(), "finished");
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -290,7 +270,7 @@ fn threads_beyond_four_per_core_are_refused() {
             .args(["--quiet", "--population", "200", "--replicates", "1"])
             .args(["--threads", &threads.to_string(), "--out"])
             .arg(tmp.path().join("d"))
-            .timeout(HANG)
+            .timeout(HANG_GUARD)
             .output()
             .expect("runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -403,17 +383,13 @@ fn signals_end_a_command_blocked_where_it_cannot_poll() {
         ),
     ];
     for (args, name, expected) in cases {
-        let mut child = spawn(args);
+        let child = spawn(args);
         // Long enough to be blocked in open(); a signal before that is honoured as well.
         std::thread::sleep(Duration::from_millis(300));
         signal(&child, name);
-        let status = wait_or_fail(&mut child, &format!("{args:?} after {name}"));
-        assert_eq!(
-            status.code(),
-            Some(expected),
-            "{args:?}: {}",
-            stderr_of(child)
-        );
+        let output = common::wait_within_hang_guard(child, &format!("{args:?} after {name}"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(expected), "{args:?}: {stderr}");
     }
     assert!(!elsewhere.exists());
 }
@@ -437,19 +413,12 @@ fn an_output_folder_holding_a_fifo_is_refused_without_blocking() {
             "--out",
         ])
         .arg(&out)
-        .timeout(HANG)
+        .timeout(HANG_GUARD)
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("not a blockade output folder"), "{stderr}");
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// Item 18: an `--out` that cannot be renamed (`d/.`, the current folder, a mount point) is
@@ -487,32 +456,18 @@ fn an_out_that_cannot_be_renamed_is_refused_up_front() {
     assert_eq!(common::folder_bytes(&out), before);
     assert_eq!(names_in(tmp.path()), ["d"]);
 
-    // CI runs as root and may mount; elsewhere this part is said to be skipped.
-    if !is_root() && std::env::var_os("CI").is_none() {
-        eprintln!("skipped the mount point: mounting a tmpfs needs root");
+    // A blockade folder at a mount point itself, which cannot be renamed.
+    let Some(disk) = Mount::new("size=1m") else {
         return;
+    };
+    let inner = disk.path.join("d");
+    assert!(small_run(&inner, "1").status.success());
+    for name in names_in(&inner) {
+        std::fs::rename(inner.join(&name), disk.path.join(&name)).expect("move");
     }
-    let mount = tmp.path().join("mnt");
-    std::fs::create_dir(&mount).expect("mkdir");
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
-        .arg(&mount)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(mounted, "mount -t tmpfs failed");
-    let inner = mount.join("d");
-    let outcome = (|| {
-        assert!(small_run(&inner, "1").status.success());
-        // A blockade folder at the mount point itself: it cannot be renamed.
-        for name in names_in(&inner) {
-            std::fs::rename(inner.join(&name), mount.join(&name)).expect("move");
-        }
-        std::fs::remove_dir(&inner).expect("rmdir");
-        let message = refused(tmp.path(), &mount);
-        assert!(message.contains("mount point"), "{message}");
-    })();
-    let _ = Command::new("umount").arg(&mount).status();
-    outcome
+    std::fs::remove_dir(&inner).expect("rmdir");
+    let message = refused(tmp.path(), &disk.path);
+    assert!(message.contains("mount point"), "{message}");
 }
 
 /// A newcomer's friction: an existing empty `--out` is refused with what to do about it.
