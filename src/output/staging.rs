@@ -253,16 +253,14 @@ fn resolve(target: &Path) -> Result<PathBuf> {
     // rest is created, and may not climb out with `..` through folders that do not exist.
     let (existing, missing) = parent
         .ancestors()
-        .map(|a| {
-            if a.as_os_str().is_empty() {
+        .find_map(|a| {
+            let here = if a.as_os_str().is_empty() {
                 Path::new(".")
             } else {
                 a
-            }
-        })
-        .find_map(|a| {
-            let canonical = a.canonicalize().ok()?;
-            let rest = parent.strip_prefix(a).unwrap_or(Path::new("")).to_owned();
+            };
+            let canonical = here.canonicalize().ok()?;
+            let rest = parent.strip_prefix(a).ok()?.to_owned();
             Some((canonical, rest))
         })
         .ok_or_else(|| unwritable(io::Error::from(io::ErrorKind::NotFound)))?;

@@ -81,6 +81,19 @@ fn an_out_through_the_folder_itself_replaces_it() {
     );
     assert_eq!(seed_of(&out), 2);
     assert_eq!(names_in(tmp.path()), ["d"], "folders left beside d");
+
+    // A relative path whose parents do not exist yet is created where it says.
+    let output = common::blockade()
+        .current_dir(tmp.path())
+        .arg("run")
+        .arg(common::bundled("bass-validation.toml"))
+        .args(["--quiet", "--population", "200", "--replicates", "1"])
+        .args(["--out", "new/deeper/e"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert_eq!(seed_of(&tmp.path().join("new/deeper/e")), 1);
+    assert_eq!(names_in(tmp.path()), ["d", "new"]);
 }
 
 /// Item 2: a folder blockade did not write, created at `--out` while the run simulates, is
