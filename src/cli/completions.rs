@@ -4,7 +4,6 @@
 use super::{Cli, CompletionsArgs, ManArgs, Shell};
 use blockade::{Error, InputError, Result};
 use clap::CommandFactory;
-use std::io::Write;
 
 pub fn completions(args: &CompletionsArgs) -> Result<()> {
     let shell = match args.shell {
@@ -47,11 +46,6 @@ pub fn man(args: &ManArgs) -> Result<()> {
 }
 
 fn print(bytes: &[u8]) -> Result<()> {
-    match std::io::stdout().lock().write_all(bytes) {
-        // A closed pipe (`| head`) is not an error worth reporting.
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::io("writing to standard output", e))
-        }
-        _ => Ok(()),
-    }
+    super::write_stdout_bytes(bytes);
+    Ok(())
 }
