@@ -240,7 +240,8 @@ fn describe_setup_changes(base: &Setup, setup: &Setup) {
     if setup.population != base.population {
         outln!(
             "      population {} (baseline {})",
-            setup.population, base.population
+            setup.population,
+            base.population
         );
     }
     if setup.network != base.network {
