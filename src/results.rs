@@ -112,7 +112,12 @@ impl Shape {
     /// The index of a task, k = (point × arms + arm) × replicates + replicate: the order of
     /// the rows in every file, and what a shard's share is computed from.
     pub fn index(&self, task: Task) -> usize {
-        self.slot(task.point, task.arm) * self.replicates as usize + task.replicate as usize
+        self.task_in_slot(self.slot(task.point, task.arm), task.replicate)
+    }
+
+    /// The index of a replicate of an arm slot.
+    pub fn task_in_slot(&self, slot: usize, replicate: u32) -> usize {
+        slot * self.replicates as usize + replicate as usize
     }
 
     /// The task numbered `k` (below [`Shape::tasks`]).
@@ -185,6 +190,63 @@ pub struct Results {
     /// Per slot, agents per segment (a variant or a point may change the population).
     segment_agents: Vec<Vec<u32>>,
     tasks: Vec<TaskCounts>,
+}
+
+/// The agents leaving each state over the horizon, per task and segment: all that the
+/// metrics need of the flows, which take several times the counts' memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Switches {
+    shape: Shape,
+    /// `left[(k * segments + segment) * states + from]`.
+    left: Vec<u64>,
+}
+
+impl Switches {
+    /// No switch yet, for every task of `shape`.
+    pub fn new(shape: Shape) -> Switches {
+        Switches {
+            shape,
+            left: vec![0; shape.tasks() * shape.segments() * shape.states()],
+        }
+    }
+
+    /// The tasks, segments and states counted.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
+
+    fn position(&self, k: usize, segment: usize, state: usize) -> usize {
+        (k * self.shape.segments + segment) * self.shape.states + state
+    }
+
+    /// Counts `agents` leaving `from` in a segment of task k.
+    pub fn add(&mut self, k: usize, segment: usize, from: usize, agents: u32) {
+        let i = self.position(k, segment, from);
+        self.left[i] += u64::from(agents);
+    }
+
+    /// Agents of a segment (`segments` is `all`) that left `state` in one replicate of a
+    /// slot, over the horizon.
+    pub fn left(&self, slot: usize, replicate: u32, segment: usize, state: usize) -> u64 {
+        let k = self.shape.task_in_slot(slot, replicate);
+        self.shape
+            .segment_range(segment)
+            .map(|s| self.left[self.position(k, s, state)])
+            .sum()
+    }
+
+    /// Splits the switches into one per point, as [`Results::into_points`] does.
+    pub fn into_points(self) -> Vec<Switches> {
+        let shape = self.shape.one_point();
+        let per_point = shape.tasks() * shape.segments * shape.states;
+        self.left
+            .chunks(per_point.max(1))
+            .map(|left| Switches {
+                shape,
+                left: left.to_vec(),
+            })
+            .collect()
+    }
 }
 
 /// A variant's paired difference from its baseline, over replicates.
@@ -271,7 +333,7 @@ impl Results {
         segment: usize,
         state: usize,
     ) -> u64 {
-        let k = slot * self.shape.replicates as usize + replicate as usize;
+        let k = self.shape.task_in_slot(slot, replicate);
         self.shape
             .segment_range(segment)
             .map(|s| u64::from(self.count(k, step, s, state)))

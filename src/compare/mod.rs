@@ -16,7 +16,7 @@ pub mod series;
 pub use metrics::{Metric, MetricRow, metrics};
 pub use robustness::{Better, RobustnessRow, robustness};
 
-use crate::results::Results;
+use crate::results::{Results, Switches};
 use chrono::NaiveDate;
 
 /// The index of the first provider among the states: `not_adopted`, `unserved`, providers.
@@ -60,15 +60,13 @@ pub struct RunData {
     /// The counts, of one point: slots are arms. The states of a segment add up to its
     /// agents at every step.
     results: Results,
-    /// `switches[(task * segments + segment) * states + from]`: agents that left state
-    /// `from`, summed over the steps (from `flows.csv`). Only these sums are kept of the
-    /// flows, which are several times the counts.
-    switches: Vec<u64>,
+    /// The agents leaving each state (from `flows.csv`).
+    switches: Switches,
 }
 
 impl RunData {
     /// A point's data; `results` has one point and arms, segments and states as named, and
-    /// `switches` one entry per task, segment and state.
+    /// `switches` the same shape.
     ///
     /// # Panics
     /// When the sizes disagree: the reader builds every part from the same run.json.
@@ -82,7 +80,7 @@ impl RunData {
         dates: Vec<NaiveDate>,
         timelines: Vec<Vec<TimelineEvent>>,
         results: Results,
-        switches: Vec<u64>,
+        switches: Switches,
     ) -> RunData {
         let shape = results.shape();
         assert!(
@@ -93,7 +91,7 @@ impl RunData {
                 && domestic.len() == states.len()
                 && dates.len() == shape.steps() as usize + 1
                 && timelines.len() == arms.len()
-                && switches.len() == shape.tasks() * segments.len() * states.len(),
+                && switches.shape() == shape,
             "the parts of a point's data disagree"
         );
         RunData {
@@ -143,16 +141,7 @@ impl RunData {
 
     /// Agents that left `state` over the horizon in one replicate.
     pub fn switches_from(&self, arm: usize, replicate: u32, segment: usize, state: usize) -> u64 {
-        let shape = self.results.shape();
-        let task = shape.index(crate::results::Task {
-            point: 0,
-            arm,
-            replicate,
-        });
-        shape
-            .segment_range(segment)
-            .map(|s| self.switches[(task * shape.segments() + s) * shape.states() + state])
-            .sum()
+        self.switches.left(arm, replicate, segment, state)
     }
 
     /// Agents of `segment` on a domestic provider at `step`.

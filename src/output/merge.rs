@@ -7,6 +7,7 @@
 //! appears exactly once, that no file was truncated or changed. Every such problem is a
 //! refusal naming the folder.
 
+use super::manifest::{RunManifest, ShardRun, agent_steps_per_s};
 use super::read::{Dates, FileLayout, FlowsInto, read_adoption, read_flows, segment_agents};
 use super::shard::{ADOPTION, FLOWS, SHARD_MANIFEST, ShardManifest, sha256_of_file};
 use super::tables::Labels;
@@ -44,7 +45,7 @@ pub struct Merged {
     /// The bytes of `points.csv`, when swept.
     points: Option<Vec<u8>>,
     /// Per shard, in shard order: its folder, which shard it is, its run.json.
-    shards: Vec<(String, Shard, Value)>,
+    shards: Vec<(String, Shard, RunManifest)>,
 }
 
 fn read_manifest(dir: &Path) -> Result<Given> {
@@ -315,10 +316,7 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
         ),
         false => None,
     };
-    let name = first.manifest.run["resolved"]["scenario"]["name"]
-        .as_str()
-        .unwrap_or("merged")
-        .to_owned();
+    let name = first.manifest.run.resolved.scenario.name.clone();
     Ok(Merged {
         results,
         labels,
@@ -346,44 +344,36 @@ impl Merged {
     /// The merged run.json: the shards' own, with the merge's command line and output folder,
     /// the shards' threads (the most), start (the earliest), wall time and agent-steps (the
     /// sums), and `shards`, what each shard recorded of its own run.
-    pub fn manifest(&self, command_line: Vec<String>, out: Option<&Path>) -> Value {
-        let runs: Vec<&Value> = self.shards.iter().map(|(_, _, run)| run).collect();
+    pub fn manifest(&self, command_line: Vec<String>, out: Option<&Path>) -> RunManifest {
+        let runs: Vec<&RunManifest> = self.shards.iter().map(|(_, _, run)| run).collect();
         let mut merged = runs[0].clone();
-        let sum = |key: &str| runs.iter().filter_map(|r| r[key].as_f64()).sum::<f64>();
-        let wall_time_s = sum("wall_time_s");
-        let agent_steps: u64 = runs.iter().filter_map(|r| r["agent_steps"].as_u64()).sum();
-        let started_at = runs
+        let wall_time_s: f64 = runs.iter().map(|r| r.wall_time_s).sum();
+        let agent_steps: u64 = runs.iter().map(|r| r.agent_steps).sum();
+        merged.started_at = runs
             .iter()
-            .filter_map(|r| r["started_at"].as_str())
+            .filter_map(|r| r.started_at.as_deref())
             .filter_map(|s| chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| (t, s)))
             .min_by_key(|(t, _)| *t)
             .map(|(_, s)| s.to_owned());
-        merged["command_line"] = json!(command_line);
-        merged["threads"] = json!(runs.iter().filter_map(|r| r["threads"].as_u64()).max());
-        merged["started_at"] = json!(started_at);
-        merged["wall_time_s"] = json!(wall_time_s);
-        merged["agent_steps"] = json!(agent_steps);
-        merged["agent_steps_per_s"] = json!(if wall_time_s > 0.0 {
-            agent_steps as f64 / wall_time_s
-        } else {
-            0.0
-        });
-        if merged["overrides"].is_object() {
-            merged["overrides"]["out"] = json!(out);
+        merged.command_line = command_line;
+        merged.threads = runs.iter().filter_map(|r| r.threads).max();
+        merged.wall_time_s = wall_time_s;
+        merged.agent_steps = agent_steps;
+        merged.agent_steps_per_s = agent_steps_per_s(agent_steps, wall_time_s);
+        if let Value::Object(overrides) = &mut merged.overrides {
+            overrides.insert("out".into(), json!(out));
         }
-        merged["shards"] = Value::Array(
+        merged.shards = Some(
             self.shards
                 .iter()
-                .map(|(folder, shard, run)| {
-                    json!({
-                        "shard": shard.to_string(),
-                        "folder": folder,
-                        "command_line": run["command_line"],
-                        "threads": run["threads"],
-                        "started_at": run["started_at"],
-                        "wall_time_s": run["wall_time_s"],
-                        "agent_steps": run["agent_steps"],
-                    })
+                .map(|(folder, shard, run)| ShardRun {
+                    shard: shard.to_string(),
+                    folder: folder.clone(),
+                    command_line: run.command_line.clone(),
+                    threads: run.threads,
+                    started_at: run.started_at.clone(),
+                    wall_time_s: run.wall_time_s,
+                    agent_steps: run.agent_steps,
                 })
                 .collect(),
         );

@@ -4,7 +4,7 @@
 
 mod compared;
 mod format;
-mod manifest;
+pub mod manifest;
 mod merge;
 mod metrics;
 mod os;
@@ -17,7 +17,7 @@ mod tables;
 
 pub use compared::{at_step, compare_folder, write_compared};
 pub use format::Layout;
-pub use manifest::{Launch, json_sha256, manifest, resolved};
+pub use manifest::{Launch, RunManifest, json_sha256, manifest, resolved};
 pub use merge::{Merged, read_shards};
 pub use metrics::{METRICS_FILE, metrics_csv, metrics_json, metrics_table};
 pub use robustness::{ROBUSTNESS_FILE, robustness_csv, robustness_json, robustness_table};
@@ -77,7 +77,7 @@ fn write_points(staging: &Staging, sweep: &Sweep) -> Result<()> {
 }
 
 /// Writes `run.json` into a staging folder.
-pub fn write_manifest(staging: &Staging, manifest: &serde_json::Value) -> Result<()> {
+pub fn write_manifest(staging: &Staging, manifest: &RunManifest) -> Result<()> {
     let path = staging.path(MANIFEST);
     let mut bytes = serde_json::to_vec_pretty(manifest)
         .map_err(|e| Error::io(format!("writing {}", path.display()), e.into()))?;

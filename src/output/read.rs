@@ -11,10 +11,11 @@
 //! A swept run (run.json's `resolved.sweep`) has a `point` column first in every CSV file;
 //! it is read into one [`RunData`] per point, or only the point asked for.
 
+use super::manifest::{EventAt, Resolved, ResolvedEvent, RunManifest};
 use super::rows::{AdoptionRow, FlowRow, PointRow, RowReader, refuse, refuse_line};
 use crate::compare::{FIRST_PROVIDER, RunData, RunPoints, SweepValues, TimelineEvent};
 use crate::error::{InputError, Result};
-use crate::results::{Flow, Results, Shape, Task};
+use crate::results::{Flow, Results, Shape, Switches, Task};
 use chrono::NaiveDate;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -72,28 +73,14 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         return Err(refuse(dir, "not a folder"));
     }
     let manifest_path = dir.join(super::MANIFEST);
-    let manifest: Value = std::fs::read(&manifest_path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .filter(|json: &Value| json.get("tool").and_then(Value::as_str) == Some("blockade"))
-        .ok_or_else(|| {
-            refuse(
-                dir,
-                "not a blockade output folder (no run.json written by blockade)",
-            )
-        })?;
+    let manifest = read_manifest(dir, &manifest_path)?;
     let described = describe(&manifest_path, &manifest)?;
-    let sweep = match manifest.pointer("/resolved/sweep") {
+    let sweep = match &manifest.resolved.sweep {
         None => None,
-        Some(sweep) => {
-            let count = sweep
-                .get("points")
-                .and_then(Value::as_array)
-                .map(Vec::len)
-                .filter(|&n| n > 0)
-                .ok_or_else(|| refuse(&manifest_path, "resolved.sweep.points: not a list"))?;
-            Some(read_points(&dir.join(super::POINTS), count)?)
+        Some(sweep) if sweep.points.is_empty() => {
+            return Err(refuse(&manifest_path, "resolved.sweep.points: empty"));
         }
+        Some(sweep) => Some(read_points(&dir.join(super::POINTS), sweep.points.len())?),
     };
     let points = sweep.as_ref().map_or(1, |s| s.values.len());
     // The points kept, as a range of point numbers.
@@ -169,7 +156,7 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         refuse(&dir.join("adoption.csv"), format!("{point}{message}"))
     })?;
     results.set_segment_agents(agents);
-    let mut switches = vec![0u64; shape.tasks() * shape.segments() * shape.states()];
+    let mut switches = Switches::new(shape);
     read_flows(
         &dir.join("flows.csv"),
         &layout,
@@ -179,12 +166,11 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         FlowsInto::Switches(&mut switches),
     )?;
     let dates = dates.known();
-    let timelines = timelines(&manifest_path, &manifest, &d.arms, &dates)?;
-    let per_point = shape.one_point().tasks() * shape.segments() * shape.states();
+    let timelines = timelines(&manifest_path, &manifest.resolved, &d.arms, &dates)?;
     let data = results
         .into_points()
         .into_iter()
-        .zip(switches.chunks(per_point))
+        .zip(switches.into_points())
         .map(|(results, switches)| {
             RunData::new(
                 d.scenario.clone(),
@@ -195,7 +181,7 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
                 dates.clone(),
                 timelines.clone(),
                 results,
-                switches.to_vec(),
+                switches,
             )
         })
         .collect();
@@ -248,77 +234,54 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
     Ok(SweepValues { parameters, values })
 }
 
-/// A field of `run.json` that must be there.
-fn field<'a>(path: &Path, json: &'a Value, key: &str) -> Result<&'a Value> {
-    key.split('.')
-        .try_fold(json, |v, k| v.get(k))
-        .ok_or_else(|| refuse(path, format!("{key}: missing")))
-}
-
-fn strings(path: &Path, json: &Value, key: &str, name: &str) -> Result<Vec<String>> {
-    let items = field(path, json, key)?
-        .as_array()
-        .ok_or_else(|| refuse(path, format!("{key}: not a list")))?;
-    items
-        .iter()
-        .map(|item| {
-            let text = if name.is_empty() {
-                item.as_str()
-            } else {
-                item.get(name).and_then(Value::as_str)
-            };
-            text.map(String::from)
-                .ok_or_else(|| refuse(path, format!("{key}: an entry has no {name} string")))
-        })
-        .collect()
+/// `run.json`, refused unless blockade wrote it.
+fn read_manifest(dir: &Path, path: &Path) -> Result<RunManifest> {
+    let json: Value = std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .filter(|json: &Value| json.get("tool").and_then(Value::as_str) == Some("blockade"))
+        .ok_or_else(|| {
+            refuse(
+                dir,
+                "not a blockade output folder (no run.json written by blockade)",
+            )
+        })?;
+    serde_json::from_value(json)
+        .map_err(|e| refuse(path, format!("not as blockade writes it: {e}")))
 }
 
 /// Names, origins and sizes from `run.json`.
-fn describe(path: &Path, json: &Value) -> Result<Described> {
-    let arms = strings(path, json, "variants", "")?;
+fn describe(path: &Path, manifest: &RunManifest) -> Result<Described> {
+    let arms = manifest.variants.clone();
     if arms.first().map(String::as_str) != Some("baseline") {
         return Err(refuse(path, "variants: the first must be baseline"));
     }
-    let replicates = field(path, json, "replicates")?
-        .as_u64()
-        .and_then(|r| u32::try_from(r).ok())
-        .filter(|&r| r >= 1)
-        .ok_or_else(|| refuse(path, "replicates: not a positive integer"))?;
-    let steps = field(path, json, "resolved.scenario.steps")?
-        .as_u64()
-        .and_then(|s| u32::try_from(s).ok())
-        .filter(|&s| s < u32::MAX)
-        .ok_or_else(|| refuse(path, "resolved.scenario.steps: not an integer"))?;
-    let scenario = field(path, json, "resolved.scenario.name")?
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let segments = strings(path, json, "resolved.segments", "name")?;
-    let providers = field(path, json, "resolved.providers")?
-        .as_array()
-        .ok_or_else(|| refuse(path, "resolved.providers: not a list"))?;
-    let mut states = vec!["not_adopted".to_owned(), "unserved".to_owned()];
-    let mut domestic = vec![false; FIRST_PROVIDER];
-    for provider in providers {
-        let id = provider
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| refuse(path, "resolved.providers: an entry has no id"))?;
-        states.push(id.to_owned());
-        // A provider without an origin counts as foreign (docs/FORMAT.md, [[providers]]).
-        domestic.push(provider.get("origin").and_then(Value::as_str) == Some("cn"));
+    if manifest.replicates == 0 {
+        return Err(refuse(path, "replicates: not a positive integer"));
     }
+    let resolved = &manifest.resolved;
+    if resolved.scenario.steps == u32::MAX {
+        return Err(refuse(path, "resolved.scenario.steps: too many"));
+    }
+    let segments: Vec<String> = resolved.segments.iter().map(|s| s.name.clone()).collect();
     if segments.is_empty() {
         return Err(refuse(path, "resolved.segments: empty"));
     }
+    let mut states = vec!["not_adopted".to_owned(), "unserved".to_owned()];
+    let mut domestic = vec![false; FIRST_PROVIDER];
+    for provider in &resolved.providers {
+        states.push(provider.id.clone());
+        // A provider without an origin counts as foreign (docs/FORMAT.md, [[providers]]).
+        domestic.push(provider.origin.as_deref() == Some("cn"));
+    }
     Ok(Described {
-        scenario,
+        scenario: resolved.scenario.name.clone(),
         arms,
         segments,
         states,
         domestic,
-        replicates,
-        steps,
+        replicates: manifest.replicates,
+        steps: resolved.scenario.steps,
     })
 }
 
@@ -596,7 +559,7 @@ pub(crate) fn segment_agents(
             (0..shape.segments())
                 .map(|segment| {
                     let total = |r: u32, t: u32| {
-                        let k = slot * shape.replicates() as usize + r as usize;
+                        let k = shape.task_in_slot(slot, r);
                         (0..shape.states())
                             .map(|state| u64::from(results.count(k, t, segment, state)))
                             .sum::<u64>()
@@ -637,9 +600,8 @@ pub(crate) fn segment_agents(
 pub(crate) enum FlowsInto<'s> {
     /// Every flow, in its task's `flows`, which must come in the order the writer puts them.
     Flows,
-    /// Only the agents leaving each state, summed over the steps, per task, segment and
-    /// state (`(k * segments + segment) * states + from`).
-    Switches(&'s mut [u64]),
+    /// Only the agents leaving each state, summed over the steps.
+    Switches(&'s mut Switches),
 }
 
 /// Reads `flows.csv`: rows of the tasks `owned` only, each a change between two states of a
@@ -694,8 +656,7 @@ pub(crate) fn read_flows(
         }
         match &mut into {
             FlowsInto::Switches(switches) => {
-                switches[(k * shape.segments() + segment) * shape.states() + from] +=
-                    u64::from(row.agents);
+                switches.add(k, segment, from, row.agents);
             }
             FlowsInto::Flows => {
                 // Both fit: the segments and states are those of the run's manifest, whose
@@ -720,11 +681,10 @@ pub(crate) fn read_flows(
 }
 
 /// An event's own date from its `at` (a date, or a step number).
-fn own_date(event: &Value, dates: &[NaiveDate]) -> Option<NaiveDate> {
-    match event.get("at")? {
-        Value::String(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").ok(),
-        Value::Number(n) => dates.get(usize::try_from(n.as_u64()?).ok()?).copied(),
-        _ => None,
+fn own_date(event: &ResolvedEvent, dates: &[NaiveDate]) -> Option<NaiveDate> {
+    match &event.at {
+        EventAt::Date(d) => parse_date(d),
+        EventAt::Step(s) => dates.get(*s as usize).copied(),
     }
 }
 
@@ -733,58 +693,41 @@ fn own_date(event: &Value, dates: &[NaiveDate]) -> Option<NaiveDate> {
 /// at, which is later when the event falls between two steps).
 fn timelines(
     path: &Path,
-    json: &Value,
+    resolved: &Resolved,
     arms: &[String],
     dates: &[NaiveDate],
 ) -> Result<Vec<Vec<TimelineEvent>>> {
-    let resolved = field(path, json, "resolved")?;
-    let variants = resolved
-        .get("variants")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let events_of = |v: &Value| v.get("events").and_then(Value::as_array).cloned();
     arms.iter()
         .map(|arm| {
-            let (timeline, own) = if arm == "baseline" {
-                (resolved.get("timeline"), events_of(resolved))
+            let (timeline, variant_events) = if arm == "baseline" {
+                (&resolved.timeline, &[][..])
             } else {
-                let variant = variants
+                let variant = resolved
+                    .variants
                     .iter()
-                    .find(|v| v.get("name").and_then(Value::as_str) == Some(arm))
+                    .find(|v| &v.name == arm)
                     .ok_or_else(|| refuse(path, format!("resolved.variants: no '{arm}'")))?;
-                let mut own = events_of(resolved).unwrap_or_default();
-                own.extend(events_of(variant).unwrap_or_default());
-                (variant.get("timeline"), Some(own))
+                (&variant.timeline, variant.events.as_slice())
             };
-            let own = own.unwrap_or_default();
-            let timeline = timeline
-                .and_then(Value::as_array)
-                .ok_or_else(|| refuse(path, format!("{arm}: the timeline is missing")))?;
             timeline
                 .iter()
                 .map(|e| {
-                    let name = e.get("name").and_then(Value::as_str);
-                    let step = e.get("step").and_then(Value::as_u64);
-                    let (Some(name), Some(step)) = (name, step) else {
+                    let step = e.step;
+                    if step as usize >= dates.len() {
                         return Err(refuse(
                             path,
-                            format!("{arm}: a timeline event has no name or step"),
+                            format!("{}: step {step} is outside the run", e.name),
                         ));
-                    };
-                    let step = u32::try_from(step)
-                        .ok()
-                        .filter(|&s| (s as usize) < dates.len())
-                        .ok_or_else(|| {
-                            refuse(path, format!("{name}: step {step} is outside the run"))
-                        })?;
-                    let date = own
+                    }
+                    let date = resolved
+                        .events
                         .iter()
-                        .find(|o| o.get("name").and_then(Value::as_str) == Some(name))
+                        .chain(variant_events)
+                        .find(|o| o.name == e.name)
                         .and_then(|o| own_date(o, dates))
                         .unwrap_or(dates[step as usize]);
                     Ok(TimelineEvent {
-                        name: name.to_owned(),
+                        name: e.name.clone(),
                         date,
                         step,
                     })

@@ -5,6 +5,7 @@
 //! the size and SHA-256 of every file. [`super::merge`] checks and merges them.
 
 use super::format::hex;
+use super::manifest::RunManifest;
 use super::tables::{self, Labels};
 use super::{POINTS, Staging};
 use crate::error::{Error, Result};
@@ -12,7 +13,6 @@ use crate::results::Results;
 use crate::scenario::Scenario;
 use crate::shard::Shard;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -65,7 +65,7 @@ pub(super) struct ShardManifest {
     pub(super) files: BTreeMap<String, FileEntry>,
     pub(super) layout: Layout,
     /// The `run.json` this shard would have written: what the merge's is made from.
-    pub(super) run: Value,
+    pub(super) run: RunManifest,
 }
 
 /// A file's size and SHA-256, hex.
@@ -95,7 +95,7 @@ pub fn write_shard(
     shard: Shard,
     tasks: &[usize],
     labels: &Labels,
-    run: Value,
+    run: RunManifest,
 ) -> Result<()> {
     tables::write_adoption(staging, ADOPTION, results, labels, tasks)?;
     tables::write_flows(staging, FLOWS, results, labels, tasks)?;
@@ -117,7 +117,7 @@ pub fn write_shard(
         version: env!("CARGO_PKG_VERSION").into(),
         shard: shard.index(),
         shards: shard.count(),
-        resolved_sha256: run["resolved_sha256"].as_str().unwrap_or_default().into(),
+        resolved_sha256: run.resolved_sha256.clone(),
         seed: scenario.seed,
         tasks_total: results.shape().tasks(),
         tasks: tasks.to_vec(),
