@@ -1,7 +1,7 @@
 //! Steps and dates: step t has date `start + t units`, a unit being a day, a week or a month.
 //!
 //! Months are counted from the start, not added one at a time, with the day clamped to the
-//! month's end (contract 7.7): from 2024-01-31 the steps are 2024-02-29, 2024-03-31, 2024-04-30.
+//! month's end (docs/FORMAT.md, [scenario]): from 2024-01-31 the steps are 2024-02-29, 2024-03-31, 2024-04-30.
 
 use crate::spec::named_enum;
 use chrono::{Days, Months, NaiveDate};
@@ -37,7 +37,7 @@ impl Calendar {
         match self.unit {
             StepUnit::Day => self.start.checked_add_days(Days::new(u64::from(step))),
             StepUnit::Week => self.start.checked_add_days(Days::new(7 * u64::from(step))),
-            // chrono clamps the day to the end of the month, as the contract asks.
+            // chrono clamps the day to the end of the month, as docs/FORMAT.md ([scenario]) says.
             StepUnit::Month => self.start.checked_add_months(Months::new(step)),
         }
     }

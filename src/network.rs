@@ -1,4 +1,4 @@
-//! Who influences whom: complete, Watts–Strogatz and Barabási–Albert networks (contract 7.15).
+//! Who influences whom: complete, Watts–Strogatz and Barabási–Albert networks (docs/MODEL.md, 7.7 Networks).
 //!
 //! A graph is drawn once per replicate from the (seed, replicate) stream on nodes 0..n, as
 //! networkx draws it, then node k is placed on agent pi(k) for a uniform permutation pi, so

@@ -1,5 +1,5 @@
 //! The agents of one replicate: which segment each belongs to and what it drew once for the
-//! whole replicate (contract section 3).
+//! whole replicate (docs/MODEL.md, 2. Entities, state variables and scales).
 //!
 //! Agents are a structure of arrays of small numbers, indexed by slot (the agent's network
 //! node, see [`Agents`]): the segment, a byte for the task and the language, a bit mask of held

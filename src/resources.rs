@@ -1,5 +1,6 @@
 //! What a run will need, checked against what the machine has before anything is allocated
-//! (contract 8: a resource estimate over what the machine has is refused with exit status 2).
+//! (docs/FORMAT.md, Exit status: a resource estimate over what the machine has is refused with
+//! exit status 2).
 //!
 //! The estimate follows the engine's data structures (see docs/PERFORMANCE.md for the formula):
 //! per task, the larger of the network's construction peak and the arrays a running replicate

@@ -158,7 +158,7 @@ impl AgentDraws {
 
 /// A sequential generator for a sweep's design (its latin-hypercube permutations and uniform
 /// draws), keyed by the sweep's own seed. Not a model draw: the points it chooses are
-/// parameters, and no model stream ever sees them (contract 10).
+/// parameters, and no model stream ever sees them (docs/MODEL.md, 11. Sweeps and shards).
 pub fn design(seed: u64) -> KeyedRng {
     KeyedRng {
         key: derive(derive(0x7377_6565_7000_0000, seed), Purpose::Design as u64),

@@ -1,5 +1,5 @@
-//! The logit draw (contract 4.3): one uniform, inverse CDF over the options in a fixed order,
-//! with exp from `libm` so that the result is the same on every platform (contract 5).
+//! The logit draw (docs/MODEL.md, 7.4 Choice): one uniform, inverse CDF over the options in a fixed order,
+//! with exp from `libm` so that the result is the same on every platform (docs/MODEL.md, 7.9 Random streams and common random numbers).
 //!
 //! Most draws are decided without calling `libm::exp`: [`pick_fast`] computes the weights with
 //! a cheap exp whose relative error is bounded (below 1e-9), carries the bound through the
@@ -10,7 +10,7 @@
 use super::UNSERVED;
 
 /// Draws one option with logit probabilities exp(V_k) / sum exp(V), computed with the largest
-/// V subtracted so that no utility overflows (contract 7.14). `options` holds (state, V).
+/// V subtracted so that no utility overflows (docs/MODEL.md, 7.4 Choice). `options` holds (state, V).
 pub(super) fn pick(options: &mut [(u8, f64)], u: f64) -> u8 {
     let max = largest(options);
     if let Some(state) = pick_fast(options, max, u) {

@@ -1,20 +1,22 @@
-//! The model of contract sections 3–4: one (variant, replicate) simulated step by step.
+//! The model of docs/MODEL.md (3. Process overview and scheduling): one (variant, replicate) simulated step by step.
 //!
 //! Steps are synchronous: every decision at step t reads only the state of step t-1 and draws
 //! only from streams keyed by (seed, replicate, agent, step, purpose), so agents can be updated
 //! in any order and in parallel blocks with the same result. The model does no I/O, never
 //! creates a generator of its own, and allocates nothing per agent per step.
 
+mod cache;
+mod choice;
 mod logit;
 
+use cache::Derived;
+use choice::{Choice, adoption_hazard, adoption_probability, still_usable, utility};
 use logit::pick;
 
 use crate::network::{Graph, Network};
 use crate::population::{self, Agents};
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream, Threshold};
-use crate::spec::{
-    AgentRefresh, Cost, FIRST_PROVIDER, NOT_ADOPTED, Params, Setup, UNSERVED, Weight,
-};
+use crate::spec::{AgentRefresh, FIRST_PROVIDER, NOT_ADOPTED, Params, Setup, UNSERVED, Weight};
 use rayon::prelude::*;
 
 /// Slots per block of work: at least this many, to amortise scheduling...
@@ -41,82 +43,6 @@ impl StepTally {
     }
 }
 
-/// A provider's terms, packed the way a choice reads them.
-#[derive(Debug, Clone, Copy)]
-struct Terms {
-    /// What a utility subtracts for each cost, before weighing ([`Cost::term`]).
-    costs: [f64; Cost::COUNT],
-    /// The capabilities it requires, a bit each.
-    requires: u32,
-    accepts_new: bool,
-    /// `risk` as a threshold on the cut-off draw.
-    cut_off: Threshold,
-}
-
-/// What the parameters imply for a choice, recomputed only when events apply.
-#[derive(Debug, Clone)]
-struct Derived {
-    /// `appeal[cell * providers + p]`, cell = task * languages + language: quality times fit,
-    /// or NaN where p is unavailable or does not serve the task or the language.
-    appeal: Vec<f64>,
-    /// Per cell, the providers not NaN in `appeal`, in file order:
-    /// `candidates[starts[cell]..starts[cell + 1]]`. A choice looks at these only.
-    candidates: Vec<u8>,
-    starts: Vec<usize>,
-    /// Per provider.
-    terms: Vec<Terms>,
-    languages: usize,
-    providers: usize,
-}
-
-impl Derived {
-    fn new(params: &Params, tasks: usize, languages: usize) -> Derived {
-        let providers = params.providers.len();
-        let mut appeal = vec![f64::NAN; tasks * languages * providers];
-        let mut candidates = Vec::new();
-        let mut starts = Vec::with_capacity(tasks * languages + 1);
-        for task in 0..tasks {
-            for language in 0..languages {
-                starts.push(candidates.len());
-                for (p, provider) in params.providers.iter().enumerate() {
-                    if let (true, Some(q), Some(fit)) = (
-                        provider.available,
-                        provider.quality[task],
-                        provider.fit[language],
-                    ) {
-                        appeal[(task * languages + language) * providers + p] = q * fit;
-                        candidates.push(p as u8);
-                    }
-                }
-            }
-        }
-        starts.push(candidates.len());
-        Derived {
-            appeal,
-            candidates,
-            starts,
-            terms: params
-                .providers
-                .iter()
-                .map(|p| Terms {
-                    costs: Cost::ALL.map(|c| c.term(p.costs[c])),
-                    requires: p.requires,
-                    accepts_new: p.accepts_new,
-                    cut_off: Threshold::of(p.costs[Cost::Risk]),
-                })
-                .collect(),
-            languages,
-            providers,
-        }
-    }
-
-    /// The cell of a task and a language.
-    #[inline(always)]
-    fn cell(&self, task: u8, language: u8) -> usize {
-        usize::from(task) * self.languages + usize::from(language)
-    }
-}
-
 /// How a choice sees the neighbours' states at t-1.
 #[derive(Clone, Copy)]
 enum Peers<'s> {
@@ -126,26 +52,6 @@ enum Peers<'s> {
     Everyone,
     /// The agent's neighbours in the graph, as slots.
     Neighbours(&'s [u32]),
-}
-
-/// One choice to make (contract 4.3 and 7.2–7.4).
-#[derive(Clone, Copy)]
-struct Choice {
-    /// The agent's provider at t-1, if any.
-    current: Option<usize>,
-    /// A provider the agent may not choose: the one it just lost.
-    excluded: Option<usize>,
-    /// Whether the current provider gets the inertia term (free choices of adopters only).
-    inertia: bool,
-}
-
-impl Choice {
-    /// A choice by an agent on no provider: adopting, unserved, or at step 0.
-    const FRESH: Choice = Choice {
-        current: None,
-        excluded: None,
-        inertia: false,
-    };
 }
 
 /// Degrees up to this have their adoption thresholds tabulated per step.
@@ -166,18 +72,6 @@ fn adoption_base(degree: u32) -> u32 {
         assert!(degree < LARGE_DEGREE, "degree {degree} too large");
         LARGE_DEGREE
     }
-}
-
-/// min(1, p + q f) with f = adopted / degree, the fraction of the agent's neighbours that had
-/// adopted at t-1 (contract 7.5), 0 without neighbours.
-#[inline]
-fn adoption_probability(params: &Params, adopted: u32, degree: u32) -> f64 {
-    let f = if degree == 0 {
-        0.0
-    } else {
-        f64::from(adopted) / f64::from(degree)
-    };
-    (params.innovation + params.imitation * f).min(1.0)
 }
 
 /// The most neighbour entries a block lists for its new adopters, per slot of the block.
@@ -430,7 +324,7 @@ impl<'a> Simulation<'a> {
                 let adopted = u64::from(self.setup.population) - self.totals[NOT_ADOPTED as usize];
                 adopted as f64 / others as f64
             };
-            Threshold::of((self.params.innovation + self.params.imitation * f).min(1.0))
+            Threshold::of(adoption_hazard(&self.params, f))
         };
         self.adoption.clear();
         for d in 0..=SMALL_DEGREE {
@@ -480,7 +374,7 @@ impl<'a> Simulation<'a> {
             }
         }
         if initial {
-            // Step 0 has no flows (contract 6): its adoptions are the initial state.
+            // Step 0 has no flows (docs/FORMAT.md, flows.csv): its adoptions are the initial state.
             tally.flows.iter_mut().for_each(|f| *f = 0);
         }
         tally.counts.copy_from_slice(&self.counts);
@@ -629,7 +523,7 @@ impl StepView<'_> {
         }
     }
 
-    /// Steps 1..: contract 4.2 for every agent of the block. `graph` is `None` for the
+    /// Steps 1..: the step of docs/MODEL.md (3. Process overview and scheduling) for every agent of the block. `graph` is `None` for the
     /// complete network.
     #[inline(always)]
     fn step_block<const RECHECK: bool>(
@@ -660,7 +554,7 @@ impl StepView<'_> {
             let choice = match before {
                 NOT_ADOPTED => {
                     // f_i: the fraction of the agent's neighbours that had adopted at t-1
-                    // (contract 7.5), 0 without neighbours; the same for everyone in a
+                    // (docs/MODEL.md, 7.1 Adoption), 0 without neighbours; the same for everyone in a
                     // complete network.
                     let adopt = match graph {
                         Some(graph) => match self.adoption.get(adopted[i] as usize) {
@@ -686,21 +580,14 @@ impl StepView<'_> {
                     // only events can change that (see `recheck`).
                     let usable = !RECHECK || {
                         let cell = self.derived.cell(task[i], language[i]);
-                        !self.derived.appeal[cell * self.derived.providers + j].is_nan()
-                            && terms.requires & !held[i] == 0
+                        let served =
+                            !self.derived.appeal[cell * self.derived.providers + j].is_nan();
+                        still_usable(served, terms.requires, held[i])
                     };
                     if cut_off || !usable {
-                        Some(Choice {
-                            current: Some(j),
-                            excluded: Some(j),
-                            inertia: false,
-                        })
+                        Some(Choice::forced(j))
                     } else if draws.below(Purpose::Reconsider, reconsider) {
-                        Some(Choice {
-                            current: Some(j),
-                            excluded: None,
-                            inertia: true,
-                        })
+                        Some(Choice::free(j))
                     } else {
                         None
                     }
@@ -830,7 +717,7 @@ impl StepView<'_> {
         let m = &self.agents.multipliers[self.placement.map_or(k, |p| p[k] as usize)];
         let w = self.params.segments[segment].weights.scaled(m);
 
-        // s_ij: neighbours per state at t-1, as fractions of all neighbours (contract 7.5).
+        // s_ij: neighbours per state at t-1, as fractions of all neighbours (docs/MODEL.md, 7.4 Choice).
         let (counted, denominator) = match peers {
             _ if w[Weight::Peer] == 0.0 => (None, 0.0),
             Peers::Nobody => (None, 0.0),
@@ -860,23 +747,20 @@ impl StepView<'_> {
         for &p in candidates {
             let p = usize::from(p);
             let terms = &derived.terms[p];
-            // Usable (contract 4.2): accepting new users or already the agent's, and every
-            // required capability held. Availability and service are in `candidates`.
-            if choice.excluded == Some(p)
-                || !(terms.accepts_new || choice.current == Some(p))
-                || terms.requires & !held != 0
-            {
+            // Usable (docs/MODEL.md, 7.2 Usability): availability and service are in
+            // `candidates`; the choice checks the rest.
+            if !choice.may_pick(p, terms.accepts_new, terms.requires, held) {
                 continue;
             }
             let state = FIRST_PROVIDER + p as u8;
-            let mut v = w[Weight::Quality] * appeal[p];
-            for cost in Cost::ALL {
-                v -= w[cost.weight()] * terms.costs[cost as usize];
-            }
-            v += w[Weight::Peer] * share(state, &scratch.peer_counts);
-            if choice.inertia && choice.current == Some(p) {
-                v += w[Weight::Inertia];
-            }
+            let peer_share = share(state, &scratch.peer_counts);
+            let v = utility(
+                &w,
+                appeal[p],
+                &terms.costs,
+                peer_share,
+                choice.inertia_for(p),
+            );
             scratch.options.push((state, v));
         }
         if let Some(ns) = counted {
@@ -884,7 +768,7 @@ impl StepView<'_> {
                 scratch.peer_counts[usize::from(self.state[b as usize])] = 0;
             }
         }
-        // The outside option never gets inertia or peers (contract 7.2).
+        // The outside option never gets inertia or peers (docs/MODEL.md, 7.3 Forced and free choices).
         if let Some(outside) = self.params.outside_utility {
             scratch.options.push((UNSERVED, outside));
         }

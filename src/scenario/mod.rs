@@ -1,4 +1,4 @@
-//! Scenario files: parsing, `set` paths, overrides and validation (contract section 2).
+//! Scenario files: parsing, `set` paths, overrides and validation (docs/FORMAT.md, Scenario file).
 //!
 //! A file is read in two stages, as ripgrep turns low-level into high-level arguments: serde
 //! reads the TOML into `raw` structs that mirror it, command-line overrides are written into
@@ -24,7 +24,7 @@ use std::path::Path;
 /// The state names no identifier may take.
 pub const RESERVED: [&str; 4] = ["not_adopted", "unserved", "all", "baseline"];
 
-/// The flags that change a file before it is validated (contract 7.11, 8).
+/// The flags that change a file before it is validated (docs/FORMAT.md, Command line).
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     /// `--set PATH=VALUE`, in the order given; a later one wins.

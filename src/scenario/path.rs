@@ -1,4 +1,4 @@
-//! The paths a `set` may name (contract 2, 7.11, 8), and how a value is written at a path.
+//! The paths a `set` may name (docs/FORMAT.md, set paths), and how a value is written at a path.
 //!
 //! One grammar serves events, variants and `--set`; what differs is the scope each may reach:
 //! events change only what can change during a run, variants may also reshape the population
@@ -256,7 +256,7 @@ impl fmt::Display for ParamPath {
     }
 }
 
-/// The tasks, languages and capabilities a file knows: those some segment names (contract 7.10),
+/// The tasks, languages and capabilities a file knows: those some segment names (docs/FORMAT.md, Names, dates and numbers),
 /// in order of first appearance.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Known {

@@ -1,4 +1,4 @@
-//! The scenario file as written: serde structs that mirror the TOML tables of contract section 2.
+//! The scenario file as written: serde structs that mirror the TOML tables described in docs/FORMAT.md (Scenario file).
 //!
 //! Every table rejects unknown keys; optional keys are `Option`s whose defaults are filled in by
 //! validation, so that a command-line override can tell "absent" from "set to the default".
@@ -30,7 +30,7 @@ pub struct RawScenario {
     /// `[[variants]]`: policies compared against the baseline.
     #[serde(default)]
     pub variants: Vec<RawVariant>,
-    /// `[sweep]`: uncertain parameters varied over points (contract 10).
+    /// `[sweep]`: uncertain parameters varied over points (docs/FORMAT.md, [sweep]).
     pub sweep: Option<RawSweep>,
 }
 

@@ -1,6 +1,6 @@
 //! Where each key of a scenario file is, so that every error can name its line.
 //!
-//! Keys are written as the contract's dotted paths, with a named table of an array standing for
+//! Keys are written as the dotted paths of `set` (docs/FORMAT.md, set paths), with a named table of an array standing for
 //! its name or id: `segments.startup.tasks.text`, `events.openai-api-block.at`,
 //! `variants.no-block.events.extra.set.providers.qwen.price`. Quoted keys holding dots read the
 //! same as nested keys, as they do in a `set` table.

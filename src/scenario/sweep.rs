@@ -1,4 +1,4 @@
-//! Sweeps (contract 10): the `[sweep]` table read into a design, and the design's points.
+//! Sweeps (docs/MODEL.md, 11. Sweeps and shards): the `[sweep]` table read into a design, and the design's points.
 //!
 //! A point is one value per swept parameter. Validation (in `validate.rs`) writes each point
 //! over the file, after the command line and before each variant's `set`, and checks the

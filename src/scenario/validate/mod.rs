@@ -1,0 +1,203 @@
+//! Raw scenario to [`Scenario`]: overrides, then checks in parts, each in its own file:
+//! names ([`names`]), the horizon ([`horizon`]), each arm's set-up ([`setup`]), events
+//! ([`events`]), variants ([`variants`]), sweep points ([`points`]) and warnings
+//! ([`warnings`]).
+//!
+//! Problems are collected, not returned at the first one ([`checker`]), so that the message
+//! can say how many there are; the first in the file is the one reported.
+
+mod checker;
+mod events;
+mod horizon;
+mod names;
+mod points;
+mod setup;
+mod variants;
+mod warnings;
+
+use self::checker::Checker;
+use self::events::{Names, check_events, timeline_of};
+use self::horizon::check_meta;
+use self::names::check_names;
+use self::points::{check_sweep, warn_sweep};
+use self::setup::build_setup;
+use self::variants::check_variant;
+use self::warnings::{warn_empty_segments, warn_overridden_sets, warn_unused_network_keys};
+use crate::error::InputError;
+use crate::scenario::path::{self, Known, ParamPath, Scope};
+use crate::scenario::raw::RawScenario;
+use crate::scenario::spans::SpanIndex;
+use crate::scenario::{Overrides, ProviderInfo, Scenario, SegmentInfo, Variant};
+use sha2::{Digest, Sha256};
+
+/// Validates `raw` after applying `overrides`; `file` and `bytes` name and identify it.
+pub(super) fn validate(
+    file: &str,
+    bytes: &[u8],
+    mut raw: RawScenario,
+    spans: &SpanIndex,
+    overrides: &Overrides,
+) -> Result<Scenario, InputError> {
+    let known = Known::of(&raw.segments);
+    let overridden = apply_overrides(&mut raw, &known, overrides)?;
+    let mut ck = Checker {
+        file,
+        spans,
+        overridden,
+        problems: Vec::new(),
+    };
+    check_names(&raw, &known, &mut ck);
+    let meta = check_meta(&raw, &mut ck);
+    let mut baseline = build_setup(&raw, &known, &mut ck);
+    // Events and variants are placed on the calendar; without one, report what was found.
+    let Some((calendar, replicates, seed)) = meta else {
+        return Err(ck.failure());
+    };
+    let names = Names::of(&raw, &known);
+    let events = check_events("events", &raw.events, &names, &calendar, &mut ck);
+    let variants: Vec<Variant> = raw
+        .variants
+        .iter()
+        .map(|rv| check_variant(&raw, rv, &known, &names, &events, &calendar, &mut ck))
+        .collect();
+    if !ck.problems.is_empty() {
+        return Err(ck.failure());
+    }
+    baseline.timeline = timeline_of(events.iter(), &[]);
+
+    let mut warnings = Vec::new();
+    warn_empty_segments("baseline", &baseline, &raw, &mut warnings);
+    for variant in &variants {
+        warn_empty_segments(&variant.name, &variant.setup, &raw, &mut warnings);
+        warn_overridden_sets(variant, &events, &calendar, &mut warnings);
+    }
+    warn_unused_network_keys(&raw, &mut warnings);
+
+    let sweep = match &raw.sweep {
+        None => None,
+        Some(rs) => {
+            let sweep = check_sweep(&raw, rs, &known, &baseline, &variants, &mut ck);
+            if !ck.problems.is_empty() {
+                return Err(ck.failure());
+            }
+            if let Some(sweep) = &sweep {
+                warn_sweep(sweep, rs, &ck, &variants, &events, &raw, &mut warnings);
+            }
+            sweep
+        }
+    };
+
+    Ok(Scenario {
+        file: file.to_owned(),
+        file_sha256: hex_sha256(bytes),
+        name: raw.scenario.name.clone(),
+        description: raw.scenario.description.clone(),
+        calendar,
+        replicates,
+        seed,
+        tasks: known.tasks.clone(),
+        languages: known.languages.clone(),
+        capabilities: known.capabilities.clone(),
+        segments: raw
+            .segments
+            .iter()
+            .map(|s| SegmentInfo {
+                name: s.name.clone(),
+                source: s.source.clone(),
+            })
+            .collect(),
+        providers: raw
+            .providers
+            .iter()
+            .map(|p| ProviderInfo {
+                id: p.id.clone(),
+                name: p.name.clone().unwrap_or_else(|| p.id.clone()),
+                origin: p.origin.clone(),
+                source: p.source.clone(),
+                requires: p.requires.clone().unwrap_or_default(),
+            })
+            .collect(),
+        events,
+        baseline,
+        variants,
+        sweep,
+        warnings,
+    })
+}
+
+/// Writes `--set`, `--population`, `--replicates` and `--seed` into the file (docs/FORMAT.md, set paths):
+/// the `--set` flags in order, then the dedicated flags. Returns which flag changed which path.
+fn apply_overrides(
+    raw: &mut RawScenario,
+    known: &Known,
+    overrides: &Overrides,
+) -> Result<Vec<(String, String)>, InputError> {
+    let mut changed = Vec::new();
+    for flag in &overrides.sets {
+        let origin = format!("--set '{flag}'");
+        let fail = |message: String| InputError::new(message).in_origin(&origin);
+        let (path, value) = path::parse_assignment(flag).map_err(fail)?;
+        path.check_scope(Scope::CommandLine).map_err(fail)?;
+        path::apply(raw, known, &path, &value).map_err(fail)?;
+        changed.push((path.to_string(), origin));
+    }
+    let flags = [
+        ("--population", "scenario.population", overrides.population),
+        ("--replicates", "scenario.replicates", overrides.replicates),
+        ("--seed", "scenario.seed", overrides.seed),
+    ];
+    for (flag, path, value) in flags {
+        let Some(value) = value else { continue };
+        let value = i64::try_from(value)
+            .map_err(|_| InputError::new(format!("{value} is too large")).in_origin(flag))?;
+        let path = ParamPath::parse(path).map_err(InputError::new)?;
+        path::apply(raw, known, &path, &toml::Value::Integer(value))
+            .map_err(|e| InputError::new(e).in_origin(flag))?;
+        changed.push((path.to_string(), flag.to_owned()));
+    }
+    Ok(changed)
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checker::fixture::SMALL;
+    use super::*;
+
+    #[test]
+    fn flags_are_written_over_the_file_and_named_in_its_problems() {
+        let overrides = Overrides {
+            sets: vec!["adoption.imitation=0.5".into()],
+            population: Some(300),
+            ..Overrides::default()
+        };
+        let scenario = Scenario::from_bytes("t.toml", SMALL.as_bytes(), &overrides).expect("valid");
+        assert_eq!(scenario.baseline.params.imitation, 0.5);
+        assert_eq!(scenario.baseline.population, 300);
+        let overrides = Overrides {
+            sets: vec!["adoption.imitation=2".into()],
+            ..Overrides::default()
+        };
+        let error = Scenario::from_bytes("t.toml", SMALL.as_bytes(), &overrides)
+            .expect_err("not a probability");
+        assert_eq!(
+            error.origin.as_deref(),
+            Some("--set 'adoption.imitation=2'")
+        );
+        assert_eq!(error.key.as_deref(), Some("adoption.imitation"));
+    }
+
+    #[test]
+    fn the_file_is_identified_by_the_sha256_of_its_bytes() {
+        assert_eq!(
+            hex_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
