@@ -177,10 +177,23 @@ pub struct Flow {
 pub struct TaskCounts {
     /// `counts[Shape::cell(step, segment, state)]`: agents in a state; empty until the task
     /// has run or been read.
-    pub counts: Vec<u32>,
+    pub(crate) counts: Vec<u32>,
     /// Every non-zero flow, sorted by step, segment, from, to. Left empty by readers that
-    /// only need the agents leaving each state (see `compare::RunData::switches_from`).
-    pub flows: Vec<Flow>,
+    /// only need the agents leaving each state ([`Switches`]).
+    pub(crate) flows: Vec<Flow>,
+}
+
+impl TaskCounts {
+    /// Agents per (step, segment, state), at [`Shape::cell`]; empty until the task has run
+    /// or been read.
+    pub fn counts(&self) -> &[u32] {
+        &self.counts
+    }
+
+    /// Every non-zero flow, sorted by step, segment, from, to.
+    pub fn flows(&self) -> &[Flow] {
+        &self.flows
+    }
 }
 
 /// The results of a run: every task's counts, and the agents of each segment per arm slot.
@@ -314,8 +327,17 @@ impl Results {
     }
 
     /// Task k's counts and flows, to fill in.
-    pub fn task_mut(&mut self, k: usize) -> &mut TaskCounts {
+    pub(crate) fn task_mut(&mut self, k: usize) -> &mut TaskCounts {
         &mut self.tasks[k]
+    }
+
+    /// Sets task k's counts and flows, as the runner returns them.
+    ///
+    /// # Panics
+    /// When `task` does not hold a count for every cell of the shape.
+    pub fn set_task(&mut self, k: usize, task: TaskCounts) {
+        assert_eq!(task.counts.len(), self.shape.cells(), "a task's counts");
+        self.tasks[k] = task;
     }
 
     /// Agents of `segment` in `state` at `step` of task k.

@@ -52,7 +52,7 @@ pub fn run(
         .into_iter()
         .enumerate()
     {
-        *results.task_mut(k) = counts;
+        results.set_task(k, counts);
     }
     Ok(results)
 }

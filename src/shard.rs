@@ -1,5 +1,6 @@
 //! Shards: a fixed share of a run's tasks, so that machines that never talk to each other
-//! split a run between them and `blockade merge` puts it back together (contract 10).
+//! split a run between them and `blockade merge` puts it back together (docs/FORMAT.md, Shard
+//! folders).
 //!
 //! Shard I of N runs the tasks k with k mod N = I - 1, counting I from 1 as cargo-nextest's
 //! partitions do. The rule depends on the task index alone, never on timing, so every shard

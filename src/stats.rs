@@ -1,4 +1,5 @@
-//! Statistics over replicates (contract 7.16): pure functions of slices, no I/O, no formatting.
+//! Statistics over replicates (docs/MODEL.md, 9. Statistics): pure functions of slices, no
+//! I/O, no formatting.
 //!
 //! Every aggregate is computed sequentially in replicate order, and every special function
 //! uses `libm`, so that the same numbers in give the same bits out on every platform.
@@ -82,7 +83,7 @@ fn regularized_beta(a: f64, b: f64, x: f64) -> f64 {
 /// The 0.975 quantile of Student's t with `df` (> 0, possibly fractional) degrees of freedom.
 ///
 /// Statistics crates compute it with the platform's maths library, which may differ in the
-/// last bit between machines; the contract wants byte-identical files everywhere, so it is
+/// last bit between machines; every output file must be byte-identical everywhere, so it is
 /// computed here with `libm`: P(T > t) = I_x(df/2, 1/2) / 2 with x = df / (df + t^2), solved
 /// for x by bisection.
 ///

@@ -83,7 +83,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     let done =
         pool.install(|| runner::run_tasks(&scenario, &arms, &tasks, interrupted, &|n| bar.inc(n)))?;
     for (&k, result) in tasks.iter().zip(done) {
-        *results.task_mut(k) = result;
+        results.set_task(k, result);
     }
     let wall_time_s = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();

@@ -2,9 +2,10 @@
 //! back, compute the metrics (and their robustness across points), write `metrics.csv` (and
 //! `robustness.csv`).
 
-use super::metrics::{METRICS_FILE, metrics_csv};
+use super::files::{METRICS_FILE, ROBUSTNESS_FILE};
+use super::metrics::metrics_csv;
 use super::read::load_run;
-use super::robustness::{ROBUSTNESS_FILE, robustness_csv};
+use super::robustness::robustness_csv;
 use super::staging::write_file_atomically;
 use crate::compare::{Compared, RunData, RunPoints, compare};
 use crate::error::{InputError, Result};

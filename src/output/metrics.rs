@@ -4,6 +4,7 @@
 //!
 //! The numbers come from [`crate::compare`]; this module only names and formats them.
 
+use super::files::METRICS_FILE;
 use super::format::{
     Layout, Section, clean, count, csv_bytes, json_bytes, percent, render, row_label,
 };
@@ -213,6 +214,3 @@ pub fn metrics_table(data: &RunData, rows: &[MetricRow], segment: usize, layout:
     };
     render(&heading, &legend, &sections(data, rows, segment), layout)
 }
-
-/// The file `compare` writes.
-pub const METRICS_FILE: &str = "metrics.csv";

@@ -3,6 +3,7 @@
 //! file.
 
 mod compared;
+mod files;
 mod format;
 pub mod manifest;
 mod merge;
@@ -16,12 +17,15 @@ mod staging;
 mod tables;
 
 pub use compared::{at_step, compare_folder, write_compared};
+pub use files::{
+    ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, ROBUSTNESS_FILE, SHARD_MANIFEST, SUMMARY,
+};
 pub use format::Layout;
 pub use manifest::{Launch, RunManifest, json_sha256, manifest, resolved};
 pub use merge::{Merged, read_shards};
-pub use metrics::{METRICS_FILE, metrics_csv, metrics_json, metrics_table};
-pub use robustness::{ROBUSTNESS_FILE, robustness_csv, robustness_json, robustness_table};
-pub use shard::{SHARD_MANIFEST, write_shard};
+pub use metrics::{metrics_csv, metrics_json, metrics_table};
+pub use robustness::{robustness_csv, robustness_json, robustness_table};
+pub use shard::write_shard;
 pub use staging::{
     MANIFEST, Staging, abandon_temporaries, check_replaceable, write_file_atomically,
 };
@@ -33,17 +37,7 @@ use crate::scenario::{Arm, Scenario, Sweep};
 
 /// The files of a run, in the order they are written; a swept run adds [`POINTS`] and
 /// [`ROBUSTNESS_FILE`], and `run --plot` adds its charts.
-pub const FILES: [&str; 6] = [
-    "adoption.csv",
-    "summary.csv",
-    "comparison.csv",
-    "flows.csv",
-    MANIFEST,
-    METRICS_FILE,
-];
-
-/// The sweep's points, written by a swept run (docs/FORMAT.md, points.csv).
-pub const POINTS: &str = "points.csv";
+pub const FILES: [&str; 6] = [ADOPTION, SUMMARY, COMPARISON, FLOWS, MANIFEST, METRICS_FILE];
 
 /// Writes the CSV files of a run into a staging folder, `points.csv` included when swept;
 /// `run.json` comes last, once the run's wall time is known, from [`write_manifest`].
@@ -63,10 +57,10 @@ pub fn write_tables(
 /// Writes the four CSV files of `results` (every task) into a staging folder.
 fn write_results(staging: &Staging, labels: &Labels, results: &Results) -> Result<()> {
     let all: Vec<usize> = (0..results.shape().tasks()).collect();
-    tables::write_adoption(staging, "adoption.csv", results, labels, &all)?;
-    tables::write_summary(staging, "summary.csv", results, labels)?;
-    tables::write_comparison(staging, "comparison.csv", results, labels)?;
-    tables::write_flows(staging, "flows.csv", results, labels, &all)
+    tables::write_adoption(staging, ADOPTION, results, labels, &all)?;
+    tables::write_summary(staging, SUMMARY, results, labels)?;
+    tables::write_comparison(staging, COMPARISON, results, labels)?;
+    tables::write_flows(staging, FLOWS, results, labels, &all)
 }
 
 /// Writes `points.csv`: each point's number and values.

@@ -11,6 +11,7 @@
 //! A swept run (run.json's `resolved.sweep`) has a `point` column first in every CSV file;
 //! it is read into one [`RunData`] per point, or only the point asked for.
 
+use super::files::{ADOPTION, FLOWS, POINTS};
 use super::manifest::{EventAt, Resolved, ResolvedEvent, RunManifest};
 use super::rows::{AdoptionRow, FlowRow, PointRow, RowReader, refuse, refuse_line};
 use crate::compare::{FIRST_PROVIDER, RunData, RunPoints, SweepValues, TimelineEvent};
@@ -80,7 +81,7 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         Some(sweep) if sweep.points.is_empty() => {
             return Err(refuse(&manifest_path, "resolved.sweep.points: empty"));
         }
-        Some(sweep) => Some(read_points(&dir.join(super::POINTS), sweep.points.len())?),
+        Some(sweep) => Some(read_points(&dir.join(POINTS), sweep.points.len())?),
     };
     let points = sweep.as_ref().map_or(1, |s| s.values.len());
     // The points kept, as a range of point numbers.
@@ -141,7 +142,7 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
     let mut dates = Dates::unknown(shape.steps());
     let every_task = 0..shape.tasks();
     read_adoption(
-        &dir.join("adoption.csv"),
+        &dir.join(ADOPTION),
         &layout,
         &mut results,
         &every_task,
@@ -153,12 +154,12 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         } else {
             String::new()
         };
-        refuse(&dir.join("adoption.csv"), format!("{point}{message}"))
+        refuse(&dir.join(ADOPTION), format!("{point}{message}"))
     })?;
     results.set_segment_agents(agents);
     let mut switches = Switches::new(shape);
     read_flows(
-        &dir.join("flows.csv"),
+        &dir.join(FLOWS),
         &layout,
         &mut results,
         &every_task,

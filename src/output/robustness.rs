@@ -4,15 +4,13 @@
 //! The numbers come from [`crate::compare::robustness()`]; this module only names and formats
 //! them. The file has no `point` column: each row summarises every point.
 
+use super::files::ROBUSTNESS_FILE;
 use super::format::{
     Layout, Section, clean, count, csv_bytes, json_bytes, percent, render, row_label,
 };
 use super::rows::{RobustnessCsvRow, Row};
 use crate::compare::{Better, Metric, RobustnessRow, RunData, RunPoints, UNSERVED};
 use crate::error::Result;
-
-/// The file a swept run's comparison writes beside `metrics.csv`.
-pub const ROBUSTNESS_FILE: &str = "robustness.csv";
 
 fn named<'a>(data: &'a RunData, row: &RobustnessRow) -> (Option<usize>, RobustnessCsvRow<'a>) {
     let named = RobustnessCsvRow {

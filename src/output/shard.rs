@@ -4,10 +4,11 @@
 //! is, its tasks, the shape of the run's results, the `run.json` it would have written, and
 //! the size and SHA-256 of every file. [`super::merge`] checks and merges them.
 
+use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST};
 use super::format::hex;
 use super::manifest::RunManifest;
+use super::staging::Staging;
 use super::tables::{self, Labels};
-use super::{POINTS, Staging};
 use crate::error::{Error, Result};
 use crate::results::Results;
 use crate::scenario::Scenario;
@@ -17,14 +18,6 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-
-/// The manifest of a shard folder.
-pub const SHARD_MANIFEST: &str = "shard.json";
-
-/// The rows of a shard's tasks, as a run writes them.
-pub(super) const ADOPTION: &str = "adoption.csv";
-/// See [`ADOPTION`].
-pub(super) const FLOWS: &str = "flows.csv";
 
 /// The shape of a run's results: enough to rebuild [`Results`] and [`Labels`] without the
 /// scenario file.

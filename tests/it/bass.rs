@@ -65,5 +65,5 @@ fn a_different_seed_gives_a_different_path_to_the_same_curve() {
             ..overrides
         },
     );
-    assert_ne!(a.task(0).counts, b.task(0).counts);
+    assert_ne!(a.task(0).counts(), b.task(0).counts());
 }

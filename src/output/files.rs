@@ -1,0 +1,18 @@
+//! The names of the files blockade writes (docs/FORMAT.md, Output files), defined once.
+
+/// Agents per task, step, segment and state.
+pub const ADOPTION: &str = "adoption.csv";
+/// Statistics of each share over replicates.
+pub const SUMMARY: &str = "summary.csv";
+/// Each variant minus the baseline, paired by replicate.
+pub const COMPARISON: &str = "comparison.csv";
+/// Changes of state between consecutive steps.
+pub const FLOWS: &str = "flows.csv";
+/// The sweep's points, written by a swept run.
+pub const POINTS: &str = "points.csv";
+/// The policy metrics, written by `run`, `merge` and `compare`.
+pub const METRICS_FILE: &str = "metrics.csv";
+/// Each difference summarised across the points, beside `metrics.csv` when swept.
+pub const ROBUSTNESS_FILE: &str = "robustness.csv";
+/// The manifest of a shard folder.
+pub const SHARD_MANIFEST: &str = "shard.json";
