@@ -5,7 +5,7 @@
 
 use super::{CompareArgs, MetricsFormat};
 use blockade::output::{self, Layout};
-use blockade::{InputError, Result, compare};
+use blockade::{Result, compare};
 
 pub fn compare(args: &CompareArgs) -> Result<()> {
     let run = output::read::load_run(&args.dir)?;
@@ -15,23 +15,13 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     let at = output::at_step(data, args.at)?;
     let segment = match &args.segment {
         None => None,
-        Some(name) => Some(
-            data.segments_and_all()
-                .find(|&s| data.segment_name(s) == name)
-                .ok_or_else(|| {
-                    InputError::new(format!(
-                        "unknown segment '{name}' (the run has: {}, all)",
-                        data.segments.join(", ")
-                    ))
-                    .in_origin("--segment")
-                })?,
-        ),
+        Some(name) => Some(data.segment_named(name)?),
     };
     let compared = compare::compare(&run, at);
     output::write_compared(&args.dir, &run, &compared)?;
     let layout = match args.format {
         MetricsFormat::Markdown => Layout::Markdown,
-        _ => Layout::Text,
+        MetricsFormat::Table | MetricsFormat::Csv | MetricsFormat::Json => Layout::Text,
     };
     // The printed tables show one segment (all by default); CSV and JSON every segment
     // unless one is asked for, as the files have them.

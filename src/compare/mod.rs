@@ -16,6 +16,7 @@ pub mod series;
 pub use metrics::{Metric, MetricRow, metrics};
 pub use robustness::{Better, RobustnessRow, robustness};
 
+use crate::error::InputError;
 use crate::results::{Results, Switches};
 use chrono::NaiveDate;
 
@@ -173,6 +174,19 @@ impl RunData {
     /// The name of a segment index, `all` for `segments.len()`.
     pub fn segment_name(&self, segment: usize) -> &str {
         self.segments.get(segment).map_or("all", String::as_str)
+    }
+
+    /// The segment index of a name given to `--segment`: a segment, or `all` (the last).
+    pub fn segment_named(&self, name: &str) -> Result<usize, InputError> {
+        self.segments_and_all()
+            .find(|&s| self.segment_name(s) == name)
+            .ok_or_else(|| {
+                InputError::new(format!(
+                    "unknown segment '{name}' (the run has: {}, all)",
+                    self.segments.join(", ")
+                ))
+                .in_origin("--segment")
+            })
     }
 
     /// The first step on or after `date`, if the horizon reaches it.

@@ -80,18 +80,7 @@ impl Chart {
     ) -> Result<Chart> {
         let segment = match segment {
             None => data.segments.len(),
-            Some(name) => data
-                .segments_and_all()
-                .find(|&s| data.segment_name(s) == name)
-                .ok_or_else(|| {
-                    refuse(
-                        "--segment",
-                        format!(
-                            "unknown segment '{name}' (the run has: {}, all)",
-                            data.segments.join(", ")
-                        ),
-                    )
-                })?,
+            Some(name) => data.segment_named(name)?,
         };
         let mut arms = Vec::new();
         for name in variants {
