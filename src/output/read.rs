@@ -353,7 +353,12 @@ impl<'a> Names<'a> {
         if self.list.get(last).is_some_and(|n| n == name) {
             return Ok(last);
         }
-        let found = self.names.get(name).copied();
+        // A few names compare faster one by one than they hash.
+        let found = if self.list.len() <= 32 {
+            self.list.iter().position(|n| n == name)
+        } else {
+            self.names.get(name).copied()
+        };
         if let Some(i) = found {
             self.last.set(i);
         }
