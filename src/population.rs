@@ -18,20 +18,20 @@ use std::ops::Range;
 #[derive(Debug, Clone)]
 pub struct Agents {
     /// The agents of each segment, by agent index, in file order.
-    pub blocks: Vec<Range<u32>>,
+    pub(crate) blocks: Vec<Range<u32>>,
     /// Each slot's segment, in file order.
-    pub segment: Vec<u16>,
+    pub(crate) segment: Vec<u16>,
     /// Each slot's task, an index into the scenario's known tasks.
-    pub task: Vec<u8>,
+    pub(crate) task: Vec<u8>,
     /// Each slot's language, an index into the known languages.
-    pub language: Vec<u8>,
+    pub(crate) language: Vec<u8>,
     /// Each slot's held capabilities at the current step, a bit per known capability.
-    pub held: Vec<u32>,
+    pub(crate) held: Vec<u32>,
     /// Each agent's weight multipliers, exp(h z - h^2 / 2), in the order of the weights,
     /// indexed by AGENT, not slot: only choices read them, a few agents per step each at its
     /// own place in memory either way, and by agent they can be drawn before the network's
     /// placement is known, while the network is built.
-    pub multipliers: Vec<Multipliers>,
+    pub(crate) multipliers: Vec<Multipliers>,
 }
 
 /// An agent's multiplier of each weight, indexed by [`Weight`] as a number.

@@ -75,6 +75,8 @@ pub struct Scenario {
     pub sweep: Option<Sweep>,
     /// Things worth saying that do not stop a run.
     pub warnings: Vec<String>,
+    /// Private, so that only validation (this module) builds a `Scenario`.
+    _validated: (),
 }
 
 /// A segment's fixed description.

@@ -259,7 +259,7 @@ impl fmt::Display for ParamPath {
 /// The tasks, languages and capabilities a file knows: those some segment names (docs/FORMAT.md, Names, dates and numbers),
 /// in order of first appearance.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Known {
+pub(crate) struct Known {
     pub tasks: Vec<String>,
     pub languages: Vec<String>,
     pub capabilities: Vec<String>,
@@ -267,7 +267,7 @@ pub struct Known {
 
 impl Known {
     /// Collects the names from the segments of a file.
-    pub fn of(segments: &[RawSegment]) -> Known {
+    pub(crate) fn of(segments: &[RawSegment]) -> Known {
         fn add(into: &mut Vec<String>, names: impl Iterator<Item = String>) {
             for name in names {
                 if !into.contains(&name) {
@@ -287,7 +287,7 @@ impl Known {
     }
 
     /// Checks that a task, language or capability named by a path is known.
-    pub fn check(kind: &str, name: &str, names: &[String]) -> Result<(), String> {
+    pub(crate) fn check(kind: &str, name: &str, names: &[String]) -> Result<(), String> {
         if names.iter().any(|n| n == name) {
             Ok(())
         } else {
@@ -301,7 +301,7 @@ impl Known {
 
 /// Flattens a `set` table into (dotted path, value) pairs in file order: quoted dotted keys and
 /// nested tables mean the same.
-pub fn flatten(table: &toml::Table) -> Vec<(String, toml::Value)> {
+pub(crate) fn flatten(table: &toml::Table) -> Vec<(String, toml::Value)> {
     fn walk(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
         for (key, value) in table {
             let path = if prefix.is_empty() {
@@ -321,7 +321,7 @@ pub fn flatten(table: &toml::Table) -> Vec<(String, toml::Value)> {
 }
 
 /// A value read as a number: an integer is accepted where a float is expected.
-pub fn number(value: &toml::Value) -> Result<f64, String> {
+pub(crate) fn number(value: &toml::Value) -> Result<f64, String> {
     match value {
         toml::Value::Float(x) => Ok(*x),
         toml::Value::Integer(i) => Ok(*i as f64),
@@ -330,7 +330,7 @@ pub fn number(value: &toml::Value) -> Result<f64, String> {
 }
 
 /// A value read as an integer: a float is never accepted.
-pub fn integer(value: &toml::Value) -> Result<i64, String> {
+pub(crate) fn integer(value: &toml::Value) -> Result<i64, String> {
     match value {
         toml::Value::Integer(i) => Ok(*i),
         other => Err(format!("expected an integer, found {}", describe(other))),
@@ -338,7 +338,7 @@ pub fn integer(value: &toml::Value) -> Result<i64, String> {
 }
 
 /// A value read as a boolean.
-pub fn boolean(value: &toml::Value) -> Result<bool, String> {
+pub(crate) fn boolean(value: &toml::Value) -> Result<bool, String> {
     match value {
         toml::Value::Boolean(b) => Ok(*b),
         other => Err(format!("expected true or false, found {}", describe(other))),
@@ -353,7 +353,7 @@ fn text(value: &toml::Value) -> Result<String, String> {
 }
 
 /// How a value is named in an error: its type and the value itself.
-pub fn describe(value: &toml::Value) -> String {
+pub(crate) fn describe(value: &toml::Value) -> String {
     let kind = match value {
         toml::Value::String(_) => "string",
         toml::Value::Integer(_) => "integer",
@@ -380,7 +380,7 @@ fn put(map: &mut IndexMap<String, f64>, key: &str, value: &toml::Value) -> Resul
 
 /// Writes `value` at `path` in a raw scenario (a `--set` or a variant's `set`). Names must exist
 /// in the file; ranges and sums are left to validation, which runs after every `set` is applied.
-pub fn apply(
+pub(crate) fn apply(
     raw: &mut RawScenario,
     known: &Known,
     path: &ParamPath,
@@ -462,7 +462,7 @@ pub fn apply(
 }
 
 /// Parses a `--set PATH=VALUE` flag: VALUE is a TOML value, or else a string.
-pub fn parse_assignment(flag: &str) -> Result<(ParamPath, toml::Value), String> {
+pub(crate) fn parse_assignment(flag: &str) -> Result<(ParamPath, toml::Value), String> {
     let (path, value) = flag
         .split_once('=')
         .ok_or_else(|| "expected PATH=VALUE".to_owned())?;

@@ -13,7 +13,7 @@ use std::fmt;
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawScenario {
+pub(crate) struct RawScenario {
     /// `[scenario]`: name, horizon, size, seed.
     pub scenario: RawMeta,
     /// `[network]`: who influences whom.
@@ -37,7 +37,7 @@ pub struct RawScenario {
 /// `[scenario]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawMeta {
+pub(crate) struct RawMeta {
     pub name: String,
     pub description: Option<String>,
     /// A TOML local date or a "YYYY-MM-DD" string.
@@ -52,7 +52,7 @@ pub struct RawMeta {
 /// `[network]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawNetwork {
+pub(crate) struct RawNetwork {
     pub kind: String,
     pub degree: Option<i64>,
     pub rewire: Option<f64>,
@@ -61,7 +61,7 @@ pub struct RawNetwork {
 /// `[adoption]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawAdoption {
+pub(crate) struct RawAdoption {
     pub innovation: f64,
     pub imitation: f64,
     pub reconsider: f64,
@@ -71,7 +71,7 @@ pub struct RawAdoption {
 /// One `[[segments]]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSegment {
+pub(crate) struct RawSegment {
     pub name: String,
     pub share: f64,
     pub initial_adoption: f64,
@@ -87,16 +87,16 @@ pub struct RawSegment {
 /// default ([`Weight::default_value`]) and is an error when it has none; an unknown name is an
 /// error.
 #[derive(Debug, Clone)]
-pub struct RawWeights([f64; Weight::COUNT]);
+pub(crate) struct RawWeights([f64; Weight::COUNT]);
 
 impl RawWeights {
     /// The value of `weight`.
-    pub fn get(&self, weight: Weight) -> f64 {
+    pub(crate) fn get(&self, weight: Weight) -> f64 {
         self.0[weight as usize]
     }
 
     /// Sets `weight` (a `set` path).
-    pub fn set(&mut self, weight: Weight, value: f64) {
+    pub(crate) fn set(&mut self, weight: Weight, value: f64) {
         self.0[weight as usize] = value;
     }
 }
@@ -154,7 +154,7 @@ impl<'de> Deserialize<'de> for RawWeights {
 /// One `[[providers]]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawProvider {
+pub(crate) struct RawProvider {
     pub id: String,
     pub name: Option<String>,
     pub requires: Option<Vec<String>>,
@@ -171,7 +171,7 @@ pub struct RawProvider {
 
 impl RawProvider {
     /// The value of a cost as written (or its default).
-    pub fn cost(&self, cost: Cost) -> f64 {
+    pub(crate) fn cost(&self, cost: Cost) -> f64 {
         match cost {
             Cost::Price => self.price,
             Cost::Friction => self.friction,
@@ -180,7 +180,7 @@ impl RawProvider {
     }
 
     /// Sets a cost (a `set` path).
-    pub fn set_cost(&mut self, cost: Cost, value: f64) {
+    pub(crate) fn set_cost(&mut self, cost: Cost, value: f64) {
         match cost {
             Cost::Price => self.price = value,
             Cost::Friction => self.friction = value,
@@ -192,7 +192,7 @@ impl RawProvider {
 /// One `[[events]]` or `[[variants.events]]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawEvent {
+pub(crate) struct RawEvent {
     pub name: String,
     /// A date inside the horizon or a step number.
     pub at: toml::Value,
@@ -204,7 +204,7 @@ pub struct RawEvent {
 /// One `[[variants]]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawVariant {
+pub(crate) struct RawVariant {
     pub name: String,
     pub description: Option<String>,
     pub source: Option<String>,
@@ -216,7 +216,7 @@ pub struct RawVariant {
 /// `[sweep]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSweep {
+pub(crate) struct RawSweep {
     /// `grid`, `latin_hypercube` or `random`.
     pub design: String,
     /// Points of a latin_hypercube or random design; a grid has none.

@@ -26,14 +26,14 @@ struct Entry {
 
 /// The location of every key in one file.
 #[derive(Debug, Clone, Default)]
-pub struct SpanIndex {
+pub(crate) struct SpanIndex {
     entries: Vec<Entry>,
     line_starts: Vec<usize>,
 }
 
 impl SpanIndex {
     /// Indexes a parsed document; `text` is the file it came from.
-    pub fn new(text: &str, document: &Spanned<DeTable<'_>>) -> SpanIndex {
+    pub(crate) fn new(text: &str, document: &Spanned<DeTable<'_>>) -> SpanIndex {
         let mut index = SpanIndex {
             entries: Vec::new(),
             line_starts: std::iter::once(0)
@@ -84,12 +84,12 @@ impl SpanIndex {
     }
 
     /// The 1-based line of a byte offset.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&start| start <= offset)
     }
 
     /// The line of `path`, or of the nearest enclosing key the file has.
-    pub fn line_of_key(&self, path: &str) -> Option<usize> {
+    pub(crate) fn line_of_key(&self, path: &str) -> Option<usize> {
         let mut path = path;
         loop {
             if let Some(entry) = self.entries.iter().find(|e| e.path == path) {
@@ -102,7 +102,7 @@ impl SpanIndex {
     /// The line of the `n`-th (0-based) key at exactly `path`, for a name a file repeats (two
     /// segments called `startup` both have `segments.startup.name`); with fewer, as
     /// [`SpanIndex::line_of_key`].
-    pub fn line_of_nth_key(&self, path: &str, n: usize) -> Option<usize> {
+    pub(crate) fn line_of_nth_key(&self, path: &str, n: usize) -> Option<usize> {
         self.entries
             .iter()
             .filter(|e| e.path == path)
@@ -113,7 +113,7 @@ impl SpanIndex {
 
     /// The innermost key whose name or value holds `offset`, for errors the parser reports by
     /// position.
-    pub fn key_at(&self, offset: usize) -> Option<&str> {
+    pub(crate) fn key_at(&self, offset: usize) -> Option<&str> {
         self.entries
             .iter()
             .filter(|e| e.key.contains(&offset) || e.value.contains(&offset))

@@ -82,7 +82,7 @@ pub struct Sweep {
 /// Splits `[sweep.parameters]` into (path, spec) pairs in file order. Quoted dotted keys and
 /// nested tables mean the same: a table whose values are all plain values (`min`, `max`,
 /// `values`) is a parameter's spec, and any other table is a step along its path.
-pub fn parameter_specs(table: &toml::Table) -> Vec<(String, &toml::Value)> {
+pub(crate) fn parameter_specs(table: &toml::Table) -> Vec<(String, &toml::Value)> {
     fn walk<'a>(prefix: &str, table: &'a toml::Table, out: &mut Vec<(String, &'a toml::Value)>) {
         for (key, value) in table {
             let path = if prefix.is_empty() {
@@ -106,7 +106,7 @@ pub fn parameter_specs(table: &toml::Table) -> Vec<(String, &toml::Value)> {
 }
 
 /// Reads one parameter's spec: `{ min, max }` or `{ values = [...] }`.
-pub fn parse_range(spec: &toml::Value) -> Result<Range, String> {
+pub(crate) fn parse_range(spec: &toml::Value) -> Result<Range, String> {
     const FORM: &str = "a parameter takes { min = .., max = .. } or { values = [..] }";
     let toml::Value::Table(table) = spec else {
         return Err(format!("expected a table: {FORM}"));
@@ -150,7 +150,7 @@ pub fn parse_range(spec: &toml::Value) -> Result<Range, String> {
 }
 
 /// The number of points of a grid over these ranges, or `None` beyond [`MAX_POINTS`].
-pub fn grid_size(ranges: &[Range]) -> Option<usize> {
+pub(crate) fn grid_size(ranges: &[Range]) -> Option<usize> {
     ranges.iter().try_fold(1usize, |n, range| match range {
         Range::Values(values) => n.checked_mul(values.len()).filter(|&n| n <= MAX_POINTS),
         Range::Uniform { .. } => None,

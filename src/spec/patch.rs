@@ -17,38 +17,68 @@ pub enum Patch {
     OutsideUtility(f64),
     /// `segments.<s>.capabilities.<c>`.
     Capability {
+        /// The segment, in file order.
         segment: usize,
+        /// The capability, an index into the known ones.
         capability: usize,
+        /// The new value.
         value: f64,
     },
     /// `segments.<s>.weights.<w>`.
     Weight {
+        /// The segment, in file order.
         segment: usize,
+        /// Which weight.
         weight: Weight,
+        /// The new value.
         value: f64,
     },
     /// `segments.<s>.heterogeneity`.
-    Heterogeneity { segment: usize, value: f64 },
+    Heterogeneity {
+        /// The segment, in file order.
+        segment: usize,
+        /// The new value.
+        value: f64,
+    },
     /// `providers.<p>.available`.
-    Available { provider: usize, value: bool },
+    Available {
+        /// The provider, in file order.
+        provider: usize,
+        /// The new value.
+        value: bool,
+    },
     /// `providers.<p>.accepts_new`.
-    AcceptsNew { provider: usize, value: bool },
+    AcceptsNew {
+        /// The provider, in file order.
+        provider: usize,
+        /// The new value.
+        value: bool,
+    },
     /// `providers.<p>.<cost>`: price, friction, risk, ...
     Cost {
+        /// The provider, in file order.
         provider: usize,
+        /// Which cost.
         cost: Cost,
+        /// The new value.
         value: f64,
     },
     /// `providers.<p>.quality.<task>`: setting it makes the provider serve the task.
     Quality {
+        /// The provider, in file order.
         provider: usize,
+        /// The task, an index into the known ones.
         task: usize,
+        /// The new value.
         value: f64,
     },
     /// `providers.<p>.languages.<language>`: setting it makes the provider serve the language.
     Fit {
+        /// The provider, in file order.
         provider: usize,
+        /// The language, an index into the known ones.
         language: usize,
+        /// The new value.
         value: f64,
     },
 }

@@ -122,6 +122,7 @@ pub(super) fn validate(
         variants,
         sweep,
         warnings,
+        _validated: (),
     })
 }
 
