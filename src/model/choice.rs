@@ -139,8 +139,21 @@ mod tests {
 
     #[test]
     fn a_utility_computed_by_hand() {
-        let w = Weights::new([2.0, 1.0, 0.5, 10.0, 1.0, 0.3]);
-        let costs = Cost::ALL.map(|c| c.term([9.0, 1.0, 0.01][c as usize]));
+        let w = Weights::new(Weight::ALL.map(|w| match w {
+            Weight::Quality => 2.0,
+            Weight::Price => 1.0,
+            Weight::Friction => 0.5,
+            Weight::Risk => 10.0,
+            Weight::Peer => 1.0,
+            Weight::Inertia => 0.3,
+        }));
+        let costs = Cost::ALL.map(|c| {
+            c.term(match c {
+                Cost::Price => 9.0,
+                Cost::Friction => 1.0,
+                Cost::Risk => 0.01,
+            })
+        });
         // 2 × 0.8 − ln(10) − 0.5 × 1 − 10 × 0.01 + 1 × 0.25, then + 0.3 with inertia.
         let by_hand = 1.6 - 10f64.ln() - 0.5 - 0.1 + 0.25;
         assert!((utility(&w, 0.8, &costs, 0.25, false) - by_hand).abs() < 1e-12);
@@ -149,8 +162,8 @@ mod tests {
 
     #[test]
     fn a_zero_weight_removes_its_term() {
-        let w = Weights::new([1.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
-        let costs = [5.0, 7.0, 0.5];
+        let w = Weights::new(Weight::ALL.map(|w| f64::from(u8::from(w == Weight::Quality))));
+        let costs = [5.0; Cost::COUNT];
         assert_eq!(utility(&w, 0.6, &costs, 0.9, true), 0.6);
     }
 

@@ -213,10 +213,11 @@ mod tests {
 
     #[test]
     fn weights_scale_one_by_one() {
-        let w = Weights::new([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
-        let scaled = w.scaled(&[2.0, 1.0, 0.5, 1.0, 0.0, 1.0]);
-        assert_eq!(scaled[Weight::Quality], 2.0);
-        assert_eq!(scaled[Weight::Friction], 1.5);
-        assert_eq!(scaled[Weight::Peer], 0.0);
+        let w = Weights::new(Weight::ALL.map(|w| (w as usize + 1) as f64));
+        let scaled = w.scaled(&Weight::ALL.map(|w| (w as usize % 3) as f32));
+        for weight in Weight::ALL {
+            let i = weight as usize;
+            assert_eq!(scaled[weight], ((i + 1) * (i % 3)) as f64, "{weight}");
+        }
     }
 }
