@@ -38,6 +38,10 @@ pub struct Overrides {
 }
 
 /// A validated scenario: the file after overrides, with every variant resolved.
+#[expect(
+    clippy::manual_non_exhaustive,
+    reason = "the private field keeps construction to validation inside the crate too"
+)]
 #[derive(Debug, Clone)]
 pub struct Scenario {
     /// The file's name as the user wrote it, for messages.
