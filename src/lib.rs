@@ -7,7 +7,8 @@
 //! [`network`], whose parameters, events ([`spec::Patch`]es) and set-up are read from [`spec`] and whose draws all come from [`rng`]; the
 //! [`output`] module writes the results with [`stats`] over replicates. A run may be split
 //! into [`shard`]s that `output::read_shards` puts back together. [`compare`] turns an output
-//! folder, read back by [`output::read`], into policy metrics, and [`plot`] draws its curves.
+//! folder, read back by [`output::read`], into policy metrics, [`plot`] draws its curves, and
+//! [`report`] puts both, with the scenario, into one HTML page.
 //! The library never prints and never exits: it returns [`error::Error`]s for the CLI to
 //! report.
 //!
@@ -21,6 +22,7 @@ pub mod network;
 pub mod output;
 pub mod plot;
 pub mod population;
+pub mod report;
 pub mod resources;
 pub mod results;
 pub mod rng;

@@ -26,6 +26,7 @@ mod completions;
 mod merge;
 mod new;
 mod plot;
+mod report;
 mod run;
 
 use blockade::Error;
@@ -60,7 +61,7 @@ enum Command {
         blockade run sweep.toml --shard 2/8 --out shards/2\n\n\
         Writes adoption.csv, summary.csv, comparison.csv, flows.csv, metrics.csv and run.json\n\
         (points.csv and robustness.csv with a [sweep]; adoption.svg and comparison.svg with\n\
-        --plot, of sweep point 0 when swept) into output/<scenario name>/ (or --out),\n\
+        --plot, of sweep point 0 when swept; report.html with --report) into output/<scenario name>/ (or --out),\n\
         replacing an earlier run there only when complete.\n\
         With --shard, writes a shard folder for `blockade merge`.")]
     Run(RunArgs),
@@ -100,6 +101,17 @@ enum Command {
         verifies each file's size and SHA-256, and writes the files an unsharded run writes,\n\
         byte for byte, replacing --out only when complete.")]
     Merge(MergeArgs),
+    /// Write an output folder's report: one self-contained HTML page to read, share or print
+    #[command(after_help = "Examples:\n  \
+        blockade report output/openai-api-block-2024\n  \
+        blockade report output/my-sweep -o brief.html --metric foreign_share,qwen --segment indie\n\n\
+        Writes <DIR>/report.html unless -o names another file: the question (the scenario's\n\
+        description), when and how the run ran, each variant's effect on the metrics in words\n\
+        and numbers with its 95% interval (on a swept run, its spread across the points), the\n\
+        charts, the scenario's segments, providers and events with their sources, and what the\n\
+        intervals cover. No script, no network access: it opens anywhere and prints to PDF.\n\
+        `blockade run --report` writes it with the run.")]
+    Report(ReportArgs),
     /// Write a commented starter scenario, NAME.toml, into the current folder
     #[command(after_help = "Example:\n  \
         blockade new my-block && blockade check my-block.toml && blockade run my-block.toml\n\n\
@@ -171,6 +183,9 @@ struct RunArgs {
     /// Also draw adoption.svg and comparison.svg into the output folder
     #[arg(long, conflicts_with = "shard")]
     plot: bool,
+    /// Also write report.html, the run's report (see `blockade report`), into the output folder
+    #[arg(long, conflicts_with = "shard")]
+    report: bool,
     /// Run only shard I of N of the tasks (task k when k mod N = I - 1) and write a shard
     /// folder for `blockade merge` [default --out: output/<scenario name>.shard-I-of-N]
     #[arg(long, value_name = "I/N")]
@@ -188,6 +203,23 @@ struct MergeArgs {
     /// Print nothing but errors
     #[arg(long)]
     quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// An output folder written by `blockade run`
+    dir: PathBuf,
+    /// The file to write [default: <DIR>/report.html]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// A headline metric: foreign_share, domestic_share, peak_unserved, unserved_exposure or a
+    /// state's name for its share (repeatable or comma-separated)
+    /// [default: foreign_share,domestic_share,peak_unserved]
+    #[arg(long = "metric", value_name = "NAME")]
+    metrics: Vec<String>,
+    /// The segment of the headline and charts [default: all]
+    #[arg(long, value_name = "NAME")]
+    segment: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -426,6 +458,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args),
         Command::Plot(args) => plot::plot(args),
         Command::Merge(args) => merge::merge(args, &interrupt.requested),
+        Command::Report(args) => report::report(args),
         Command::New(args) => new::new(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

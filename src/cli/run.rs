@@ -4,6 +4,7 @@
 use super::RunArgs;
 use blockade::output::{self, Launch, Staging};
 use blockade::plot::{self, Chart, Kind};
+use blockade::report;
 use blockade::results::Results;
 use blockade::scenario::Scenario;
 use blockade::stats::Summary;
@@ -116,9 +117,18 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             // The metrics and charts are read back from the staged files, exactly as `compare`
             // and `plot` would read the committed folder, so that both paths give the same
             // bytes.
-            let (run, _) = output::compare_folder(staging.folder(), None)?;
+            let (run, compared) = output::compare_folder(staging.folder(), None)?;
             if args.plot {
                 plot_run(&run, staging.folder())?;
+            }
+            if args.report {
+                let folder = report::Folder {
+                    run,
+                    compared,
+                    manifest,
+                };
+                let page = report::html(&folder, &report::Options::default())?;
+                output::write_file_atomically(&staging.path(report::REPORT_FILE), page.as_bytes())?;
             }
         }
     }

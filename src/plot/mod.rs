@@ -241,6 +241,16 @@ pub fn plot(data: &RunData, chart: &Chart, path: &Path) -> Result<()> {
     file::write(&figure, path, format)
 }
 
+/// The SVG document of `chart`, for a page that embeds it (the report).
+pub fn svg(data: &RunData, chart: &Chart) -> Result<String> {
+    let figure = layout::layout(&plan::plan(data, chart));
+    // The path only names the chart in an error; nothing is written.
+    file::svg(
+        &figure,
+        Path::new(&format!("the {} chart", chart.kind.name())),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
