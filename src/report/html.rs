@@ -190,6 +190,8 @@ a { color: var(--accent); overflow-wrap: anywhere; }
   nav { display: none; }
   h2 { break-after: avoid; }
   figure, tr, ul.headline li { break-inside: avoid; }
+  /* A chart taller than a page would leave its heading alone on the page before. */
+  figure .chart svg { max-height: 225mm; width: auto; max-width: 100%; margin: 0 auto; }
   a { color: inherit; text-decoration: none; }
 }
 "#;

@@ -1,16 +1,13 @@
 //! The command-line conventions: `blockade new` writes a starter scenario that `check` accepts
 //! and `run` runs, the bash completion loads, and `man -l` renders the manual page.
 
-use assert_cmd::Command;
+use crate::common::{self, output_within_hang_guard};
 use std::path::Path;
 
+/// `blockade ARGS` run in `dir`, within the hang guard.
 fn blockade(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("blockade")
-        .expect("binary built")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("blockade runs")
+    let what = format!("blockade {}", args.join(" "));
+    output_within_hang_guard(common::blockade().current_dir(dir).args(args), &what)
 }
 
 fn assert_success(output: &std::process::Output, what: &str) {

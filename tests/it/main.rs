@@ -17,6 +17,7 @@ mod hostile;
 mod interrupt;
 mod logit;
 mod outputs;
+mod report;
 mod resources;
 mod robustness;
 mod shards;

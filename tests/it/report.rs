@@ -2,17 +2,14 @@
 //! sections the folder supports, and every number it prints is the one in metrics.csv or
 //! robustness.csv.
 
-use assert_cmd::Command;
+use crate::common::{self, output_within_hang_guard};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// `blockade ARGS` run in `dir`, within the hang guard.
 fn blockade(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("blockade")
-        .expect("binary built")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("blockade runs")
+    let what = format!("blockade {}", args.join(" "));
+    output_within_hang_guard(common::blockade().current_dir(dir).args(args), &what)
 }
 
 fn assert_success(output: &std::process::Output, what: &str) {
