@@ -447,7 +447,7 @@ impl Page<'_> {
     }
 
     fn replicates(&self) -> u32 {
-        self.data.replicates
+        self.data.replicates()
     }
 
     fn last(&self) -> u32 {
