@@ -742,3 +742,57 @@ fn timelines(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_keeps_the_date_its_first_row_gives() {
+        let path = Path::new("adoption.csv");
+        let mut dates = Dates::unknown(1);
+        dates.check(path, 2, 0, "2024-01-01").unwrap();
+        dates.check(path, 3, 0, "2024-01-01").unwrap();
+        let conflict = dates.check(path, 4, 0, "2024-01-02").unwrap_err();
+        assert!(
+            conflict.to_string().contains("step 0 has the dates"),
+            "{conflict}"
+        );
+        assert!(dates.check(path, 5, 1, "January").is_err());
+        dates.check(path, 6, 1, "2023-12-31").unwrap();
+        assert!(dates.is(1, "2023-12-31") && !dates.is(1, "2024-01-08"));
+        let backwards = dates.check_order(path).unwrap_err();
+        assert!(backwards.to_string().contains("backwards"), "{backwards}");
+    }
+
+    #[test]
+    fn a_segment_must_hold_the_same_agents_at_every_step() {
+        let shape = Shape::new(1, 1, 2, 1, 1, 2).unwrap();
+        let mut results = Results::empty(shape, vec![vec![0]]);
+        results.task_mut(0).counts = vec![3, 0, 1, 2];
+        results.task_mut(1).counts = vec![3, 0, 2, 2];
+        let names = |n: &str| vec![n.to_owned()];
+        let (slot, message) =
+            segment_agents(&results, &names("baseline"), &names("a")).unwrap_err();
+        assert_eq!(slot, 0);
+        assert!(
+            message.contains("segment a has 4 agents at replicate 1 step 1"),
+            "{message}"
+        );
+        results.task_mut(1).counts = vec![2, 1, 0, 3];
+        assert_eq!(
+            segment_agents(&results, &names("baseline"), &names("a")).unwrap(),
+            vec![vec![3]]
+        );
+    }
+
+    #[test]
+    fn a_shards_tasks_are_found_by_position() {
+        let tasks: &[usize] = &[1, 4, 7];
+        assert_eq!(tasks.position(4), Some(1));
+        assert_eq!(tasks.position(5), None);
+        assert_eq!(TaskSet::count(tasks), 3);
+        assert_eq!((2..5).position(4), Some(2));
+        assert_eq!((2..5).position(5), None);
+    }
+}
