@@ -7,9 +7,9 @@
 //! appears exactly once, that no file was truncated or changed. Every such problem is a
 //! refusal naming the folder.
 
+use super::counts::{Dates, FileLayout, FlowsInto, read_adoption, read_flows, segment_agents};
 use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST};
 use super::manifest::{RunManifest, ShardRun, agent_steps_per_s};
-use super::read::{Dates, FileLayout, FlowsInto, read_adoption, read_flows, segment_agents};
 use super::shard::{ShardManifest, sha256_of_file};
 use super::staging::Staging;
 use super::tables::Labels;

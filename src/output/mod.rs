@@ -3,6 +3,7 @@
 //! file.
 
 mod compared;
+mod counts;
 mod files;
 mod format;
 pub mod manifest;
