@@ -1,24 +1,97 @@
-//! `blockade compare`: policy metrics of an output folder, written to its `metrics.csv` (and,
-//! for a swept run, the robustness of each difference across points to `robustness.csv`) and
-//! printed as a table (or CSV, JSON, Markdown): the metrics of an unswept run, the robustness
-//! summary of a swept one.
+//! `blockade compare`: policy metrics of an output folder, printed as a table (or CSV, JSON,
+//! Markdown): the metrics of an unswept run, the robustness summary of a swept one. It only
+//! reads, so that it works on a read-only folder and never races a run replacing the folder;
+//! `--write-metrics` rewrites `metrics.csv` (and, when swept, `robustness.csv`) in the very
+//! folder it read.
 
 use super::{CompareArgs, MetricsFormat};
-use blockade::output::{self, Layout};
-use blockade::{Result, compare};
+use blockade::compare::{MetricRow, RobustnessRow, RunData};
+use blockade::output::{self, FolderIdentity, Layout};
+use blockade::{InputError, Result, compare};
+
+/// The rows `--variant`, `--state` and `--metric` keep (every row when none is given).
+struct Filter {
+    arms: Option<Vec<usize>>,
+    states: Option<Vec<usize>>,
+    metrics: Option<Vec<String>>,
+}
+
+impl Filter {
+    fn keeps(&self, arm: usize, state: Option<usize>, metric: &str) -> bool {
+        self.arms.as_ref().is_none_or(|a| a.contains(&arm))
+            && self
+                .states
+                .as_ref()
+                .is_none_or(|s| state.is_some_and(|state| s.contains(&state)))
+            && self
+                .metrics
+                .as_ref()
+                .is_none_or(|m| m.iter().any(|m| m == metric))
+    }
+}
+
+/// Indices of `names` among `known`, or a refusal naming the flag and what the run has.
+fn indices(names: &[String], known: &[String], flag: &str) -> Result<Option<Vec<usize>>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    names
+        .iter()
+        .map(|name| {
+            known.iter().position(|k| k == name).ok_or_else(|| {
+                InputError::new(format!(
+                    "unknown name '{name}' (the run has: {})",
+                    known.join(", ")
+                ))
+                .in_origin(flag)
+                .into()
+            })
+        })
+        .collect::<Result<Vec<usize>>>()
+        .map(Some)
+}
+
+fn filter_of(args: &CompareArgs, data: &RunData, metric_names: &[String]) -> Result<Filter> {
+    let metrics = match args.metrics.is_empty() {
+        true => None,
+        false => {
+            indices(&args.metrics, metric_names, "--metric")?;
+            Some(args.metrics.clone())
+        }
+    };
+    Ok(Filter {
+        arms: indices(&args.variants, &data.arms, "--variant")?,
+        states: indices(&args.states, &data.states, "--state")?,
+        metrics,
+    })
+}
 
 pub fn compare(args: &CompareArgs) -> Result<()> {
+    // Taken before reading, so that metrics written back go only into the folder read.
+    let identity = match args.write_metrics {
+        true => Some(FolderIdentity::of(&args.dir)?),
+        false => None,
+    };
     let run = output::read::load_run(&args.dir)?;
     // Points share their names and dates, so the flags are checked against the first.
     let data = &run.points[0];
-    // Every flag is checked before metrics.csv is replaced, so that a refusal changes nothing.
     let at = output::at_step(data, args.at)?;
     let segment = match &args.segment {
         None => None,
         Some(name) => Some(data.segment_named(name)?),
     };
     let compared = compare::compare(&run, at);
-    output::write_compared(&args.dir, &run, &compared)?;
+    let mut metric_names: Vec<String> = Vec::new();
+    for row in compared.metrics.iter().flatten() {
+        let name = row.metric.name().to_owned();
+        if !metric_names.contains(&name) {
+            metric_names.push(name);
+        }
+    }
+    let filter = filter_of(args, data, &metric_names)?;
+    if let Some(identity) = &identity {
+        output::rewrite_compared(identity, &run, &compared)?;
+    }
     let layout = match args.format {
         MetricsFormat::Markdown => Layout::Markdown,
         MetricsFormat::Table | MetricsFormat::Csv | MetricsFormat::Json => Layout::Text,
@@ -26,22 +99,22 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     // The printed tables show one segment (all by default); CSV and JSON every segment
     // unless one is asked for, as the files have them.
     let table_segment = segment.unwrap_or(data.segments.len());
+    let kept_metric = |r: &MetricRow| {
+        segment.is_none_or(|s| r.segment == s) && filter.keeps(r.arm, r.state, r.metric.name())
+    };
+    let kept_robust = |r: &RobustnessRow| {
+        segment.is_none_or(|s| r.segment == s) && filter.keeps(r.arm, r.state, r.metric.name())
+    };
     let text = match &compared.robustness {
         None => {
-            let selected: Vec<Vec<_>> = compared
+            let selected: Vec<Vec<MetricRow>> = compared
                 .metrics
                 .iter()
-                .map(|rows| {
-                    rows.iter()
-                        .filter(|r| segment.is_none_or(|s| r.segment == s))
-                        .cloned()
-                        .collect()
-                })
+                .map(|rows| rows.iter().filter(|r| kept_metric(r)).cloned().collect())
                 .collect();
             match args.format {
                 MetricsFormat::Table | MetricsFormat::Markdown => {
-                    output::metrics_table(data, &compared.metrics[0], table_segment, layout)
-                        .into_bytes()
+                    output::metrics_table(data, &selected[0], table_segment, layout).into_bytes()
                 }
                 MetricsFormat::Csv => output::metrics_csv(&run, &selected)?,
                 MetricsFormat::Json => output::metrics_json(&run, &selected),
@@ -49,14 +122,11 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         }
         // A swept run: the summary across points; each point's metrics are in metrics.csv.
         Some(rows) => {
-            let selected: Vec<_> = rows
-                .iter()
-                .filter(|r| segment.is_none_or(|s| r.segment == s))
-                .cloned()
-                .collect();
+            let selected: Vec<RobustnessRow> =
+                rows.iter().filter(|r| kept_robust(r)).cloned().collect();
             match args.format {
                 MetricsFormat::Table | MetricsFormat::Markdown => {
-                    output::robustness_table(&run, rows, table_segment, layout).into_bytes()
+                    output::robustness_table(&run, &selected, table_segment, layout).into_bytes()
                 }
                 MetricsFormat::Csv => output::robustness_csv(&run, &selected)?,
                 MetricsFormat::Json => output::robustness_json(&run, &selected),

@@ -31,6 +31,11 @@ pub fn merge(args: &MergeArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         .into());
     }
     let mut staging = Staging::begin(&target)?;
+    if !args.quiet {
+        if let Some(held) = output::describe_folder(staging.target()) {
+            eprintln!("replacing {}, which holds {held}", target.display());
+        }
+    }
     staging.stop_on(interrupted.clone());
     merged.write_tables(&staging)?;
     let manifest = merged.manifest(std::env::args().collect(), args.out.as_deref());

@@ -73,11 +73,13 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         blockade compare output/openai-api-block-2024\n  \
         blockade compare output/openai-api-block-2024 --at 2024-12-31 --segment startup\n  \
-        blockade compare output/openai-api-block-2024 --format markdown > metrics.md\n\n\
-        Reads adoption.csv, flows.csv and run.json, writes metrics.csv into the folder (every\n\
-        segment, one row per variant, segment, metric and state) and prints the metrics of one\n\
-        segment. Intervals are 95%: over replicates, paired by replicate against the baseline,\n\
-        and unpaired (Welch).\n\n\
+        blockade compare output/openai-api-block-2024 --format markdown > metrics.md\n  \
+        blockade compare output/openai-api-block-2024 --variant no-block --metric share \\\n      \
+        --state qwen\n\n\
+        Reads adoption.csv, flows.csv and run.json and prints the metrics of one segment (one\n\
+        row per variant, metric and state); it writes nothing unless --write-metrics asks it to\n\
+        rewrite metrics.csv (every segment) in the folder it read. Intervals are 95%: over\n\
+        replicates, paired by replicate against the baseline, and unpaired (Welch).\n\n\
         On a swept run, metrics.csv has each point's rows (paired within the point) and\n\
         robustness.csv, which compare prints, summarises each variant's difference from the\n\
         baseline across the points: mean, worst, 10th percentile from the worst end, and the\n\
@@ -267,12 +269,25 @@ struct CompareArgs {
     /// Also report the shares at the first step on or after this date (YYYY-MM-DD)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     at: Option<chrono::NaiveDate>,
-    /// What to print; metrics.csv is written either way
+    /// What to print
     #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
     format: MetricsFormat,
     /// The segment to print [default: all for table and markdown, every segment for csv and json]
     #[arg(long, value_name = "NAME")]
     segment: Option<String>,
+    /// Print only this variant's rows (repeatable) [default: every variant]
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<String>,
+    /// Print only the rows of this state (repeatable) [default: every row]
+    #[arg(long = "state", value_name = "NAME")]
+    states: Vec<String>,
+    /// Print only this metric's rows, e.g. share or switches_away (repeatable)
+    #[arg(long = "metric", value_name = "NAME")]
+    metrics: Vec<String>,
+    /// Also rewrite metrics.csv (and robustness.csv) in DIR, every row, from what was read;
+    /// refused if DIR was replaced meanwhile
+    #[arg(long)]
+    write_metrics: bool,
 }
 
 #[derive(Debug, Args)]

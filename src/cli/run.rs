@@ -5,7 +5,7 @@ use super::RunArgs;
 use blockade::output::{self, Launch, Staging};
 use blockade::plot::{self, Chart, Kind};
 use blockade::report;
-use blockade::results::Results;
+use blockade::results::{Results, TaskCounts};
 use blockade::scenario::Scenario;
 use blockade::stats::Summary;
 use blockade::{Error, InputError, Result, resources, runner};
@@ -53,6 +53,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         .num_threads(args.threads)
         .build()
         .map_err(|e| Error::Resources(format!("cannot start {} threads: {e}", args.threads)))?;
+    refuse_bookkeeping_that_cannot_fit(runner::shape(&scenario, &arms).tasks())?;
     let mut results = runner::empty(&scenario, &arms);
     let shape = *results.shape();
     let tasks: Vec<usize> = match args.shard {
@@ -173,6 +174,25 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses a number of tasks whose bookkeeping alone (an empty entry of the results and an
+/// index each, allocated before the run's memory estimate can be made) would not fit in the
+/// memory available: `--replicates 4294967295` is refused, not aborted on.
+fn refuse_bookkeeping_that_cannot_fit(tasks: usize) -> Result<()> {
+    let per_task = (std::mem::size_of::<TaskCounts>() + std::mem::size_of::<usize>()) as u64;
+    let needed = (tasks as u64)
+        .saturating_mul(per_task)
+        .saturating_add(resources::BASE_BYTES);
+    match resources::available_memory() {
+        Some(available) if needed > available => Err(Error::Resources(format!(
+            "not enough memory: {tasks} tasks need about {:.1} GiB before the first runs, \
+             and the machine has {:.1} GiB available; lower --replicates or the variants",
+            needed as f64 / f64::from(1 << 30),
+            available as f64 / f64::from(1 << 30)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// `--plot`: adoption.svg, and comparison.svg when a variant ran; of point 0 when swept, as

@@ -6,7 +6,7 @@ use super::files::{METRICS_FILE, ROBUSTNESS_FILE};
 use super::metrics::metrics_csv;
 use super::read::load_run;
 use super::robustness::robustness_csv;
-use super::staging::write_file_atomically;
+use super::staging::{FolderIdentity, write_file_atomically};
 use crate::compare::{Compared, RunData, RunPoints, compare};
 use crate::error::{InputError, Result};
 use chrono::NaiveDate;
@@ -35,6 +35,21 @@ pub fn write_compared(dir: &Path, run: &RunPoints, compared: &Compared) -> Resul
     if let Some(rows) = &compared.robustness {
         let bytes = robustness_csv(run, rows)?;
         write_file_atomically(&dir.join(ROBUSTNESS_FILE), &bytes)?;
+    }
+    Ok(())
+}
+
+/// Rewrites `metrics.csv` (and `robustness.csv`) in the folder `read` names, from what was
+/// read from it (`compare --write-metrics`); refused if the folder was replaced meanwhile.
+pub fn rewrite_compared(read: &FolderIdentity, run: &RunPoints, compared: &Compared) -> Result<()> {
+    let metrics = metrics_csv(run, &compared.metrics)?;
+    let robustness = match &compared.robustness {
+        Some(rows) => Some(robustness_csv(run, rows)?),
+        None => None,
+    };
+    read.write_file(METRICS_FILE, &metrics)?;
+    if let Some(bytes) = robustness {
+        read.write_file(ROBUSTNESS_FILE, &bytes)?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 
 use super::rows::{AdoptionRow, FlowRow, RowReader, refuse, refuse_line};
 use crate::error::Result;
-use crate::results::{Flow, Results, Switches, Task};
+use crate::results::{Flow, Results, Shape, Switches, Task};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -351,6 +351,8 @@ pub(crate) fn read_flows(
     let arms = Names::new(layout.arms, "variant", layout.source);
     let segments = Names::new(layout.segments, "segment", layout.source);
     let states = Names::new(layout.states, "state", layout.source);
+    let mut conserved = Conservation::new(&shape, owned.count());
+    let mut last_key = None;
     let mut reader = RowReader::open::<FlowRow>(path, layout.swept)?;
     while let Some((point, row, line)) = reader.next::<FlowRow>()? {
         let Some(point) = layout.kept_point(path, line, point)? else {
@@ -380,13 +382,27 @@ pub(crate) fn read_flows(
             arm,
             replicate: row.replicate,
         });
-        if owned.position(k).is_none() {
+        let Some(position) = owned.position(k) else {
             return Err(refuse_line(
                 path,
                 line,
                 "a flow of a task this shard does not run",
             ));
+        };
+        // The writer's order, strictly: a repeated row would count its agents twice.
+        let key = (k, row.step, segment, from, to);
+        if last_key.is_some_and(|last| last >= key) {
+            return Err(refuse_line(path, line, "out of order, or a repeated row"));
         }
+        last_key = Some(key);
+        conserved.add(
+            results,
+            layout,
+            path,
+            k,
+            position,
+            &row_flow(&row, segment, from, to),
+        )?;
         match &mut into {
             FlowsInto::Switches(switches) => {
                 switches.add(k, segment, from, row.agents);
@@ -410,7 +426,151 @@ pub(crate) fn read_flows(
             }
         }
     }
+    conserved.finish(results, layout, path, owned)
+}
+
+/// Fewer bytes than any row of adoption.csv has: its date, seven commas and a newline.
+const ADOPTION_ROW_MIN_BYTES: u64 = 10 + 7 + 1;
+
+/// Refuses, before anything of that size is allocated, a manifest that implies more rows of
+/// adoption.csv than the file (of `bytes`, or as found on disk) can hold: a damaged
+/// `replicates` of 16777216 is a refusal, not a 15 GB allocation.
+pub(crate) fn refuse_more_rows_than_bytes(
+    path: &Path,
+    rows: u64,
+    bytes: Option<u64>,
+    source: &str,
+) -> Result<()> {
+    let bytes = match bytes {
+        Some(bytes) => bytes,
+        None => std::fs::metadata(path)
+            .map_err(|e| refuse(path, format!("cannot read: {e}")))?
+            .len(),
+    };
+    if rows.saturating_mul(ADOPTION_ROW_MIN_BYTES) > bytes {
+        return Err(refuse(
+            path,
+            format!(
+                "{source} implies {rows} rows, more than the file's {bytes} bytes can hold: \
+                 {source} or the file is damaged"
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// A row's flow, by index.
+fn row_flow(
+    row: &FlowRow,
+    segment: usize,
+    from: usize,
+    to: usize,
+) -> (u32, usize, usize, usize, u32) {
+    (row.step, segment, from, to, row.agents)
+}
+
+/// Checks that each task's flows lead from each step's counts in adoption.csv to the next
+/// step's: a state's count changes by what flows in minus what flows out. Damaged or
+/// repeated rows in flows.csv, which would change `switches_away` silently, are refused.
+struct Conservation {
+    /// The task whose flows are being summed, by index and position among the owned tasks.
+    current: Option<(usize, usize)>,
+    /// Its net flow into each cell (step, segment, state).
+    net: Vec<i64>,
+    /// Which owned tasks have been checked.
+    checked: Vec<bool>,
+}
+
+impl Conservation {
+    fn new(shape: &Shape, owned: usize) -> Conservation {
+        Conservation {
+            current: None,
+            net: vec![0; shape.cells()],
+            checked: vec![false; owned],
+        }
+    }
+
+    /// Adds a flow of task `k` (at `position` among the owned tasks); rows come by task.
+    fn add(
+        &mut self,
+        results: &Results,
+        layout: &FileLayout<'_>,
+        path: &Path,
+        k: usize,
+        position: usize,
+        &(step, segment, from, to, agents): &(u32, usize, usize, usize, u32),
+    ) -> Result<()> {
+        if self.current.is_some_and(|(current, _)| current != k) {
+            self.check_current(results, layout, path)?;
+        }
+        self.current = Some((k, position));
+        let shape = results.shape();
+        self.net[shape.cell(step, segment, from)] -= i64::from(agents);
+        self.net[shape.cell(step, segment, to)] += i64::from(agents);
+        Ok(())
+    }
+
+    /// Checks the task being summed, then every owned task that had no flow at all.
+    fn finish(
+        mut self,
+        results: &Results,
+        layout: &FileLayout<'_>,
+        path: &Path,
+        owned: &(impl TaskSet + ?Sized),
+    ) -> Result<()> {
+        self.check_current(results, layout, path)?;
+        for (position, k) in owned.tasks().enumerate() {
+            if !self.checked[position] {
+                self.current = Some((k, position));
+                self.check_current(results, layout, path)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_current(
+        &mut self,
+        results: &Results,
+        layout: &FileLayout<'_>,
+        path: &Path,
+    ) -> Result<()> {
+        let Some((k, position)) = self.current.take() else {
+            return Ok(());
+        };
+        self.checked[position] = true;
+        let shape = *results.shape();
+        for step in 1..=shape.steps() {
+            for segment in 0..shape.segments() {
+                for state in 0..shape.states() {
+                    let change = i64::from(results.count(k, step, segment, state))
+                        - i64::from(results.count(k, step - 1, segment, state));
+                    if change != self.net[shape.cell(step, segment, state)] {
+                        let task = shape.task(k);
+                        let point = if layout.swept {
+                            format!("point {}, ", layout.kept.start + task.point)
+                        } else {
+                            String::new()
+                        };
+                        return Err(refuse(
+                            path,
+                            format!(
+                                "{point}variant {} replicate {} step {step}: the flows of \
+                                 segment {} do not lead from step {}'s counts of {} in \
+                                 adoption.csv to step {step}'s",
+                                layout.arms[task.arm],
+                                task.replicate,
+                                layout.segments[segment],
+                                step - 1,
+                                layout.states[state]
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        self.net.iter_mut().for_each(|n| *n = 0);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@
 //! appears exactly once, that no file was truncated or changed. Every such problem is a
 //! refusal naming the folder.
 
-use super::counts::{Dates, FileLayout, FlowsInto, read_adoption, read_flows, segment_agents};
+use super::counts::{
+    Dates, FileLayout, FlowsInto, read_adoption, read_flows, refuse_more_rows_than_bytes,
+    segment_agents,
+};
 use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST};
 use super::manifest::{RunManifest, ShardRun, agent_steps_per_s};
 use super::shard::{ShardManifest, sha256_of_file};
@@ -19,6 +22,9 @@ use crate::shard::Shard;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// How many missing shards a refusal names before it only counts the rest.
+const MISSING_NAMED: usize = 10;
 
 /// One shard folder given to `merge`, its manifest read.
 #[derive(Debug)]
@@ -110,7 +116,9 @@ fn check_itself(given: &Given) -> Result<Shard> {
     {
         return Err(malformed("its layout is inconsistent"));
     }
-    if m.tasks != shard.tasks(m.tasks_total) {
+    // Compared without building the shard's list, whose length comes from the manifest.
+    let own = (shard.index() as usize - 1..m.tasks_total).step_by(shard.count() as usize);
+    if !m.tasks.iter().copied().eq(own) {
         return Err(malformed(&format!(
             "its task list is not that of shard {shard}"
         )));
@@ -222,16 +230,25 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
         }
     }
     let count = first.manifest.shards;
-    let missing: Vec<String> = (1..=count)
-        .filter_map(|i| Shard::new(i, count))
-        .filter(|s| !by_shard.contains_key(s))
-        .map(|s| s.to_string())
-        .collect();
-    if !missing.is_empty() {
-        let plural = if missing.len() == 1 { "" } else { "s" };
+    // N comes from a manifest and may be 4294967295: the missing are counted, and only the
+    // first few named.
+    let missing_count = count as usize - by_shard.len();
+    if missing_count > 0 {
+        let missing: Vec<String> = (1..=count)
+            .filter_map(|i| Shard::new(i, count))
+            .filter(|s| !by_shard.contains_key(s))
+            .take(MISSING_NAMED)
+            .map(|s| s.to_string())
+            .collect();
+        let more = match missing_count - missing.len() {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        let plural = if missing_count == 1 { "" } else { "s" };
         let present: Vec<String> = by_shard.keys().map(Shard::to_string).collect();
         return Err(InputError::new(format!(
-            "missing shard{plural} {}: merge needs all {count} shards of the run (given: {})",
+            "missing shard{plural} {}{more}: merge needs all {count} shards of the run \
+             (given: {})",
             missing.join(", "),
             present.join(", ")
         ))
@@ -266,6 +283,12 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
         layout.states.len(),
     )
     .ok_or_else(malformed)?;
+    let rows = shape.tasks() as u64 * shape.cells() as u64;
+    let bytes = by_shard
+        .values()
+        .filter_map(|g| g.manifest.files.get(ADOPTION).map(|f| f.bytes))
+        .sum();
+    refuse_more_rows_than_bytes(&first.dir.join(ADOPTION), rows, Some(bytes), SHARD_MANIFEST)?;
     let mut results = Results::empty(shape, layout.segment_agents.clone());
     let labels = Labels {
         arms: layout.arms.clone(),
@@ -317,7 +340,7 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
         ),
         false => None,
     };
-    let name = first.manifest.run.resolved.scenario.name.clone();
+    let name = merged_name(first)?;
     Ok(Merged {
         results,
         labels,
@@ -328,6 +351,30 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
             .map(|(s, g)| (g.shown.clone(), *s, g.manifest.run.clone()))
             .collect(),
     })
+}
+
+/// The run's name, the default output folder's: it must be the name the manifest's hash
+/// covers, and a scenario name (`[a-z0-9_-]+`), so that a damaged or hostile manifest cannot
+/// name a folder such as `../../x` outside `output/`.
+fn merged_name(first: &Given) -> Result<String> {
+    let run = &first.manifest.run;
+    if run.resolved_sha256 != super::json_sha256(&run.resolved) {
+        return Err(first.refuse(format!(
+            "malformed {SHARD_MANIFEST}: run.resolved does not match its resolved_sha256"
+        )));
+    }
+    let name = run.resolved.scenario.name.as_str();
+    let well_formed = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if !well_formed {
+        return Err(first.refuse(format!(
+            "malformed {SHARD_MANIFEST}: the scenario name '{name}' is not a name \
+             ([a-z0-9_-]+)"
+        )));
+    }
+    Ok(name.to_owned())
 }
 
 impl Merged {

@@ -17,7 +17,7 @@ mod shard;
 mod staging;
 mod tables;
 
-pub use compared::{at_step, compare_folder, write_compared};
+pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
 pub use files::{
     ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, ROBUSTNESS_FILE, SHARD_MANIFEST, SUMMARY,
 };
@@ -28,7 +28,8 @@ pub use metrics::{metrics_csv, metrics_json, metrics_table};
 pub use robustness::{robustness_csv, robustness_json, robustness_table};
 pub use shard::write_shard;
 pub use staging::{
-    MANIFEST, Staging, abandon_temporaries, check_replaceable, write_file_atomically,
+    FolderIdentity, MANIFEST, Staging, abandon_temporaries, check_replaceable, describe_folder,
+    write_file_atomically,
 };
 pub use tables::Labels;
 

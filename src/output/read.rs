@@ -12,7 +12,8 @@
 //! it is read into one [`RunData`] per point, or only the point asked for.
 
 use super::counts::{
-    Dates, FileLayout, FlowsInto, parse_date, read_adoption, read_flows, segment_agents,
+    Dates, FileLayout, FlowsInto, parse_date, read_adoption, read_flows,
+    refuse_more_rows_than_bytes, segment_agents,
 };
 use super::files::{ADOPTION, FLOWS, POINTS};
 use super::manifest::{EventAt, Resolved, ResolvedEvent, RunManifest};
@@ -130,6 +131,12 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         .checked_mul(shape.cells())
         .filter(|&n| n <= 1 << 32)
         .ok_or_else(too_large)?;
+    refuse_more_rows_than_bytes(
+        &dir.join(ADOPTION),
+        (shape.tasks() as u64).saturating_mul(shape.cells() as u64),
+        None,
+        super::MANIFEST,
+    )?;
     let layout = FileLayout {
         arms: &d.arms,
         segments: &d.segments,

@@ -218,6 +218,26 @@ pub fn check_replaceable(target: &Path) -> Result<()> {
     }
 }
 
+/// What the blockade folder `target` holds, for a command to say what it replaces: the
+/// scenario file, seed and size its run.json records. `None` when there is no such folder.
+pub fn describe_folder(target: &Path) -> Option<String> {
+    let bytes = os::read_regular(&target.join(MANIFEST)).ok()?;
+    let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    if json.get("tool").and_then(|t| t.as_str()) != Some("blockade") {
+        return None;
+    }
+    let number = |key: &str| json.get(key).and_then(|v| v.as_u64());
+    Some(format!(
+        "a run of {} (seed {}, {} agents, {} replicates)",
+        json.get("scenario_file")
+            .and_then(|f| f.as_str())
+            .unwrap_or("an unnamed file"),
+        number("seed").map_or("?".into(), |n| n.to_string()),
+        number("population").map_or("?".into(), |n| n.to_string()),
+        number("replicates").map_or("?".into(), |n| n.to_string()),
+    ))
+}
+
 /// The folder that `target` names, as the commit will rename it: its parent's real path and
 /// its name, or the folder a symbolic link points to. Creates missing parents. Refuses what
 /// cannot be renamed (exit status 2) now rather than after the work.
@@ -588,6 +608,68 @@ impl Drop for Staging {
     }
 }
 
+/// Which folder a path named when it was read (its device and inode, on Unix), so that files
+/// written back land in that folder only, never in one that replaced it meanwhile.
+#[derive(Debug)]
+pub struct FolderIdentity {
+    path: PathBuf,
+    id: Option<(u64, u64)>,
+}
+
+fn identity(path: &Path) -> io::Result<Option<(u64, u64)>> {
+    let metadata = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(Some((metadata.dev(), metadata.ino())))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        Ok(None)
+    }
+}
+
+impl FolderIdentity {
+    /// The folder `dir` names now.
+    pub fn of(dir: &Path) -> Result<FolderIdentity> {
+        let id = identity(dir).map_err(|e| {
+            Error::Input(
+                InputError::new(format!("cannot read: {e}")).in_origin(dir.display().to_string()),
+            )
+        })?;
+        Ok(FolderIdentity {
+            path: dir.to_owned(),
+            id,
+        })
+    }
+
+    /// Writes `name` into the folder by way of a temporary file renamed into place, only
+    /// while its path still names the folder that was read (exit status 1 otherwise, and
+    /// nothing written).
+    pub fn write_file(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.path.join(name);
+        let temporary = sibling(&path, "tmp");
+        register(&temporary);
+        let written = std::fs::write(&temporary, bytes).and_then(|()| {
+            if identity(&self.path).ok().flatten() != self.id {
+                return Err(io::Error::other(
+                    "the folder was replaced while it was read; nothing was written (run the \
+                     command again)",
+                ));
+            }
+            std::fs::rename(&temporary, &path)
+        });
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&temporary);
+            unregister(&temporary);
+            return Err(Error::io(format!("writing {}", path.display()), e));
+        }
+        unregister(&temporary);
+        Ok(())
+    }
+}
+
 /// Writes `bytes` to `path` by way of a temporary file renamed into place, for commands that
 /// add a file to an existing output folder.
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -693,6 +775,26 @@ mod tests {
             "old"
         );
         assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_file_is_written_back_only_into_the_folder_that_was_read() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        blockade_folder(&dir, "read");
+        let read = FolderIdentity::of(&dir).unwrap();
+        read.write_file("metrics.csv", b"metrics").unwrap();
+        assert_eq!(std::fs::read(dir.join("metrics.csv")).unwrap(), b"metrics");
+
+        // Another run replaces the folder after it was read.
+        std::fs::rename(&dir, root.path().join("aside")).unwrap();
+        blockade_folder(&dir, "another run");
+        assert!(matches!(
+            read.write_file("metrics.csv", b"stale"),
+            Err(Error::Io { .. })
+        ));
+        assert!(!dir.join("metrics.csv").exists());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
     }
 
     #[test]

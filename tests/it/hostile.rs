@@ -496,3 +496,259 @@ fn an_empty_out_is_refused_with_a_hint() {
     assert!(stderr.contains("rmdir"), "{stderr}");
     assert!(out.exists());
 }
+
+/// `sh -c 'ulimit -v …; exec blockade ARGS'`: a process that cannot allocate more than 4 GB,
+/// so that an allocation the size of a damaged manifest aborts instead of swapping.
+fn limited(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 4000000 && exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("blockade"))
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("memory allocation"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn shard_run(out: &Path, shard: &str) {
+    let output = common::blockade()
+        .arg("run")
+        .arg(common::bundled("bass-validation.toml"))
+        .args(["--quiet", "--population", "100", "--replicates", "2"])
+        .args(["--shard", shard, "--out"])
+        .arg(out)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+}
+
+/// Item 9: sizes read from a flag or a manifest are checked before anything of that size is
+/// allocated: `--replicates 4294967295`, a merge of shard 1/4294967295, a run.json whose
+/// replicates were changed. Each used to abort on a failed allocation (exit 134).
+#[test]
+fn sizes_are_checked_before_allocating() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let output = limited(&[
+        "run".as_ref(),
+        common::bundled("bass-validation.toml").as_os_str(),
+        "--replicates".as_ref(),
+        "4294967295".as_ref(),
+        "--out".as_ref(),
+        tmp.path().join("r").as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "--replicates 4294967295");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not enough memory"));
+
+    let shard = tmp.path().join("s1");
+    shard_run(&shard, "1/4294967295");
+    let output = limited(&[
+        "merge".as_ref(),
+        shard.as_os_str(),
+        "--out".as_ref(),
+        tmp.path().join("m").as_os_str(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("and 4294967284 more"), "{stderr}");
+
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    let path = out.join("run.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("run.json")).expect("json");
+    manifest["replicates"] = 100_000.into();
+    std::fs::write(&path, serde_json::to_vec(&manifest).expect("json")).expect("write");
+    for command in ["compare", "plot"] {
+        let output = limited(&[command.as_ref(), out.as_os_str()]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains("more than the file's"),
+            "{command}: {stderr}"
+        );
+    }
+}
+
+/// Item 6: `merge` without `--out` takes the folder name from the shards' manifest, which
+/// must be the name its hash covers and a scenario name; a manifest naming `../../x` used to
+/// write outside `output/`. Replacing an earlier folder says what it held.
+#[test]
+fn merge_checks_the_name_it_writes_under_and_says_what_it_replaces() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for i in ["1", "2"] {
+        shard_run(&tmp.path().join(format!("s{i}")), &format!("{i}/2"));
+    }
+    let merge = || {
+        common::blockade()
+            .current_dir(tmp.path())
+            .args(["merge", "s1", "s2"])
+            .output()
+            .expect("runs")
+    };
+    let first = merge();
+    assert!(first.status.success());
+    let second = merge();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("replacing output/bass-validation, which holds a run of")
+            && stderr.contains("(seed 1, 100 agents, 2 replicates)"),
+        "{stderr}"
+    );
+
+    let edit = |rehash: bool| {
+        for i in ["1", "2"] {
+            let path = tmp.path().join(format!("s{i}/shard.json"));
+            let mut manifest: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).expect("shard.json")).expect("json");
+            manifest["run"]["resolved"]["scenario"]["name"] = "../../x".into();
+            if rehash {
+                let hash = blockade::output::json_sha256(&manifest["run"]["resolved"]);
+                manifest["run"]["resolved_sha256"] = hash.into();
+            }
+            std::fs::write(&path, serde_json::to_vec(&manifest).expect("json")).expect("write");
+        }
+    };
+    edit(false);
+    let output = merge();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("does not match its resolved_sha256"),
+        "{stderr}"
+    );
+    edit(true);
+    let output = merge();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not a name"), "{stderr}");
+    assert!(!tmp.path().join("../x").exists() && !tmp.path().join("x").exists());
+}
+
+/// Item 7: `compare` only reads (it works on a folder it may not write, and never races a run
+/// replacing the folder); `--write-metrics` rewrites metrics.csv in the folder it read.
+#[test]
+fn compare_only_reads_unless_asked_to_write() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    let metrics = std::fs::read(out.join("metrics.csv")).expect("metrics.csv");
+    std::fs::remove_file(out.join("metrics.csv")).expect("rm");
+    let before = common::folder_bytes(&out);
+    let output = common::blockade()
+        .args(["compare", "--at", "2024-03-01"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert!(
+        common::folder_bytes(&out) == before,
+        "compare wrote to the folder"
+    );
+
+    let output = common::blockade()
+        .args(["compare", "--write-metrics"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert_eq!(
+        std::fs::read(out.join("metrics.csv")).expect("written"),
+        metrics,
+        "the rewritten metrics.csv is the run's"
+    );
+    assert_eq!(names_in(tmp.path()), ["d"]);
+}
+
+/// Item 13: `compare` refuses a damaged flows.csv (exit 2) instead of computing
+/// `switches_away` from it: a repeated row, or a count that does not lead from one step's
+/// counts in adoption.csv to the next's.
+#[test]
+fn compare_refuses_a_damaged_flows_file() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    assert!(small_run(&out, "1").status.success());
+    let original = std::fs::read_to_string(out.join("flows.csv")).expect("flows.csv");
+    let lines: Vec<&str> = original.lines().collect();
+    assert!(lines.len() > 3, "a run with flows");
+    let repeated = format!("{original}{}\n", lines[2]);
+    let mut fields: Vec<String> = lines[2].split(',').map(String::from).collect();
+    let agents: u64 = fields.last().expect("agents").parse().expect("a count");
+    *fields.last_mut().expect("agents") = (agents + 1).to_string();
+    let changed = original.replacen(lines[2], &fields.join(","), 1);
+    for (damage, text, expected) in [
+        ("a repeated row", repeated, "a repeated row"),
+        ("a changed count", changed, "do not lead from step"),
+    ] {
+        std::fs::write(out.join("flows.csv"), text).expect("write");
+        let output = common::blockade()
+            .arg("compare")
+            .arg(&out)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{damage}: {stderr}");
+        assert!(stderr.contains(expected), "{damage}: {stderr}");
+    }
+}
+
+/// A newcomer's friction: `compare` printed every row; `--variant`, `--state` and `--metric`
+/// keep only the rows asked for, and an unknown name is refused naming the flag.
+#[test]
+fn compare_prints_only_the_rows_asked_for() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("d");
+    common::run_quiet(
+        &common::bundled("openai-api-block-2024.toml"),
+        &out,
+        &["--population", "1000", "--replicates", "2"],
+    );
+    let output = common::blockade()
+        .arg("compare")
+        .arg(&out)
+        .args([
+            "--format",
+            "csv",
+            "--variant",
+            "no-block",
+            "--state",
+            "qwen",
+        ])
+        .args(["--metric", "share", "--metric", "switches_away"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert!(!rows.is_empty());
+    let mut metrics: Vec<&str> = rows.iter().map(|r| &r[column("metric")]).collect();
+    metrics.sort();
+    metrics.dedup();
+    assert_eq!(metrics, ["share", "switches_away"]);
+    assert!(rows.iter().all(|r| &r[column("variant")] == "no-block"));
+    assert!(rows.iter().all(|r| &r[column("state")] == "qwen"));
+
+    let output = common::blockade()
+        .arg("compare")
+        .arg(&out)
+        .args(["--metric", "shares"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.starts_with("error: --metric: unknown name 'shares'"),
+        "{stderr}"
+    );
+}
