@@ -66,10 +66,24 @@ fn tiny_folder(dir: &Path) {
         }
     }
     std::fs::write(dir.join("adoption.csv"), adoption).expect("adoption.csv");
+    // Every change of the counts above, so that each step's flows lead to the next's counts.
     let flows = "variant,replicate,step,date,segment,from,to,agents\n\
         baseline,0,1,2024-01-08,a,not_adopted,unserved,1\n\
+        baseline,0,1,2024-01-08,a,not_adopted,cn1,1\n\
+        baseline,0,1,2024-01-08,a,not_adopted,us1,1\n\
+        baseline,0,2,2024-01-15,a,not_adopted,cn1,1\n\
         baseline,0,2,2024-01-15,a,unserved,cn1,1\n\
+        baseline,1,1,2024-01-08,a,not_adopted,cn1,1\n\
+        baseline,1,1,2024-01-08,a,not_adopted,us1,1\n\
+        baseline,1,2,2024-01-15,a,not_adopted,unserved,1\n\
+        baseline,1,2,2024-01-15,a,not_adopted,cn1,1\n\
         baseline,1,2,2024-01-15,a,us1,x,1\n\
+        v,0,1,2024-01-08,a,not_adopted,unserved,1\n\
+        v,0,1,2024-01-08,a,not_adopted,cn1,3\n\
+        v,0,2,2024-01-15,a,unserved,cn1,1\n\
+        v,1,1,2024-01-08,a,not_adopted,unserved,2\n\
+        v,1,1,2024-01-08,a,not_adopted,cn1,1\n\
+        v,1,1,2024-01-08,a,not_adopted,x,1\n\
         v,1,2,2024-01-15,a,unserved,cn1,2\n\
         v,1,2,2024-01-15,a,x,us1,1\n";
     std::fs::write(dir.join("flows.csv"), flows).expect("flows.csv");
@@ -95,7 +109,7 @@ fn metrics_of_a_hand_built_folder_have_the_known_values() {
     let dir = tmp.path().join("tiny");
     tiny_folder(&dir);
     let out = common::blockade()
-        .args(["compare", "--at", "2024-01-05", "--format", "csv"])
+        .args(["compare", "--write-metrics", "--at", "2024-01-05", "--format", "csv"])
         .arg(&dir)
         .assert()
         .success();

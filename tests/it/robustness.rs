@@ -126,7 +126,7 @@ fn robustness_of_a_hand_built_swept_folder_has_the_known_values() {
     let dir = tmp.path().join("swept");
     swept_folder(&dir);
     let out = common::blockade()
-        .args(["compare", "--format", "csv"])
+        .args(["compare", "--write-metrics", "--format", "csv"])
         .arg(&dir)
         .assert()
         .success();
@@ -587,7 +587,7 @@ fn a_swept_run_writes_metrics_by_point_and_robustness_that_compare_rewrites() {
     ];
     std::fs::remove_file(dir.join("robustness.csv")).expect("rm");
     common::blockade()
-        .arg("compare")
+        .args(["compare", "--write-metrics"])
         .arg(&dir)
         .assert()
         .success();
