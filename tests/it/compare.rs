@@ -109,7 +109,14 @@ fn metrics_of_a_hand_built_folder_have_the_known_values() {
     let dir = tmp.path().join("tiny");
     tiny_folder(&dir);
     let out = common::blockade()
-        .args(["compare", "--write-metrics", "--at", "2024-01-05", "--format", "csv"])
+        .args([
+            "compare",
+            "--write-metrics",
+            "--at",
+            "2024-01-05",
+            "--format",
+            "csv",
+        ])
         .arg(&dir)
         .assert()
         .success();
