@@ -256,8 +256,8 @@ impl fmt::Display for ParamPath {
     }
 }
 
-/// The tasks, languages and capabilities a file knows: those some segment names (docs/FORMAT.md, Names, dates and numbers),
-/// in order of first appearance.
+/// The tasks, languages and capabilities a file knows: those some segment names, in order of
+/// first appearance (docs/FORMAT.md, Names, dates and numbers).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Known {
     pub tasks: Vec<String>,

@@ -1,6 +1,6 @@
-//! The Bass special case (contract 4): one provider, complete network, no initial adopters,
-//! no risk. The mean adopted fraction must follow the discrete Bass recursion
-//! F_t = F_{t-1} + (1 - F_{t-1}) min(1, p + q F_{t-1}), F_0 = 0.
+//! The Bass special case (docs/MODEL.md, 7.1 Adoption): one provider, complete network, no initial
+//! adopters, no risk. The mean adopted fraction must follow the discrete Bass recursion F_t =
+//! F_{t-1} + (1 - F_{t-1}) min(1, p + q F_{t-1}), F_0 = 0.
 //!
 //! Tolerance: 0.01 at every step. The mean of 5 replicates of 100 000 agents has a standard error
 //! below 0.002 at every step (the early, random take-off moves the whole curve; a binomial
@@ -18,7 +18,8 @@ fn mean_adoption_follows_the_discrete_bass_recursion() {
     let (scenario, results) = common::simulate("bass-validation.toml", &Overrides::default());
     let setup = &scenario.baseline;
     let (p, q) = (setup.params.innovation, setup.params.imitation);
-    // The bundled file is the contract's case; the test holds it there.
+    // The bundled file is the Bass special case (scenarios/bass-validation.toml); the test
+    // holds it there.
     assert_eq!((p, q), (0.02, 0.3));
     assert_eq!(setup.network, NetworkSpec::Complete);
     assert_eq!(scenario.calendar.steps(), 40);

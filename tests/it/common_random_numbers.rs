@@ -1,6 +1,7 @@
-//! Common random numbers (contract 5): the baseline and every variant of a replicate use the
-//! same draws, so a variant that changes nothing gives exactly the baseline's curves, and a
-//! variant that removes an event follows the baseline exactly until that event.
+//! Common random numbers (docs/MODEL.md, 7.9 Random streams and common random numbers): the
+//! baseline and every variant of a replicate use the same draws, so a variant that changes nothing
+//! gives exactly the baseline's curves, and a variant that removes an event follows the baseline
+//! exactly until that event.
 
 use crate::common;
 

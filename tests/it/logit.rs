@@ -1,6 +1,6 @@
-//! The logit special case (contract 4): everyone adopted, everyone re-chooses every step, no
-//! peer or inertia terms, no heterogeneity, no risk, one cell. Each step's shares must be the
-//! logit shares exp(V_j) / sum_k exp(V_k) over the usable options, computed here from the
+//! The logit special case (docs/MODEL.md, 7.4 Choice): everyone adopted, everyone re-chooses every
+//! step, no peer or inertia terms, no heterogeneity, no risk, one cell. Each step's shares must be
+//! the logit shares exp(V_j) / sum_k exp(V_k) over the usable options, computed here from the
 //! formula, independently of the model's code.
 //!
 //! Tolerance: 0.005. With 100 000 agents and 5 replicates the standard error of a mean share
@@ -59,7 +59,7 @@ fn logit_shares(
 fn shares_are_the_logit_shares_at_every_step() {
     let (scenario, results) = common::simulate("logit-validation.toml", &Overrides::default());
     let base = &scenario.baseline;
-    // The bundled file is the contract's case.
+    // The bundled file is the logit special case (scenarios/logit-validation.toml).
     assert_eq!((base.population, scenario.replicates), (100_000, 5));
     assert_eq!(base.params.reconsider, 1.0);
     let s = &base.params.segments[0];

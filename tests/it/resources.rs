@@ -1,6 +1,6 @@
-//! The memory check before a run (contract 8, issue 5): a run that cannot fit in the memory the
-//! machine has available is refused with exit status 2 before anything is allocated, saying
-//! how much it needs and how much there is; an ordinary run is not refused.
+//! The memory check before a run (docs/FORMAT.md, Exit status): a run that cannot fit in the memory
+//! the machine has available is refused with exit status 2 before anything is allocated, saying how
+//! much it needs and how much there is; an ordinary run is not refused.
 
 use crate::common;
 

@@ -1,7 +1,7 @@
-//! Sweeps (contract 10): the points follow the design, the outputs gain a `point` column and
-//! points.csv, the values apply in the order file, command line, point, variant, draws never
-//! depend on the point, and a point that makes the file invalid is refused before anything
-//! runs, naming the point and the parameter.
+//! Sweeps (docs/MODEL.md, 11. Sweeps and shards): the points follow the design, the outputs gain a
+//! `point` column and points.csv, the values apply in the order file, command line, point, variant,
+//! draws never depend on the point, and a point that makes the file invalid is refused before
+//! anything runs, naming the point and the parameter.
 
 use crate::common;
 
