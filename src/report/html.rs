@@ -164,6 +164,7 @@ h2 { font-size: 1.25rem; margin: 2.2rem 0 .6rem; padding-bottom: .2rem;
   border-bottom: 2px solid var(--accent); color: var(--accent); }
 h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
 p.question { font-size: 1.15rem; margin: .2rem 0 1rem; }
+p.lead { font-size: 1.08rem; }
 p.note, figcaption, .muted { color: var(--muted); }
 nav { background: var(--band); padding: .5rem .8rem; border-radius: 4px; font-size: .95rem; }
 nav ol { margin: 0; padding-left: 1.3rem; columns: 2; }

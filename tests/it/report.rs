@@ -217,6 +217,9 @@ fn an_unswept_report_has_its_sections_and_the_numbers_of_metrics_csv() {
     let headline = &headline[..headline.find("</ul>").expect("list ends")];
     assert_eq!(headline.matches("<li>").count(), 1);
     assert!(html.contains("Under <strong>no-block</strong>, the foreign share at 2024-12-30 is"));
+    assert!(html.contains(
+        "The largest effect on the foreign share at 2024-12-30 is <strong>no-block</strong>"
+    ));
     assert_eq!(html.matches("<figure").count(), 3);
     assert_eq!(html.matches("role=\"img\" aria-label=\"").count(), 3);
 }
@@ -261,9 +264,9 @@ fn a_swept_report_adds_the_robustness_across_points() {
     );
     assert!(html.contains("the share on qwen at"));
     let count = check_numbers(&html, &tmp.path().join("sweep"));
-    // 2 metrics x 2 variants: clauses of 5 numbers, robustness rows of 6, and 3 points of 3
-    // numbers per variant.
-    assert_eq!(count, 2 * 2 * (5 + 6 + 3 * 3));
+    // The largest effect; then 2 metrics x 2 variants: clauses of 5 numbers, robustness rows
+    // of 6, and 3 points of 3 numbers per variant.
+    assert_eq!(count, 1 + 2 * 2 * (5 + 6 + 3 * 3));
 }
 
 #[test]
