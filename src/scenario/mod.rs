@@ -22,7 +22,18 @@ use serde::Deserialize;
 use std::path::Path;
 
 /// The state names no identifier may take.
-pub const RESERVED: [&str; 4] = ["not_adopted", "unserved", "all", "baseline"];
+pub const RESERVED: [&str; 6] = [
+    "not_adopted",
+    "unserved",
+    "all",
+    "baseline",
+    "domestic",
+    "foreign",
+];
+
+/// Words that pandas, polars or R read as a missing value or a number rather than a name;
+/// no identifier may be one.
+pub const MISSING_WORDS: [&str; 6] = ["na", "nan", "null", "none", "inf", "infinity"];
 
 /// The flags that change a file before it is validated (docs/FORMAT.md, Command line).
 #[derive(Debug, Clone, Default)]

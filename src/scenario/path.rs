@@ -320,6 +320,15 @@ pub(crate) fn flatten(table: &toml::Table) -> Vec<(String, toml::Value)> {
     out
 }
 
+/// The first path a flattened `set` table names twice, once quoted (`"a.b" = 1`) and once
+/// dotted (`a.b = 2`), which TOML allows but leaves ambiguous.
+pub(crate) fn repeated(set: &[(String, toml::Value)]) -> Option<&str> {
+    set.iter()
+        .enumerate()
+        .find(|(i, (path, _))| set[..*i].iter().any(|(earlier, _)| earlier == path))
+        .map(|(_, (path, _))| path.as_str())
+}
+
 /// A value read as a number: an integer is accepted where a float is expected.
 pub(crate) fn number(value: &toml::Value) -> Result<f64, String> {
     match value {

@@ -33,6 +33,7 @@ impl Bound {
         if within {
             return Ok(());
         }
+        let x = short(x);
         Err(match self {
             Bound::Finite => format!("must be a finite number of magnitude at most 1e9, not {x}"),
             Bound::Probability => format!("must be a probability in [0, 1], not {x}"),
@@ -42,9 +43,48 @@ impl Bound {
     }
 }
 
+/// A number as a message shows it: the fewest significant digits that give it back to one
+/// part in 10^12 (`0.9`, not `0.8999999999999999`), in plain notation between 1e-5 and 1e15,
+/// in scientific notation beyond (`1e300`, not 301 digits).
+pub fn short(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
+    }
+    let digits = (1..=17)
+        .find(|&p| {
+            format!("{:.*e}", p - 1, x)
+                .parse::<f64>()
+                .is_ok_and(|back| (back - x).abs() <= x.abs() * 1e-12)
+        })
+        .unwrap_or(17);
+    let scientific = format!("{:.*e}", digits - 1, x);
+    let exponent: i32 = scientific
+        .rsplit('e')
+        .next()
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0);
+    if (-5..15).contains(&exponent) {
+        let decimals = (digits as i32 - 1 - exponent).max(0) as usize;
+        format!("{x:.decimals$}")
+    } else {
+        scientific
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_messages_are_short_and_exact_enough() {
+        assert_eq!(short(0.8999999999999999), "0.9");
+        assert_eq!(short(1e300), "1e300");
+        assert_eq!(short(1.000001), "1.000001");
+        assert_eq!(short(-2.5e-9), "-2.5e-9");
+        assert_eq!(short(4294967295.0), "4294967295");
+        assert_eq!(short(0.3), "0.3");
+        assert_eq!(short(f64::NAN), "NaN");
+    }
 
     #[test]
     fn each_bound_takes_its_ends_and_refuses_beyond() {

@@ -14,7 +14,7 @@ mod patch;
 mod setup;
 mod states;
 
-pub use bounds::{Bound, MAX_HETEROGENEITY, MAX_MAGNITUDE};
+pub use bounds::{Bound, MAX_HETEROGENEITY, MAX_MAGNITUDE, short};
 pub(crate) use named::named_enum;
 pub use params::{Cost, Costs, Params, ProviderParams, SegmentParams, Weight, Weights};
 pub use patch::{AgentRefresh, Patch, TimedPatches, Timeline};

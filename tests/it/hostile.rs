@@ -752,3 +752,109 @@ fn compare_prints_only_the_rows_asked_for() {
         "{stderr}"
     );
 }
+
+/// `check` of scenarios/minimal.toml with one edit: refused with exit 2 and one line naming
+/// the key and saying `expected`.
+fn refused_edit(from: &str, to: &str, key: &str, expected: &str) {
+    let text = std::fs::read_to_string(common::bundled("minimal.toml")).expect("minimal.toml");
+    assert!(text.contains(from), "minimal.toml has no '{from}'");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let file = tmp.path().join("edited.toml");
+    std::fs::write(&file, text.replacen(from, to, 1)).expect("write");
+    let output = common::blockade()
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{to}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{to}: {stderr}");
+    assert!(
+        stderr.contains(&format!(": {key}: ")) && stderr.contains(expected),
+        "{to}: expected {key}: …{expected}… in {stderr}"
+    );
+}
+
+/// Item 14: identifiers start with a letter and are not words pandas, polars or R read as
+/// missing or as numbers (`nan`, `null`, `-1` and `1e5` used to be valid names).
+#[test]
+fn identifiers_that_read_as_missing_or_numbers_are_refused() {
+    for (name, expected) in [
+        ("nan", "reads as a missing value"),
+        ("null", "reads as a missing value"),
+        ("na", "reads as a missing value"),
+        ("none", "reads as a missing value"),
+        ("1e5", "not an identifier (a lower-case letter"),
+        ("-1", "not an identifier (a lower-case letter"),
+    ] {
+        refused_edit(
+            "name = \"developers\"",
+            &format!("name = \"{name}\""),
+            &format!("segments.{name}.name"),
+            expected,
+        );
+    }
+}
+
+/// Item 15: an origin is a lower-case ISO 3166 alpha-2 code (`CN` used to be accepted and
+/// counted as foreign), and `domestic` and `foreign`, which the metrics' rows use, are
+/// reserved.
+#[test]
+fn origins_are_country_codes_and_output_words_are_reserved() {
+    refused_edit(
+        "origin = \"cn\"",
+        "origin = \"CN\"",
+        "providers.domestic_api.origin",
+        "write it in lower case: 'cn'",
+    );
+    refused_edit(
+        "origin = \"cn\"",
+        "origin = \"xx\"",
+        "providers.domestic_api.origin",
+        "not a lower-case ISO 3166 country code",
+    );
+    for word in ["domestic", "foreign"] {
+        refused_edit(
+            "id = \"domestic_api\"",
+            &format!("id = \"{word}\""),
+            &format!("providers.{word}.id"),
+            "is a reserved word",
+        );
+    }
+}
+
+/// Item 16: one `set` table naming a path twice, quoted and dotted, is refused (one of the
+/// two values used to win silently).
+#[test]
+fn a_set_table_naming_a_path_twice_is_refused() {
+    refused_edit(
+        "\"providers.foreign_api.risk\" = 0.05",
+        "providers.foreign_api.friction = 3.0",
+        "events.block.set.providers.foreign_api.friction",
+        "names this path twice",
+    );
+}
+
+/// Item 17: a horizon past 9999-12-31 is refused (it used to write `+10000-01-01` dates), and
+/// numbers in messages are short: `0.9`, not `0.8999999999999999`; `1e300`, not 301 digits.
+#[test]
+fn horizons_past_9999_are_refused_and_numbers_in_messages_are_short() {
+    refused_edit(
+        "steps = 52 ",
+        "steps = 420000 ",
+        "scenario.steps",
+        "past 9999-12-31",
+    );
+    refused_edit(
+        "tasks = { text = 1.0 }",
+        "tasks = { text = 0.3, code = 0.6 }",
+        "segments.developers.tasks",
+        "fractions sum to 0.9, not 1",
+    );
+    refused_edit(
+        "price = 10.0",
+        "price = 1e300",
+        "providers.domestic_api.price",
+        "(at most 1e9), not 1e300",
+    );
+}

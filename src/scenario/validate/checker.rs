@@ -2,9 +2,10 @@
 //! that changed it), reported first in file order with a count of the rest.
 
 use crate::error::InputError;
-use crate::scenario::RESERVED;
 use crate::scenario::spans::SpanIndex;
+use crate::scenario::{MISSING_WORDS, RESERVED};
 use crate::spec::Bound;
+use crate::spec::short;
 use indexmap::IndexMap;
 
 /// Sums of shares must be within this of 1 (docs/FORMAT.md, [[segments]]).
@@ -73,14 +74,29 @@ impl Checker<'_> {
         self.in_range(key, x, min, max).unwrap_or(min)
     }
 
-    /// An identifier: `[a-z0-9_-]+`, and not a reserved word where `reserved_too`.
+    /// An identifier: a lower-case letter, then `[a-z0-9_-]*`; never a word that pandas,
+    /// polars or R read as missing or as a number (`nan`, `null`, `na`, ...), which would
+    /// turn a name in the CSV files into a missing value; and not a reserved word where
+    /// `reserved_too`.
     pub(super) fn identifier(&mut self, key: &str, name: &str, reserved_too: bool) {
-        let well_formed = !name.is_empty()
+        let well_formed = name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
             && name
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if !well_formed {
-            self.report(key, format!("'{name}' is not an identifier ([a-z0-9_-]+)"));
+            self.report(
+                key,
+                format!("'{name}' is not an identifier (a lower-case letter, then [a-z0-9_-])"),
+            );
+        } else if MISSING_WORDS.contains(&name) {
+            self.report(
+                key,
+                format!(
+                    "'{name}' reads as a missing value or a number in pandas, polars or R ({}): \
+                     choose another name",
+                    MISSING_WORDS.join(", ")
+                ),
+            );
         } else if reserved_too && RESERVED.contains(&name) {
             self.report(
                 key,
@@ -121,7 +137,7 @@ impl Checker<'_> {
         }
         let sum: f64 = map.values().sum();
         if (sum - 1.0).abs() > SUM_TOLERANCE || !sum.is_finite() {
-            self.report(key, format!("fractions sum to {sum}, not 1"));
+            self.report(key, format!("fractions sum to {}, not 1", short(sum)));
         }
         let sum = if sum > 0.0 { sum } else { 1.0 };
         known

@@ -150,6 +150,12 @@ pub(super) fn check_events(
             }
         };
         let set = path::flatten(&e.set);
+        if let Some(twice) = path::repeated(&set) {
+            ck.report(
+                format!("{key}.set.{twice}"),
+                "names this path twice (quoted and dotted): keep one",
+            );
+        }
         let mut patches = Vec::new();
         for (text, value) in &set {
             let resolved = ParamPath::parse(text)

@@ -42,8 +42,21 @@ pub(super) fn check_meta(raw: &RawScenario, ck: &mut Checker) -> Option<(Calenda
             ),
         );
     }
+    let calendar = calendar?;
+    // The outputs write dates as YYYY-MM-DD, which ends with the year 9999.
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31)?;
+    if calendar.end() > last {
+        ck.report(
+            "scenario.steps",
+            format!(
+                "{} steps end on {}, past {last}, the last date the output files can write",
+                meta.steps,
+                calendar.end()
+            ),
+        );
+    }
     Some((
-        calendar?,
+        calendar,
         u32::try_from(replicates).ok()?,
         u64::try_from(seed).ok()?,
     ))

@@ -12,6 +12,26 @@ pub(super) const MAX_CAPABILITIES: usize = 32;
 /// Tasks and languages are stored in a byte per agent.
 pub(super) const MAX_CATEGORIES: usize = 256;
 
+/// The ISO 3166-1 alpha-2 country codes, lower case: what a provider's `origin` may be.
+const COUNTRIES: [&str; 249] = [
+    "ad", "ae", "af", "ag", "ai", "al", "am", "ao", "aq", "ar", "as", "at", "au", "aw", "ax", "az",
+    "ba", "bb", "bd", "be", "bf", "bg", "bh", "bi", "bj", "bl", "bm", "bn", "bo", "bq", "br", "bs",
+    "bt", "bv", "bw", "by", "bz", "ca", "cc", "cd", "cf", "cg", "ch", "ci", "ck", "cl", "cm", "cn",
+    "co", "cr", "cu", "cv", "cw", "cx", "cy", "cz", "de", "dj", "dk", "dm", "do", "dz", "ec", "ee",
+    "eg", "eh", "er", "es", "et", "fi", "fj", "fk", "fm", "fo", "fr", "ga", "gb", "gd", "ge", "gf",
+    "gg", "gh", "gi", "gl", "gm", "gn", "gp", "gq", "gr", "gs", "gt", "gu", "gw", "gy", "hk", "hm",
+    "hn", "hr", "ht", "hu", "id", "ie", "il", "im", "in", "io", "iq", "ir", "is", "it", "je", "jm",
+    "jo", "jp", "ke", "kg", "kh", "ki", "km", "kn", "kp", "kr", "kw", "ky", "kz", "la", "lb", "lc",
+    "li", "lk", "lr", "ls", "lt", "lu", "lv", "ly", "ma", "mc", "md", "me", "mf", "mg", "mh", "mk",
+    "ml", "mm", "mn", "mo", "mp", "mq", "mr", "ms", "mt", "mu", "mv", "mw", "mx", "my", "mz", "na",
+    "nc", "ne", "nf", "ng", "ni", "nl", "no", "np", "nr", "nu", "nz", "om", "pa", "pe", "pf", "pg",
+    "ph", "pk", "pl", "pm", "pn", "pr", "ps", "pt", "pw", "py", "qa", "re", "ro", "rs", "ru", "rw",
+    "sa", "sb", "sc", "sd", "se", "sg", "sh", "si", "sj", "sk", "sl", "sm", "sn", "so", "sr", "ss",
+    "st", "sv", "sx", "sy", "sz", "tc", "td", "tf", "tg", "th", "tj", "tk", "tl", "tm", "tn", "to",
+    "tr", "tt", "tv", "tw", "tz", "ua", "ug", "um", "us", "uy", "uz", "va", "vc", "ve", "vg", "vi",
+    "vn", "vu", "wf", "ws", "ye", "yt", "za", "zm", "zw",
+];
+
 /// Names: identifiers, reserved words, duplicates, and names that must refer to known ones.
 pub(super) fn check_names(raw: &RawScenario, known: &Known, ck: &mut Checker) {
     ck.identifier("scenario.name", &raw.scenario.name, false);
@@ -45,6 +65,25 @@ pub(super) fn check_names(raw: &RawScenario, known: &Known, ck: &mut Checker) {
     for p in &raw.providers {
         let key = format!("providers.{}", p.id);
         ck.identifier(&format!("{key}.id"), &p.id, true);
+        if let Some(origin) = &p.origin {
+            if !COUNTRIES.contains(&origin.as_str()) {
+                let hint = if COUNTRIES.contains(&origin.to_ascii_lowercase().as_str()) {
+                    format!(
+                        " (write it in lower case: '{}')",
+                        origin.to_ascii_lowercase()
+                    )
+                } else {
+                    String::new()
+                };
+                ck.report(
+                    format!("{key}.origin"),
+                    format!(
+                        "'{origin}' is not a lower-case ISO 3166 country code such as cn or \
+                         us{hint}; the metrics count 'cn' as domestic"
+                    ),
+                );
+            }
+        }
         for cap in p.requires.iter().flatten() {
             if let Err(e) = Known::check("capability", cap, &known.capabilities) {
                 ck.report(format!("{key}.requires"), e);

@@ -72,7 +72,10 @@ pub(super) fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) ->
     {
         ck.report(
             "segments",
-            format!("segment shares sum to {share_sum}, not 1"),
+            format!(
+                "segment shares sum to {}, not 1",
+                crate::spec::short(share_sum)
+            ),
         );
     }
     if share_sum > 0.0 && share_sum.is_finite() {

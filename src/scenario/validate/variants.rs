@@ -29,6 +29,12 @@ pub(super) fn check_variant(
         }
     }
     let set = rv.set.as_ref().map(path::flatten).unwrap_or_default();
+    if let Some(twice) = path::repeated(&set) {
+        ck.report(
+            format!("{key}.set.{twice}"),
+            "names this path twice (quoted and dotted): keep one",
+        );
+    }
     let mut changed = raw.clone();
     for (text, value) in &set {
         let applied = ParamPath::parse(text)
