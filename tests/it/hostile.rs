@@ -784,8 +784,8 @@ fn identifiers_that_read_as_missing_or_numbers_are_refused() {
         ("null", "reads as a missing value"),
         ("na", "reads as a missing value"),
         ("none", "reads as a missing value"),
-        ("1e5", "not an identifier (a lower-case letter"),
-        ("-1", "not an identifier (a lower-case letter"),
+        ("1e5", "starting with a letter"),
+        ("-1", "starting with a letter"),
     ] {
         refused_edit(
             "name = \"developers\"",

@@ -86,7 +86,7 @@ impl Checker<'_> {
         if !well_formed {
             self.report(
                 key,
-                format!("'{name}' is not an identifier (a lower-case letter, then [a-z0-9_-])"),
+                format!("'{name}' is not an identifier ([a-z0-9_-]+, starting with a letter)"),
             );
         } else if MISSING_WORDS.contains(&name) {
             self.report(
@@ -216,7 +216,7 @@ languages = { mandarin = 1.0 }
 weights = { quality = 8.0, price = 1.0, friction = 1.0, risk = 5.0, peer = 0.0, inertia = 2.0 }
 
 [[providers]]
-id = "foreign"
+id = "abroad"
 requires = ["vpn"]
 quality = { text = 0.9, code = 0.9 }
 languages = { mandarin = 0.9 }
@@ -225,7 +225,7 @@ friction = 0.5
 risk = 0.005
 
 [[providers]]
-id = "domestic"
+id = "home"
 quality = { text = 0.7 }
 languages = { mandarin = 1.0 }
 price = 10.0
@@ -235,7 +235,7 @@ risk = 0.0
 [[events]]
 name = "block"
 at = 2024-02-05
-set = { "providers.foreign.friction" = 2.0, "providers.foreign.risk" = 0.05 }
+set = { "providers.abroad.friction" = 2.0, "providers.abroad.risk" = 0.05 }
 
 [[variants]]
 name = "no-block"

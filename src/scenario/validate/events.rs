@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn an_event_may_change_only_what_can_change_during_a_run() {
         let text = small_with(
-            "\"providers.foreign.risk\" = 0.05",
+            "\"providers.abroad.risk\" = 0.05",
             "\"segments.a.share\" = 0.5",
         );
         let (_, found) = events_of(&text);
@@ -256,10 +256,10 @@ mod tests {
         assert_eq!(found[0].0, "events.block.at");
         assert!(found[0].1.contains("outside the horizon 0..=10"));
         let (_, found) = events_of(&small_with(
-            "\"providers.foreign.risk\" = 0.05",
-            "\"providers.foreign.risk\" = 2",
+            "\"providers.abroad.risk\" = 0.05",
+            "\"providers.abroad.risk\" = 2",
         ));
-        assert_eq!(found[0].0, "events.block.set.providers.foreign.risk");
+        assert_eq!(found[0].0, "events.block.set.providers.abroad.risk");
     }
 
     #[test]

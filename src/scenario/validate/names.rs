@@ -189,14 +189,14 @@ mod tests {
         );
         let found = names_problems(&text);
         assert_eq!(found.len(), 2, "{found:?}");
-        assert_eq!(found[0].0, "providers.foreign.requires");
+        assert_eq!(found[0].0, "providers.abroad.requires");
         assert!(found[0].1.starts_with("unknown capability 'passport'"));
-        assert_eq!(found[1].0, "providers.domestic.quality.video");
+        assert_eq!(found[1].0, "providers.home.quality.video");
     }
 
     #[test]
     fn state_names_may_not_be_taken() {
-        let found = names_problems(&small_with("id = \"domestic\"", "id = \"unserved\""));
+        let found = names_problems(&small_with("id = \"home\"", "id = \"unserved\""));
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].1.contains("reserved word"), "{found:?}");
     }

@@ -383,14 +383,14 @@ mod tests {
     fn a_sweep_warns_when_an_event_later_overrides_its_parameter() {
         let scenario = load(
             "[sweep]\ndesign = \"grid\"\n\
-             parameters = { \"providers.foreign.risk\" = { values = [0.0, 0.01] } }",
+             parameters = { \"providers.abroad.risk\" = { values = [0.0, 0.01] } }",
         )
         .expect("valid");
         assert!(
             scenario
                 .warnings
                 .iter()
-                .any(|w| w.contains("baseline event 'block' sets providers.foreign.risk")),
+                .any(|w| w.contains("baseline event 'block' sets providers.abroad.risk")),
             "{:?}",
             scenario.warnings
         );

@@ -230,10 +230,10 @@ mod tests {
     fn each_cost_is_checked_against_its_own_bound() {
         let (_, found) = setup_of(&small_with("risk = 0.005", "risk = 1.5"));
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].0, "providers.foreign.risk");
+        assert_eq!(found[0].0, "providers.abroad.risk");
         assert!(found[0].1.contains("probability"), "{found:?}");
         let (_, found) = setup_of(&small_with("price = 10.0", "price = -1.0"));
-        assert_eq!(found[0].0, "providers.domestic.price");
+        assert_eq!(found[0].0, "providers.home.price");
     }
 
     #[test]

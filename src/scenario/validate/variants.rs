@@ -114,7 +114,7 @@ mod tests {
     fn a_variant_set_is_written_over_the_file_and_checked_as_a_whole() {
         let text = small_with(
             "remove_events = [\"block\"]",
-            "set = { \"providers.domestic.price\" = 20.0, \"scenario.population\" = 50 }",
+            "set = { \"providers.home.price\" = 20.0, \"scenario.population\" = 50 }",
         );
         let variant = &load(&text).expect("valid").variants[0];
         assert_eq!(variant.setup.params.providers[1].costs[Cost::Price], 20.0);

@@ -132,10 +132,10 @@ mod tests {
     fn a_variant_set_that_a_baseline_event_undoes_is_named() {
         let text = small_with(
             "remove_events = [\"block\"]",
-            "set = { \"providers.foreign.risk\" = 0.0 }",
+            "set = { \"providers.abroad.risk\" = 0.0 }",
         );
         let found = warnings(&text);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert!(found[0].starts_with("variant 'no-block' sets providers.foreign.risk, but baseline event 'block' sets it again at step 5"));
+        assert!(found[0].starts_with("variant 'no-block' sets providers.abroad.risk, but baseline event 'block' sets it again at step 5"));
     }
 }
