@@ -104,6 +104,26 @@ fn segment_blocks(setup: &Setup) -> Vec<Range<u32>> {
     blocks
 }
 
+/// Draws every agent's usage weight, by agent index: `median * exp(sigma * z)` with z from the
+/// agent's usage deviate (docs/MODEL.md, Usage), 1 in a segment that declares no usage. Kept
+/// as f32: 4 bytes per agent, and equal weights stay equal, so that equal medians give sums
+/// that are exact multiples of one weight.
+pub fn draw_usage(setup: &Setup, streams: &ReplicateStreams, parallel: bool) -> Vec<f32> {
+    let mut all = vec![1.0; setup.population as usize];
+    for (segment, range) in setup.segments.iter().zip(segment_blocks(setup)) {
+        let Some(usage) = segment.usage else {
+            continue;
+        };
+        let first = range.start;
+        let of_segment = &mut all[range.start as usize..range.end as usize];
+        for_each_slot(of_segment, parallel, |i, w| {
+            let z = streams.attributes(first + i as u32).usage_deviate();
+            *w = usage.weight(z) as f32;
+        });
+    }
+    all
+}
+
 /// Draws every agent's weight multipliers, by agent index (see [`Agents::multipliers`]). It
 /// needs no network, so the model draws them while the network is built.
 pub fn draw_multipliers(

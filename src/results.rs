@@ -173,7 +173,7 @@ pub struct Flow {
 }
 
 /// What one task produced.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskCounts {
     /// `counts[Shape::cell(step, segment, state)]`: agents in a state; empty until the task
     /// has run or been read.
@@ -181,6 +181,9 @@ pub struct TaskCounts {
     /// Every non-zero flow, sorted by step, segment, from, to. Left empty by readers that
     /// only need the agents leaving each state ([`Switches`]).
     pub(crate) flows: Vec<Flow>,
+    /// `usage[Shape::cell(step, segment, state)]`: the usage weight of the agents in a state;
+    /// empty when no segment declares usage.
+    pub(crate) usage: Vec<f64>,
 }
 
 impl TaskCounts {
@@ -193,6 +196,11 @@ impl TaskCounts {
     /// Every non-zero flow, sorted by step, segment, from, to.
     pub fn flows(&self) -> &[Flow] {
         &self.flows
+    }
+
+    /// Usage weight per (step, segment, state), at [`Shape::cell`]; empty without usage.
+    pub fn usage(&self) -> &[f64] {
+        &self.usage
     }
 }
 
@@ -420,6 +428,27 @@ impl Results {
             "segment agents do not match the shape"
         );
         self.segment_agents = segment_agents;
+    }
+
+    /// Whether the tasks carry usage (some segment declares it): every task run or read
+    /// then does.
+    pub fn has_usage(&self) -> bool {
+        self.tasks.iter().any(|t| !t.usage.is_empty())
+    }
+
+    /// Whether every task carries usage.
+    pub fn all_have_usage(&self) -> bool {
+        self.tasks.iter().all(|t| !t.usage.is_empty())
+    }
+
+    /// The usage weight of `segment` in `state` at `step` of task k; 0 without usage.
+    pub fn usage(&self, k: usize, step: u32, segment: usize, state: usize) -> f64 {
+        let usage = &self.tasks[k].usage;
+        if usage.is_empty() {
+            0.0
+        } else {
+            usage[self.shape.cell(step, segment, state)]
+        }
     }
 
     /// Whether every task's counts are filled in.

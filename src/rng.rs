@@ -64,6 +64,9 @@ pub enum Purpose {
     /// An agent's normal deviate for weight `w` is `WeightDeviate as u64 + 2 w` (+1 for the
     /// second uniform of the Box–Muller pair).
     WeightDeviate = 1 << 17,
+    /// An agent's normal deviate for its usage weight is `UsageDeviate as u64` (+1 for the
+    /// second uniform of the Box–Muller pair).
+    UsageDeviate = 1 << 18,
 }
 
 /// The root of all streams of one (seed, replicate).
@@ -149,7 +152,16 @@ impl AgentDraws {
     /// A standard normal deviate for weight `w`, by Box–Muller with `libm`, so that it is the
     /// same on every platform (std's `ln` and `cos` may differ in the last bit between libms).
     pub fn weight_deviate(&self, w: usize) -> f64 {
-        let base = Purpose::WeightDeviate as u64 + 2 * w as u64;
+        self.normal_at(Purpose::WeightDeviate as u64 + 2 * w as u64)
+    }
+
+    /// The standard normal deviate of the agent's usage weight (docs/MODEL.md, Usage).
+    pub fn usage_deviate(&self) -> f64 {
+        self.normal_at(Purpose::UsageDeviate as u64)
+    }
+
+    /// A standard normal deviate from the uniforms of purposes `base` and `base + 1`.
+    fn normal_at(&self, base: u64) -> f64 {
         let u1 = 1.0 - self.uniform_at(base); // (0, 1]: ln is finite
         let u2 = self.uniform_at(base + 1);
         libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
@@ -351,8 +363,9 @@ mod tests {
     fn weight_deviates_are_standard_normal() {
         let streams = ReplicateStreams::new(7, 0);
         let n = 100_000;
+        for deviate in [|d: AgentDraws| d.weight_deviate(2), |d: AgentDraws| d.usage_deviate()] {
         let z: Vec<f64> = (0..n)
-            .map(|i| streams.attributes(i).weight_deviate(2))
+            .map(|i| deviate(streams.attributes(i)))
             .collect();
         let mean = z.iter().sum::<f64>() / f64::from(n);
         let var = z.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / f64::from(n - 1);
@@ -362,5 +375,6 @@ mod tests {
             (var - 1.0).abs() < 5.0 * (2.0 / f64::from(n - 1)).sqrt(),
             "var {var}"
         );
+        }
     }
 }

@@ -116,6 +116,7 @@ fn simulate(
     let mut result = TaskCounts {
         counts: Vec::with_capacity(initial.counts.len() * (steps as usize + 1)),
         flows: Vec::new(),
+        usage: Vec::new(),
     };
     record(&mut result, 0, &initial, states);
     for _ in 0..steps {
@@ -131,6 +132,7 @@ fn simulate(
 
 fn record(result: &mut TaskCounts, step: u32, tally: &StepTally, states: usize) {
     result.counts.extend_from_slice(&tally.counts);
+    result.usage.extend_from_slice(&tally.usage);
     if step == 0 {
         return;
     }

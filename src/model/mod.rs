@@ -26,12 +26,15 @@ const MIN_BLOCK: usize = 16_384;
 const MAX_BLOCKS: usize = 256;
 
 /// The agents per (segment, state) at one step, and the changes of state since the last.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StepTally {
     /// `counts[segment * states + state]`.
     pub counts: Vec<u32>,
     /// `flows[(segment * states + from) * states + to]`; zero on the diagonal.
     pub flows: Vec<u32>,
+    /// `usage[segment * states + state]`: the usage weight of the agents in a state, summed in
+    /// agent order; empty when no segment declares usage.
+    pub usage: Vec<f64>,
 }
 
 impl StepTally {
@@ -39,6 +42,7 @@ impl StepTally {
         StepTally {
             counts: vec![0; segments * states],
             flows: vec![0; segments * states * states],
+            usage: Vec::new(),
         }
     }
 }
@@ -184,6 +188,11 @@ pub struct Simulation<'a> {
     block_len: usize,
     /// One per block of slots.
     work: Vec<BlockWork>,
+    /// Each agent's usage weight, by agent; empty when no segment declares usage.
+    usage: Vec<f32>,
+    /// Each agent's state, by agent, gathered from the slots before usage is summed (graphs
+    /// with usage only).
+    agent_state: Vec<u8>,
     tasks: usize,
     step: u32,
     /// Whether events applied at the current step.
@@ -231,6 +240,15 @@ impl<'a> Simulation<'a> {
             parallel,
         );
         let n = setup.population as usize;
+        let usage = if setup.has_usage() {
+            population::draw_usage(setup, &streams, parallel)
+        } else {
+            Vec::new()
+        };
+        let agent_state = match network.placement() {
+            Some(_) if !usage.is_empty() => vec![NOT_ADOPTED; n],
+            _ => Vec::new(),
+        };
         let states = FIRST_PROVIDER as usize + params.providers.len();
         let block_len = MIN_BLOCK.max(n.div_ceil(MAX_BLOCKS));
         let adopted_neighbours = match &network {
@@ -259,6 +277,8 @@ impl<'a> Simulation<'a> {
             work: (0..n.div_ceil(block_len))
                 .map(|_| BlockWork::default())
                 .collect(),
+            usage,
+            agent_state,
             tasks,
             step: 0,
             patched: true,
@@ -266,8 +286,9 @@ impl<'a> Simulation<'a> {
             parallel,
         };
         sim.totals[NOT_ADOPTED as usize] = u64::from(setup.population);
-        let tally = sim.run_blocks();
+        let mut tally = sim.run_blocks();
         sim.finish_step();
+        sim.sum_usage(&mut tally);
         (sim, tally)
     }
 
@@ -299,9 +320,36 @@ impl<'a> Simulation<'a> {
             self.derived = Derived::new(&self.params, self.tasks, self.derived.languages);
         }
         self.patched = patched;
-        let tally = self.run_blocks();
+        let mut tally = self.run_blocks();
         self.finish_step();
+        self.sum_usage(&mut tally);
         tally
+    }
+
+    /// Sums the usage weights of each segment's agents per state into the tally, one agent
+    /// after another in agent order, after the step: float addition is not associative, so a
+    /// sum formed per block would depend on how the agents were split (docs/MODEL.md, Usage).
+    fn sum_usage(&mut self, tally: &mut StepTally) {
+        if self.usage.is_empty() {
+            return;
+        }
+        let states = self.totals.len();
+        let by_agent: &[u8] = match self.network.placement() {
+            None => &self.state,
+            Some(placement) => {
+                for (&agent, &state) in placement.iter().zip(&self.state) {
+                    self.agent_state[agent as usize] = state;
+                }
+                &self.agent_state
+            }
+        };
+        tally.usage = vec![0.0; self.agents.blocks.len() * states];
+        for (sums, agents) in tally.usage.chunks_mut(states).zip(&self.agents.blocks) {
+            let range = agents.start as usize..agents.end as usize;
+            for (&state, &weight) in by_agent[range.clone()].iter().zip(&self.usage[range]) {
+                sums[usize::from(state)] += f64::from(weight);
+            }
+        }
     }
 
     /// The step last completed.

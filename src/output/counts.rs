@@ -4,9 +4,10 @@
 //! that every row names what the manifest names, that each (point, variant, replicate, step,
 //! segment, state) of the tasks read comes exactly once, and that a step has one date.
 
-use super::rows::{AdoptionRow, FlowRow, RowReader, refuse, refuse_line};
+use super::rows::{AdoptionRow, FlowRow, Row, RowReader, UsageRow, refuse, refuse_line};
+use serde::Deserialize;
 use crate::error::Result;
-use crate::results::{Flow, Results, Shape, Switches, Task};
+use crate::results::{Flow, Results, Shape, Switches, Task, TaskCounts};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -171,11 +172,78 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
-/// Reads the counts of `adoption.csv` into `results` (whose points are `layout.kept`): every
+/// A CSV file of one number per (point, variant, replicate, step, segment, state):
+/// `adoption.csv`'s agents or `usage.csv`'s usage weight, read by [`read_cells`].
+pub(crate) trait CellFile {
+    /// Its row.
+    type Row<'r>: Row + Deserialize<'r>;
+    /// The keys of a row: variant, replicate, step, date, segment, state.
+    fn keys<'a>(row: &'a Self::Row<'_>) -> (&'a str, u32, u32, &'a str, &'a str, &'a str);
+    /// Makes room in a task for `cells` numbers.
+    fn clear(task: &mut TaskCounts, cells: usize);
+    /// Stores a row's number at `cell` of a task.
+    fn store(task: &mut TaskCounts, cell: usize, row: &Self::Row<'_>);
+}
+
+/// `adoption.csv`: agents, into a task's counts.
+pub(crate) struct AdoptionFile;
+
+impl CellFile for AdoptionFile {
+    type Row<'r> = AdoptionRow<'r>;
+    fn keys<'a>(row: &'a AdoptionRow<'_>) -> (&'a str, u32, u32, &'a str, &'a str, &'a str) {
+        (row.variant, row.replicate, row.step, row.date, row.segment, row.state)
+    }
+    fn clear(task: &mut TaskCounts, cells: usize) {
+        task.counts = vec![0; cells];
+    }
+    fn store(task: &mut TaskCounts, cell: usize, row: &AdoptionRow<'_>) {
+        task.counts[cell] = row.agents;
+    }
+}
+
+/// `usage.csv`: usage weights, into a task's usage (its `usage_share` is derived, not read).
+pub(crate) struct UsageFile;
+
+impl CellFile for UsageFile {
+    type Row<'r> = UsageRow<'r>;
+    fn keys<'a>(row: &'a UsageRow<'_>) -> (&'a str, u32, u32, &'a str, &'a str, &'a str) {
+        (row.variant, row.replicate, row.step, row.date, row.segment, row.state)
+    }
+    fn clear(task: &mut TaskCounts, cells: usize) {
+        task.usage = vec![0.0; cells];
+    }
+    fn store(task: &mut TaskCounts, cell: usize, row: &UsageRow<'_>) {
+        task.usage[cell] = row.usage;
+    }
+}
+
+/// Reads the counts of `adoption.csv` into `results`: see [`read_cells`].
+pub(crate) fn read_adoption(
+    path: &Path,
+    layout: &FileLayout<'_>,
+    results: &mut Results,
+    owned: &(impl TaskSet + ?Sized),
+    dates: &mut Dates,
+) -> Result<()> {
+    read_cells::<AdoptionFile>(path, layout, results, owned, dates)
+}
+
+/// Reads the usage of `usage.csv` into `results`: see [`read_cells`].
+pub(crate) fn read_usage(
+    path: &Path,
+    layout: &FileLayout<'_>,
+    results: &mut Results,
+    owned: &(impl TaskSet + ?Sized),
+    dates: &mut Dates,
+) -> Result<()> {
+    read_cells::<UsageFile>(path, layout, results, owned, dates)
+}
+
+/// Reads a file of cells into `results` (whose points are `layout.kept`): every
 /// (point, variant, replicate, step, segment, state) of the tasks `owned` (task indices of
 /// `results`, in increasing order) exactly once and nothing else, the same date for a step
 /// on every row. Rows of points not kept are skipped.
-pub(crate) fn read_adoption(
+fn read_cells<F: CellFile>(
     path: &Path,
     layout: &FileLayout<'_>,
     results: &mut Results,
@@ -185,48 +253,49 @@ pub(crate) fn read_adoption(
     let shape = *results.shape();
     let cells = shape.cells();
     for k in owned.tasks() {
-        results.task_mut(k).counts = vec![0; cells];
+        F::clear(results.task_mut(k), cells);
     }
     let mut seen = vec![false; owned.count() * cells];
     let arms = Names::new(layout.arms, "variant", layout.source);
     let segments = Names::new(layout.segments, "segment", layout.source);
     let states = Names::new(layout.states, "state", layout.source);
     let mut rows = 0usize;
-    let mut reader = RowReader::open::<AdoptionRow>(path, layout.swept)?;
-    while let Some((point, row, line)) = reader.next::<AdoptionRow>()? {
+    let mut reader = RowReader::open::<F::Row<'static>>(path, layout.swept)?;
+    while let Some((point, row, line)) = reader.next::<F::Row<'_>>()? {
         let Some(point) = layout.kept_point(path, line, point)? else {
             continue;
         };
-        let arm = arms.get(path, line, row.variant)?;
-        let segment = segments.get(path, line, row.segment)?;
-        let state = states.get(path, line, row.state)?;
-        if row.replicate >= shape.replicates() || row.step > shape.steps() {
+        let (variant, replicate, step, date, segment, state) = F::keys(&row);
+        let arm = arms.get(path, line, variant)?;
+        let segment = segments.get(path, line, segment)?;
+        let state = states.get(path, line, state)?;
+        if replicate >= shape.replicates() || step > shape.steps() {
             return Err(refuse_line(
                 path,
                 line,
                 format!(
                     "replicate {} or step {} is outside the run ({} replicates, steps 0..={})",
-                    row.replicate,
-                    row.step,
+                    replicate,
+                    step,
                     shape.replicates(),
                     shape.steps()
                 ),
             ));
         }
-        dates.check(path, line, row.step, row.date)?;
+        dates.check(path, line, step, date)?;
         let k = shape.index(Task {
             point,
             arm,
-            replicate: row.replicate,
+            replicate,
         });
         let position = owned
             .position(k)
             .ok_or_else(|| refuse_line(path, line, "a row of a task this shard does not run"))?;
-        let cell = shape.cell(row.step, segment, state);
+        let cell = shape.cell(step, segment, state);
         if std::mem::replace(&mut seen[position * cells + cell], true) {
             return Err(refuse_line(path, line, "a row repeats an earlier one"));
         }
-        results.task_mut(k).counts[cell] = row.agents;
+        F::store(results.task_mut(k), cell, &row);
         rows += 1;
     }
     let expected = seen.len();

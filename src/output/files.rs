@@ -6,6 +6,8 @@ pub const ADOPTION: &str = "adoption.csv";
 pub const SUMMARY: &str = "summary.csv";
 /// Each variant minus the baseline, paired by replicate.
 pub const COMPARISON: &str = "comparison.csv";
+/// Usage weight per task, step, segment and state, written when some segment declares usage.
+pub const USAGE: &str = "usage.csv";
 /// Changes of state between consecutive steps.
 pub const FLOWS: &str = "flows.csv";
 /// The sweep's points, written by a swept run.

@@ -8,10 +8,10 @@
 //! refusal naming the folder.
 
 use super::counts::{
-    Dates, FileLayout, FlowsInto, read_adoption, read_flows, refuse_more_rows_than_bytes,
-    segment_agents,
+    Dates, FileLayout, FlowsInto, read_adoption, read_flows, read_usage,
+    refuse_more_rows_than_bytes, segment_agents,
 };
-use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST};
+use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST, USAGE};
 use super::manifest::{RunManifest, ShardRun, agent_steps_per_s};
 use super::shard::{ShardManifest, sha256_of_file};
 use super::staging::Staging;
@@ -179,7 +179,7 @@ fn check_files(given: &Given) -> Result<()> {
         }
     }
     for (name, entry) in &m.files {
-        if ![ADOPTION, FLOWS, POINTS].contains(&name.as_str()) {
+        if ![ADOPTION, FLOWS, POINTS, USAGE].contains(&name.as_str()) {
             return Err(given.refuse(format!(
                 "malformed {SHARD_MANIFEST}: it lists an unknown file '{name}'"
             )));
@@ -324,6 +324,15 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
             &dates,
             FlowsInto::Flows,
         )?;
+        if g.manifest.files.contains_key(USAGE) {
+            read_usage(&g.dir.join(USAGE), &rows, &mut results, tasks, &mut dates)?;
+        }
+    }
+    // A run with usage writes it in every shard that runs a task.
+    if results.has_usage() && !results.all_have_usage() {
+        return Err(first.refuse(format!(
+            "some shards have {USAGE} and others not: the shards are from different runs"
+        )));
     }
     // The counts must add up to the segments' agents the shards recorded.
     let agents = segment_agents(&results, &labels.arms, &labels.segments)

@@ -20,6 +20,7 @@ mod tables;
 pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
 pub use files::{
     ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, ROBUSTNESS_FILE, SHARD_MANIFEST, SUMMARY,
+    USAGE,
 };
 pub use format::Layout;
 pub use manifest::{Launch, RunManifest, json_sha256, manifest, resolved};
@@ -56,13 +57,17 @@ pub fn write_tables(
     }
 }
 
-/// Writes the four CSV files of `results` (every task) into a staging folder.
+/// Writes the four CSV files of `results` (and `usage.csv` when it carries usage) (every task) into a staging folder.
 fn write_results(staging: &Staging, labels: &Labels, results: &Results) -> Result<()> {
     let all: Vec<usize> = (0..results.shape().tasks()).collect();
     tables::write_adoption(staging, ADOPTION, results, labels, &all)?;
     tables::write_summary(staging, SUMMARY, results, labels)?;
     tables::write_comparison(staging, COMPARISON, results, labels)?;
-    tables::write_flows(staging, FLOWS, results, labels, &all)
+    tables::write_flows(staging, FLOWS, results, labels, &all)?;
+    if results.has_usage() {
+        tables::write_usage(staging, USAGE, results, labels, &all)?;
+    }
+    Ok(())
 }
 
 /// Writes `points.csv`: each point's number and values.

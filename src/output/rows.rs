@@ -46,6 +46,33 @@ impl Row for AdoptionRow<'_> {
     ];
 }
 
+/// A row of `usage.csv`: the usage weight of a segment's agents in a state at a step of one
+/// task, and its share of the segment's usage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct UsageRow<'a> {
+    pub(crate) variant: &'a str,
+    pub(crate) replicate: u32,
+    pub(crate) step: u32,
+    pub(crate) date: &'a str,
+    pub(crate) segment: &'a str,
+    pub(crate) state: &'a str,
+    pub(crate) usage: f64,
+    pub(crate) usage_share: f64,
+}
+
+impl Row for UsageRow<'_> {
+    const COLUMNS: &'static [&'static str] = &[
+        "variant",
+        "replicate",
+        "step",
+        "date",
+        "segment",
+        "state",
+        "usage",
+        "usage_share",
+    ];
+}
+
 /// A row of `flows.csv`: agents of a segment that moved from one state to another at a step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct FlowRow<'a> {
@@ -451,6 +478,19 @@ mod tests {
                 state: "unserved",
                 agents: 3,
                 share: 0.375,
+            },
+            &mut Vec::new(),
+        );
+        round_trip(
+            &UsageRow {
+                variant: "v",
+                replicate: 1,
+                step: 2,
+                date: "2024-07-09",
+                segment: "s",
+                state: "a",
+                usage: 0.1 + 0.2,
+                usage_share: 0.25,
             },
             &mut Vec::new(),
         );

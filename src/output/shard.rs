@@ -4,7 +4,7 @@
 //! is, its tasks, the shape of the run's results, the `run.json` it would have written, and
 //! the size and SHA-256 of every file. [`super::merge`] checks and merges them.
 
-use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST};
+use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST, USAGE};
 use super::format::hex;
 use super::manifest::RunManifest;
 use super::staging::Staging;
@@ -93,6 +93,10 @@ pub fn write_shard(
     tables::write_adoption(staging, ADOPTION, results, labels, tasks)?;
     tables::write_flows(staging, FLOWS, results, labels, tasks)?;
     let mut names = vec![ADOPTION, FLOWS];
+    if results.has_usage() {
+        tables::write_usage(staging, USAGE, results, labels, tasks)?;
+        names.push(USAGE);
+    }
     if let Some(sweep) = &scenario.sweep {
         super::write_points(staging, sweep)?;
         names.push(POINTS);

@@ -7,7 +7,8 @@
 
 use super::format::clean;
 use super::rows::{
-    AdoptionRow, Cell, ComparisonRow, FlowRow, PointRow, RowWriter, SummaryRow, header,
+    AdoptionRow, Cell, ComparisonRow, FlowRow, PointRow, RowWriter, SummaryRow, UsageRow,
+    header,
 };
 use super::staging::Staging;
 use crate::error::Result;
@@ -97,6 +98,56 @@ pub(super) fn write_adoption(
         }
     }
     w.finish()
+}
+
+/// `usage.csv`: usage weight and usage share per point, arm, replicate, step, segment and
+/// state, for the tasks numbered `tasks` (as [`write_adoption`]), which must all carry usage.
+pub(super) fn write_usage(
+    staging: &Staging,
+    name: &str,
+    results: &Results,
+    labels: &Labels,
+    tasks: &[usize],
+) -> Result<()> {
+    let mut w = RowWriter::create(staging, name, &header::<UsageRow>(labels.point_column))?;
+    let shape = results.shape();
+    let states = labels.states.len();
+    for &k in tasks {
+        let task = shape.task(k);
+        let usage = results.task(k).usage();
+        for step in 0..=shape.steps() {
+            for (segment, segment_name) in labels.segments.iter().enumerate() {
+                let first = shape.cell(step, segment, 0);
+                let by_state = &usage[first..first + states];
+                let total = segment_usage(by_state);
+                for (&weight, state_name) in by_state.iter().zip(&labels.states) {
+                    let row = UsageRow {
+                        variant: &labels.arms[task.arm],
+                        replicate: task.replicate,
+                        step,
+                        date: &labels.dates[step as usize],
+                        segment: segment_name,
+                        state: state_name,
+                        usage: clean(weight),
+                        usage_share: clean(usage_share(weight, total)),
+                    };
+                    w.write(labels.point(task.point), &row)?;
+                }
+            }
+        }
+    }
+    w.finish()
+}
+
+/// A segment's usage: the sum of its states' usage, in state order, so that a merge or a
+/// reader of `usage.csv` finds the same bits.
+pub(crate) fn segment_usage(by_state: &[f64]) -> f64 {
+    by_state.iter().sum()
+}
+
+/// `usage / total`; 0 for a segment with no usage (no agents).
+pub(crate) fn usage_share(usage: f64, total: f64) -> f64 {
+    if total > 0.0 { usage / total } else { 0.0 }
 }
 
 /// `summary.csv`: statistics of the share over replicates, segments then `all`.

@@ -112,6 +112,8 @@ pub struct ProviderInfo {
     pub name: String,
     /// Its country; `cn` is domestic.
     pub origin: Option<String>,
+    /// The vendor it belongs to (its id unless the file names another).
+    pub vendor: String,
     /// Its evidence.
     pub source: Option<String>,
     /// The capabilities it requires, by name.

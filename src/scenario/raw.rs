@@ -80,7 +80,17 @@ pub(crate) struct RawSegment {
     pub capabilities: Option<IndexMap<String, f64>>,
     pub weights: RawWeights,
     pub heterogeneity: Option<f64>,
+    /// The log-normal usage weight of the segment's agents (docs/FORMAT.md, [[segments]]).
+    pub usage: Option<RawUsage>,
     pub source: Option<String>,
+}
+
+/// A segment's `usage = { median, sigma }`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawUsage {
+    pub median: f64,
+    pub sigma: f64,
 }
 
 /// A segment's `weights`: one number per [`Weight`], by name. A weight left out takes its
@@ -166,6 +176,8 @@ pub(crate) struct RawProvider {
     pub available: Option<bool>,
     pub accepts_new: Option<bool>,
     pub origin: Option<String>,
+    /// The vendor the provider belongs to; its id when absent.
+    pub vendor: Option<String>,
     pub source: Option<String>,
 }
 

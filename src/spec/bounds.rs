@@ -19,6 +19,8 @@ pub enum Bound {
     NonNegative,
     /// A heterogeneity, in [0, [`MAX_HETEROGENEITY`]].
     Heterogeneity,
+    /// A finite number in (0, [`MAX_MAGNITUDE`]].
+    Positive,
 }
 
 impl Bound {
@@ -29,6 +31,7 @@ impl Bound {
             Bound::Probability => (0.0..=1.0).contains(&x),
             Bound::NonNegative => x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x),
             Bound::Heterogeneity => (0.0..=MAX_HETEROGENEITY).contains(&x),
+            Bound::Positive => x > 0.0 && x <= MAX_MAGNITUDE,
         };
         if within {
             return Ok(());
@@ -39,6 +42,7 @@ impl Bound {
             Bound::Probability => format!("must be a probability in [0, 1], not {x}"),
             Bound::NonNegative => format!("must be a finite number >= 0 (at most 1e9), not {x}"),
             Bound::Heterogeneity => format!("must be in [0, 3], not {x}"),
+            Bound::Positive => format!("must be a number > 0 (at most 1e9), not {x}"),
         })
     }
 }
@@ -98,6 +102,9 @@ mod tests {
         assert!(Bound::Finite.check(-1e9).is_ok());
         assert!(Bound::Finite.check(-1.1e9).is_err());
         assert!(Bound::Heterogeneity.check(3.0).is_ok());
+        assert!(Bound::Positive.check(0.0).is_err());
+        assert!(Bound::Positive.check(f64::NAN).is_err());
+        assert!(Bound::Positive.check(1e-300).is_ok());
         let message = Bound::Heterogeneity.check(3.5).unwrap_err();
         assert_eq!(message, "must be in [0, 3], not 3.5");
     }

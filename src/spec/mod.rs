@@ -18,5 +18,5 @@ pub use bounds::{Bound, MAX_HETEROGENEITY, MAX_MAGNITUDE, short};
 pub(crate) use named::named_enum;
 pub use params::{Cost, Costs, Params, ProviderParams, SegmentParams, Weight, Weights};
 pub use patch::{AgentRefresh, Patch, TimedPatches, Timeline};
-pub use setup::{NetworkKind, NetworkSpec, SegmentSetup, Setup, segment_sizes};
+pub use setup::{NetworkKind, NetworkSpec, SegmentSetup, Setup, Usage, segment_sizes};
 pub use states::{FIRST_PROVIDER, FIXED_STATES, NOT_ADOPTED, UNSERVED};

@@ -77,6 +77,26 @@ pub struct SegmentSetup {
     pub tasks: Vec<f64>,
     /// Per known language, the probability of drawing it (normalised to sum to 1).
     pub languages: Vec<f64>,
+    /// The distribution of its agents' usage weights; `None` when the file declares none.
+    pub usage: Option<Usage>,
+}
+
+/// A segment's log-normal usage weight: an agent's is `median * exp(sigma * z)`, z standard
+/// normal (docs/MODEL.md, Usage). Usage weights the outputs and changes no decision.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Usage {
+    /// The median weight, > 0.
+    pub median: f64,
+    /// The sd of the log of the weight, in [0, 3].
+    pub sigma: f64,
+}
+
+impl Usage {
+    /// The weight of an agent whose standard normal deviate is `z`. exp comes from `libm` so
+    /// that the weight, and every usage sum, is the same on every platform.
+    pub fn weight(&self, z: f64) -> f64 {
+        self.median * libm::exp(self.sigma * z)
+    }
 }
 
 /// Everything that differs between variants: population, network, segments, parameters and
@@ -93,6 +113,13 @@ pub struct Setup {
     pub params: Params,
     /// The events, resolved.
     pub timeline: Timeline,
+}
+
+impl Setup {
+    /// Whether some segment declares a usage weight, so that usage is drawn and summed.
+    pub fn has_usage(&self) -> bool {
+        self.segments.iter().any(|s| s.usage.is_some())
+    }
 }
 
 /// Splits `population` seats among segments by the largest-remainder rule (docs/MODEL.md, 5.

@@ -113,6 +113,7 @@ pub(super) fn validate(
                 id: p.id.clone(),
                 name: p.name.clone().unwrap_or_else(|| p.id.clone()),
                 origin: p.origin.clone(),
+                vendor: p.vendor.clone().unwrap_or_else(|| p.id.clone()),
                 source: p.source.clone(),
                 requires: p.requires.clone().unwrap_or_default(),
             })

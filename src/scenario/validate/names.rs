@@ -84,6 +84,9 @@ pub(super) fn check_names(raw: &RawScenario, known: &Known, ck: &mut Checker) {
                 );
             }
         }
+        if let Some(vendor) = &p.vendor {
+            ck.identifier(&format!("{key}.vendor"), vendor, true);
+        }
         for cap in p.requires.iter().flatten() {
             if let Err(e) = Known::check("capability", cap, &known.capabilities) {
                 ck.report(format!("{key}.requires"), e);

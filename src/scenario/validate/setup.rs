@@ -5,7 +5,7 @@ use crate::scenario::path::Known;
 use crate::scenario::raw::RawScenario;
 use crate::spec::{
     Bound, Cost, Costs, NetworkKind, NetworkSpec, Params, ProviderParams, SegmentParams,
-    SegmentSetup, Setup, Timeline, Weight, Weights, segment_sizes,
+    SegmentSetup, Setup, Timeline, Usage, Weight, Weights, segment_sizes,
 };
 use indexmap::IndexMap;
 
@@ -64,6 +64,10 @@ pub(super) fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) ->
             ),
             tasks: ck.fractions(&format!("{key}.tasks"), &s.tasks, &known.tasks),
             languages: ck.fractions(&format!("{key}.languages"), &s.languages, &known.languages),
+            usage: s.usage.map(|u| Usage {
+                median: ck.check(&format!("{key}.usage.median"), u.median, Bound::Positive),
+                sigma: ck.check(&format!("{key}.usage.sigma"), u.sigma, Bound::Heterogeneity),
+            }),
         });
     }
     let share_sum: f64 = segments.iter().map(|s| s.share).sum();
