@@ -204,10 +204,22 @@ impl TaskCounts {
     }
 }
 
+/// What a share is a share of: the segment's agents, or its usage (docs/MODEL.md, Usage).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Measure {
+    /// Agents: the share of a segment's agents in a state.
+    #[default]
+    Agents,
+    /// Usage: the share of a segment's usage weight held by its agents in a state.
+    Usage,
+}
+
 /// The results of a run: every task's counts, and the agents of each segment per arm slot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
     shape: Shape,
+    /// What [`Results::shares`], and the statistics over them, measure.
+    measure: Measure,
     /// Per slot, agents per segment (a variant or a point may change the population).
     segment_agents: Vec<Vec<u32>>,
     tasks: Vec<TaskCounts>,
@@ -256,6 +268,18 @@ impl Switches {
             .sum()
     }
 
+    /// The switches with their states grouped as [`Results::grouped`] groups them (`to` maps
+    /// a state to its group's state): a group's are the sums of its providers'.
+    pub fn grouped(&self, states: usize, to: impl Fn(usize) -> usize) -> Switches {
+        Switches {
+            shape: Shape {
+                states,
+                ..self.shape
+            },
+            left: regroup(&self.left, self.shape.states, states, to),
+        }
+    }
+
     /// Splits the switches into one per point, as [`Results::into_points`] does.
     pub fn into_points(self) -> Vec<Switches> {
         let shape = self.shape.one_point();
@@ -285,6 +309,23 @@ pub struct Difference {
     pub high: f64,
 }
 
+/// Rows of `from` states added into rows of `into` states, state s of a row into state
+/// `to(s)`, in state order.
+fn regroup<T: Copy + Default + std::ops::AddAssign>(
+    values: &[T],
+    from: usize,
+    into: usize,
+    to: impl Fn(usize) -> usize,
+) -> Vec<T> {
+    let mut out = vec![T::default(); values.len() / from * into];
+    for (row, out_row) in values.chunks(from).zip(out.chunks_mut(into)) {
+        for (state, &x) in row.iter().enumerate() {
+            out_row[to(state)] += x;
+        }
+    }
+    out
+}
+
 /// `count / agents`, the share of a segment's agents; 0 for a segment with no agents.
 pub fn share(count: u64, agents: u64) -> f64 {
     if agents == 0 {
@@ -309,6 +350,7 @@ impl Results {
         );
         Results {
             shape,
+            measure: Measure::Agents,
             segment_agents,
             tasks: vec![TaskCounts::default(); shape.tasks()],
         }
@@ -378,12 +420,89 @@ impl Results {
             .sum()
     }
 
-    /// Per replicate, the share of `state` in a segment (`segments` is `all`) at `step`.
+    /// Per replicate, the share of `state` in a segment (`segments` is `all`) at `step`: of
+    /// its agents, or of its usage when measured by usage.
     pub fn shares(&self, slot: usize, step: u32, segment: usize, state: usize) -> Vec<f64> {
         let agents = self.agents(slot, segment);
         (0..self.shape.replicates)
-            .map(|r| share(self.count_of(slot, r, step, segment, state), agents))
+            .map(|r| match self.measure {
+                Measure::Agents => share(self.count_of(slot, r, step, segment, state), agents),
+                Measure::Usage => {
+                    self.usage_share(slot, r, step, segment, |s| s == state)
+                }
+            })
             .collect()
+    }
+
+    /// What the shares measure.
+    pub fn measure(&self) -> Measure {
+        self.measure
+    }
+
+    /// Makes the shares measure `measure`; false, changing nothing, for usage when the tasks
+    /// carry none.
+    pub fn set_measure(&mut self, measure: Measure) -> bool {
+        if measure == Measure::Usage && !self.all_have_usage() {
+            return false;
+        }
+        self.measure = measure;
+        true
+    }
+
+    /// The share of a segment's usage (`segments` is `all`) held by its agents in the states
+    /// `of` selects, at `step` of one replicate of a slot; 0 without usage. Each segment's
+    /// usage and the selected part of it are added in state order, then segment by segment,
+    /// so that the share is the same bits wherever it is computed.
+    pub fn usage_share(
+        &self,
+        slot: usize,
+        replicate: u32,
+        step: u32,
+        segment: usize,
+        of: impl Fn(usize) -> bool,
+    ) -> f64 {
+        let k = self.shape.task_in_slot(slot, replicate);
+        let usage = &self.tasks[k].usage;
+        if usage.is_empty() {
+            return 0.0;
+        }
+        let (mut part, mut total) = (0.0, 0.0);
+        for s in self.shape.segment_range(segment) {
+            let first = self.shape.cell(step, s, 0);
+            let by_state = &usage[first..first + self.shape.states];
+            part += by_state
+                .iter()
+                .enumerate()
+                .filter(|&(state, _)| of(state))
+                .map(|(_, u)| u)
+                .sum::<f64>();
+            total += by_state.iter().sum::<f64>();
+        }
+        if total > 0.0 { part / total } else { 0.0 }
+    }
+
+    /// The results with their states grouped into `states` states, state s into `to(s)`
+    /// (every group's state below `states`): a group's counts and usage are the sums of its
+    /// states', added in state order; flows are dropped.
+    pub fn grouped(&self, states: usize, to: impl Fn(usize) -> usize + Copy) -> Results {
+        let shape = Shape {
+            states,
+            ..self.shape
+        };
+        Results {
+            shape,
+            measure: self.measure,
+            segment_agents: self.segment_agents.clone(),
+            tasks: self
+                .tasks
+                .iter()
+                .map(|t| TaskCounts {
+                    counts: regroup(&t.counts, self.shape.states, shape.states, to),
+                    flows: Vec::new(),
+                    usage: regroup(&t.usage, self.shape.states, shape.states, to),
+                })
+                .collect(),
+        }
     }
 
     /// The share's mean, spread and interval over replicates: a row of `summary.csv`, a
@@ -467,6 +586,7 @@ impl Results {
         (0..self.shape.points)
             .map(|_| Results {
                 shape,
+                measure: self.measure,
                 segment_agents: agents.by_ref().take(slots).collect(),
                 tasks: counts.by_ref().take(tasks).collect(),
             })

@@ -88,6 +88,15 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         }
         let weights = Weight::ALL.map(|w| format!("{w} {}", params.weights[w]));
         outln!("  {:14} weights: {}", "", weights.join(", "));
+        match setup.usage {
+            Some(u) => outln!(
+                "  {:14} usage: median {} x exp({} z), z standard normal",
+                "",
+                u.median,
+                u.sigma
+            ),
+            None => outln!("  {:14} usage: not declared (a weight of 1 each)", ""),
+        }
         if let Some(source) = &info.source {
             outln!("  {:14} source: {source}", "");
         }
@@ -115,6 +124,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             if flags.is_empty() { "" } else { "; " },
             flags.join("; ")
         );
+        outln!("  {:14} vendor: {}", "", info.vendor);
         let served = |names: &[String], values: &[Option<f64>]| {
             names
                 .iter()

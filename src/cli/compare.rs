@@ -4,20 +4,21 @@
 //! `--write-metrics` rewrites `metrics.csv` (and, when swept, `robustness.csv`) in the very
 //! folder it read.
 
-use super::{CompareArgs, MetricsFormat};
-use blockade::compare::{MetricRow, RobustnessRow, RunData};
+use super::{CompareArgs, GroupBy, MeasureArg, MetricsFormat};
+use blockade::compare::{Metric, MetricRow, RobustnessRow, RunData};
 use blockade::output::{self, FolderIdentity, Layout};
 use blockade::{InputError, Result, compare};
 
 /// The rows `--variant`, `--state` and `--metric` keep (every row when none is given).
 struct Filter {
     arms: Option<Vec<usize>>,
-    states: Option<Vec<usize>>,
+    /// States (or vendors) by name.
+    states: Option<Vec<String>>,
     metrics: Option<Vec<String>>,
 }
 
 impl Filter {
-    fn keeps(&self, arm: usize, state: Option<usize>, metric: &str) -> bool {
+    fn keeps(&self, arm: usize, state: Option<String>, metric: &str) -> bool {
         self.arms.as_ref().is_none_or(|a| a.contains(&arm))
             && self
                 .states
@@ -61,7 +62,16 @@ fn filter_of(args: &CompareArgs, data: &RunData, metric_names: &[String]) -> Res
     };
     Ok(Filter {
         arms: indices(&args.variants, &data.arms, "--variant")?,
-        states: indices(&args.states, &data.states, "--state")?,
+        states: match args.states.is_empty() {
+            true => None,
+            false => {
+                // A state, or a vendor (the state of the vendor rows).
+                let vendors = data.vendors.iter().filter(|v| !data.states.contains(v));
+                let known: Vec<String> = data.states.iter().chain(vendors).cloned().collect();
+                indices(&args.states, &known, "--state")?;
+                Some(args.states.clone())
+            }
+        },
         metrics,
     })
 }
@@ -81,8 +91,33 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         Some(name) => Some(data.segment_named(name)?),
     };
     let compared = compare::compare(&run, at);
+    if args.measure == MeasureArg::Usage && !data.has_usage() {
+        return Err(InputError::new(
+            "the run has no usage (no segment declares usage, so there is no usage.csv)",
+        )
+        .in_origin("--measure")
+        .into());
+    }
+    // What is printed may group the providers by vendor and keep the shares of one measure;
+    // metrics.csv always has every row.
+    let grouped = match args.by {
+        GroupBy::Provider => None,
+        GroupBy::Vendor => {
+            let run = compare::RunPoints {
+                points: run.points.iter().map(RunData::by_vendor).collect(),
+                sweep: run.sweep.clone(),
+            };
+            let compared = compare::compare(&run, at);
+            Some((run, compared))
+        }
+    };
+    let (shown_run, shown_compared) = match &grouped {
+        None => (&run, &compared),
+        Some((run, compared)) => (run, compared),
+    };
+    let data = &shown_run.points[0];
     let mut metric_names: Vec<String> = Vec::new();
-    for row in compared.metrics.iter().flatten() {
+    for row in shown_compared.metrics.iter().flatten() {
         let name = row.metric.name().to_owned();
         if !metric_names.contains(&name) {
             metric_names.push(name);
@@ -92,6 +127,10 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     if let Some(identity) = &identity {
         output::rewrite_compared(identity, &run, &compared)?;
     }
+    let (run, compared) = (shown_run, shown_compared);
+    // The shares of the other measure are not printed; the metrics over the horizon are.
+    let usage = args.measure == MeasureArg::Usage;
+    let shown = |metric: Metric| !metric.at_step() || metric.of_usage() == usage;
     let layout = match args.format {
         MetricsFormat::Markdown => Layout::Markdown,
         MetricsFormat::Table | MetricsFormat::Csv | MetricsFormat::Json => Layout::Text,
@@ -99,11 +138,18 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     // The printed tables show one segment (all by default); CSV and JSON every segment
     // unless one is asked for, as the files have them.
     let table_segment = segment.unwrap_or(data.segments.len());
+    let state_name = |metric: Metric, state: Option<usize>| {
+        state.map(|k| data.state_name(metric, k).to_owned())
+    };
     let kept_metric = |r: &MetricRow| {
-        segment.is_none_or(|s| r.segment == s) && filter.keeps(r.arm, r.state, r.metric.name())
+        segment.is_none_or(|s| r.segment == s)
+            && shown(r.metric)
+            && filter.keeps(r.arm, state_name(r.metric, r.state), r.metric.name())
     };
     let kept_robust = |r: &RobustnessRow| {
-        segment.is_none_or(|s| r.segment == s) && filter.keeps(r.arm, r.state, r.metric.name())
+        segment.is_none_or(|s| r.segment == s)
+            && shown(r.metric)
+            && filter.keeps(r.arm, state_name(r.metric, r.state), r.metric.name())
     };
     let text = match &compared.robustness {
         None => {
@@ -116,8 +162,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
                 MetricsFormat::Table | MetricsFormat::Markdown => {
                     output::metrics_table(data, &selected[0], table_segment, layout).into_bytes()
                 }
-                MetricsFormat::Csv => output::metrics_csv(&run, &selected)?,
-                MetricsFormat::Json => output::metrics_json(&run, &selected),
+                MetricsFormat::Csv => output::metrics_csv(run, &selected)?,
+                MetricsFormat::Json => output::metrics_json(run, &selected),
             }
         }
         // A swept run: the summary across points; each point's metrics are in metrics.csv.
@@ -126,10 +172,10 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
                 rows.iter().filter(|r| kept_robust(r)).cloned().collect();
             match args.format {
                 MetricsFormat::Table | MetricsFormat::Markdown => {
-                    output::robustness_table(&run, &selected, table_segment, layout).into_bytes()
+                    output::robustness_table(run, &selected, table_segment, layout).into_bytes()
                 }
-                MetricsFormat::Csv => output::robustness_csv(&run, &selected)?,
-                MetricsFormat::Json => output::robustness_json(&run, &selected),
+                MetricsFormat::Csv => output::robustness_csv(run, &selected)?,
+                MetricsFormat::Json => output::robustness_json(run, &selected),
             }
         }
     };

@@ -288,6 +288,12 @@ struct CompareArgs {
     /// refused if DIR was replaced meanwhile
     #[arg(long)]
     write_metrics: bool,
+    /// Print the shares of each vendor (its providers together) instead of each provider
+    #[arg(long, value_enum, default_value_t = GroupBy::Provider)]
+    by: GroupBy,
+    /// Print shares of the agents, or of their usage (a run whose segments declare usage)
+    #[arg(long, value_enum, default_value_t = MeasureArg::Agents)]
+    measure: MeasureArg,
 }
 
 #[derive(Debug, Args)]
@@ -312,6 +318,39 @@ struct PlotArgs {
     /// The sweep point to draw, of a swept run (points.csv numbers them from 0) [default: 0]
     #[arg(long, value_name = "N")]
     point: Option<usize>,
+    /// Draw each vendor (its providers together) instead of each provider
+    #[arg(long, value_enum, default_value_t = GroupBy::Provider)]
+    by: GroupBy,
+    /// Draw shares of the agents, or of their usage (a run whose segments declare usage)
+    #[arg(long, value_enum, default_value_t = MeasureArg::Agents)]
+    measure: MeasureArg,
+}
+
+/// What `compare` and `plot` show a state of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GroupBy {
+    /// Each provider
+    Provider,
+    /// Each vendor: the sum of its providers
+    Vendor,
+}
+
+/// What `compare` and `plot` take a share of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MeasureArg {
+    /// The agents
+    Agents,
+    /// The agents' usage weights
+    Usage,
+}
+
+impl MeasureArg {
+    fn measure(self) -> blockade::results::Measure {
+        match self {
+            MeasureArg::Agents => blockade::results::Measure::Agents,
+            MeasureArg::Usage => blockade::results::Measure::Usage,
+        }
+    }
 }
 
 /// The charts `plot` draws.

@@ -1,7 +1,7 @@
 //! `blockade plot`: a chart of an output folder, as SVG or PNG; of one sweep point
 //! (`--point`, default 0) when the run is swept.
 
-use super::{ChartKind, PlotArgs};
+use super::{ChartKind, GroupBy, PlotArgs};
 use blockade::Result;
 use blockade::output::read;
 use blockade::plot::{self, Chart, Kind};
@@ -21,6 +21,11 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
     // Only the point drawn is read; --point on an unswept run, or past the last point, is
     // refused.
     let (data, sweep) = read::load_point(&args.dir, args.point)?;
+    let data = match args.by {
+        GroupBy::Provider => data,
+        GroupBy::Vendor => data.by_vendor(),
+    };
+    let data = data.measured_by(args.measure.measure())?;
     let mut chart = Chart::resolve(
         &data,
         kind,

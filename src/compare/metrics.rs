@@ -1,7 +1,7 @@
 //! The rows of `metrics.csv` (docs/FORMAT.md, metrics.csv), as numbers: one per segment, metric, state, step
 //! and arm, with the mean over replicates, its interval, and the difference from the baseline.
 
-use super::{RunData, UNSERVED};
+use super::{FIRST_PROVIDER, RunData, UNSERVED};
 use crate::results::share;
 use crate::stats;
 
@@ -24,6 +24,17 @@ pub enum Metric {
     UnservedExposure,
     /// Agents who left a provider over the horizon, summed over the steps.
     SwitchesAway,
+    /// Share of the segment's agents on a vendor's providers at a step (rows only when some
+    /// provider's vendor is not its id); the row's state is the vendor.
+    VendorShare,
+    /// Share of the segment's usage held by its agents in a state at a step.
+    UsageShare,
+    /// Usage share on providers whose origin is `cn`.
+    UsageDomesticShare,
+    /// Usage share on every other provider.
+    UsageForeignShare,
+    /// Usage share on a vendor's providers; the row's state is the vendor.
+    UsageVendorShare,
 }
 
 impl Metric {
@@ -37,15 +48,26 @@ impl Metric {
             Metric::PeakUnserved => "peak_unserved",
             Metric::UnservedExposure => "unserved_exposure",
             Metric::SwitchesAway => "switches_away",
+            Metric::VendorShare => "vendor_share",
+            Metric::UsageShare => "usage_share",
+            Metric::UsageDomesticShare => "usage_domestic_share",
+            Metric::UsageForeignShare => "usage_foreign_share",
+            Metric::UsageVendorShare => "usage_vendor_share",
         }
     }
 
     /// The unit of the row's mean and intervals.
     pub fn unit(self) -> &'static str {
         match self {
-            Metric::Share | Metric::DomesticShare | Metric::ForeignShare | Metric::PeakUnserved => {
-                "share"
-            }
+            Metric::Share
+            | Metric::DomesticShare
+            | Metric::ForeignShare
+            | Metric::PeakUnserved
+            | Metric::VendorShare => "share",
+            Metric::UsageShare
+            | Metric::UsageDomesticShare
+            | Metric::UsageForeignShare
+            | Metric::UsageVendorShare => "usage_share",
             Metric::DomesticCrossing => "fraction_of_replicates",
             Metric::UnservedExposure => "agent_steps",
             Metric::SwitchesAway => "agents",
@@ -56,11 +78,42 @@ impl Metric {
     /// step is the same at every sweep point; otherwise it is measured over the horizon.
     pub fn at_step(self) -> bool {
         match self {
-            Metric::Share | Metric::DomesticShare | Metric::ForeignShare => true,
+            Metric::Share
+            | Metric::DomesticShare
+            | Metric::ForeignShare
+            | Metric::VendorShare
+            | Metric::UsageShare
+            | Metric::UsageDomesticShare
+            | Metric::UsageForeignShare
+            | Metric::UsageVendorShare => true,
             Metric::DomesticCrossing
             | Metric::PeakUnserved
             | Metric::UnservedExposure
             | Metric::SwitchesAway => false,
+        }
+    }
+
+    /// Whether the row's state is a vendor (an index into [`RunData::vendors`]) rather than
+    /// a state.
+    pub fn of_vendor(self) -> bool {
+        matches!(self, Metric::VendorShare | Metric::UsageVendorShare)
+    }
+
+    /// Whether the metric weights agents by their usage.
+    pub fn of_usage(self) -> bool {
+        match self {
+            Metric::UsageShare
+            | Metric::UsageDomesticShare
+            | Metric::UsageForeignShare
+            | Metric::UsageVendorShare => true,
+            Metric::Share
+            | Metric::DomesticShare
+            | Metric::ForeignShare
+            | Metric::DomesticCrossing
+            | Metric::PeakUnserved
+            | Metric::UnservedExposure
+            | Metric::SwitchesAway
+            | Metric::VendorShare => false,
         }
     }
 }
@@ -115,6 +168,16 @@ enum Key {
     UnservedExposure,
     /// Agents who left a provider.
     SwitchesAway { state: usize },
+    /// The share of a vendor at a step.
+    VendorShare { vendor: usize, step: u32 },
+    /// The usage share of a state at a step.
+    UsageShare { state: usize, step: u32 },
+    /// The usage share of domestic providers at a step.
+    UsageDomesticShare { step: u32 },
+    /// The usage share of foreign providers at a step.
+    UsageForeignShare { step: u32 },
+    /// The usage share of a vendor at a step.
+    UsageVendorShare { vendor: usize, step: u32 },
 }
 
 impl Key {
@@ -127,24 +190,44 @@ impl Key {
             Key::PeakUnserved => Metric::PeakUnserved,
             Key::UnservedExposure => Metric::UnservedExposure,
             Key::SwitchesAway { .. } => Metric::SwitchesAway,
+            Key::VendorShare { .. } => Metric::VendorShare,
+            Key::UsageShare { .. } => Metric::UsageShare,
+            Key::UsageDomesticShare { .. } => Metric::UsageDomesticShare,
+            Key::UsageForeignShare { .. } => Metric::UsageForeignShare,
+            Key::UsageVendorShare { .. } => Metric::UsageVendorShare,
         }
     }
 
-    /// The state of the row, for shares, the unserved metrics and switches.
+    /// The state of the row, for shares, the unserved metrics and switches; the vendor, for
+    /// vendor shares.
     fn state(self) -> Option<usize> {
         match self {
-            Key::Share { state, .. } | Key::SwitchesAway { state } => Some(state),
+            Key::Share { state, .. }
+            | Key::UsageShare { state, .. }
+            | Key::SwitchesAway { state } => Some(state),
+            Key::VendorShare { vendor, .. } | Key::UsageVendorShare { vendor, .. } => {
+                Some(vendor)
+            }
             Key::PeakUnserved | Key::UnservedExposure => Some(UNSERVED),
-            Key::DomesticShare { .. } | Key::ForeignShare { .. } | Key::DomesticCrossing => None,
+            Key::DomesticShare { .. }
+            | Key::ForeignShare { .. }
+            | Key::UsageDomesticShare { .. }
+            | Key::UsageForeignShare { .. }
+            | Key::DomesticCrossing => None,
         }
     }
 
     /// The step of a share; the crossing and the peak get theirs from the replicates.
     fn step(self) -> Option<u32> {
         match self {
-            Key::Share { step, .. } | Key::DomesticShare { step } | Key::ForeignShare { step } => {
-                Some(step)
-            }
+            Key::Share { step, .. }
+            | Key::DomesticShare { step }
+            | Key::ForeignShare { step }
+            | Key::VendorShare { step, .. }
+            | Key::UsageShare { step, .. }
+            | Key::UsageDomesticShare { step }
+            | Key::UsageForeignShare { step }
+            | Key::UsageVendorShare { step, .. } => Some(step),
             Key::DomesticCrossing
             | Key::PeakUnserved
             | Key::UnservedExposure
@@ -177,14 +260,32 @@ pub fn metrics(data: &RunData, at: Option<u32>) -> Vec<MetricRow> {
     rows
 }
 
-/// The rows' keys in order: per step the state shares, domestic and foreign share; then the
-/// crossing, the unserved peak and exposure, and the switches away from each provider.
+/// The rows' keys in order: per step the state shares, domestic and foreign share, the
+/// vendor shares when some vendor is not its provider's id, and, when the run has usage, the
+/// same as usage shares; then the crossing, the unserved peak and exposure, and the switches
+/// away from each provider.
 fn keys(data: &RunData, steps: &[u32]) -> Vec<Key> {
     let mut keys = Vec::new();
+    let vendors = if data.vendors_differ() {
+        0..data.vendors.len()
+    } else {
+        0..0
+    };
     for &step in steps {
         keys.extend((0..data.states.len()).map(|state| Key::Share { state, step }));
         keys.push(Key::DomesticShare { step });
         keys.push(Key::ForeignShare { step });
+        keys.extend(vendors.clone().map(|vendor| Key::VendorShare { vendor, step }));
+        if data.has_usage() {
+            keys.extend((0..data.states.len()).map(|state| Key::UsageShare { state, step }));
+            keys.push(Key::UsageDomesticShare { step });
+            keys.push(Key::UsageForeignShare { step });
+            keys.extend(
+                vendors
+                    .clone()
+                    .map(|vendor| Key::UsageVendorShare { vendor, step }),
+            );
+        }
     }
     keys.push(Key::DomesticCrossing);
     keys.push(Key::PeakUnserved);
@@ -238,6 +339,25 @@ fn values(data: &RunData, arm: usize, segment: usize, key: Key) -> Values {
         Key::SwitchesAway { state } => {
             per_replicate(&|r| data.switches_from(arm, r, segment, state) as f64)
         }
+        Key::VendorShare { vendor, step } => {
+            per_replicate(&|r| share(data.vendor_count(arm, r, step, segment, vendor), agents))
+        }
+        Key::UsageShare { state, step } => {
+            per_replicate(&|r| data.usage_share(arm, r, step, segment, |k| k == state))
+        }
+        Key::UsageDomesticShare { step } => per_replicate(&|r| {
+            data.usage_share(arm, r, step, segment, |k| {
+                k >= FIRST_PROVIDER && data.domestic[k]
+            })
+        }),
+        Key::UsageForeignShare { step } => per_replicate(&|r| {
+            data.usage_share(arm, r, step, segment, |k| {
+                k >= FIRST_PROVIDER && !data.domestic[k]
+            })
+        }),
+        Key::UsageVendorShare { vendor, step } => per_replicate(&|r| {
+            data.usage_share(arm, r, step, segment, |k| data.vendor[k] == Some(vendor))
+        }),
     }
 }
 

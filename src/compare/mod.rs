@@ -17,7 +17,7 @@ pub use metrics::{Metric, MetricRow, metrics};
 pub use robustness::{Better, RobustnessRow, robustness};
 
 use crate::error::InputError;
-use crate::results::{Results, Switches};
+use crate::results::{Measure, Results, Switches};
 use chrono::NaiveDate;
 
 /// The index of the first provider among the states: `not_adopted`, `unserved`, providers.
@@ -54,6 +54,11 @@ pub struct RunData {
     pub states: Vec<String>,
     /// Per state: a provider whose origin is `cn`.
     pub domestic: Vec<bool>,
+    /// The vendors, in order of their first provider.
+    pub vendors: Vec<String>,
+    /// Per state: the vendor of a provider, as an index into `vendors`; `None` for
+    /// `not_adopted` and `unserved`.
+    pub vendor: Vec<Option<usize>>,
     /// The date of each step, 0..=steps.
     pub dates: Vec<NaiveDate>,
     /// Per arm, its events in date order.
@@ -67,7 +72,7 @@ pub struct RunData {
 
 impl RunData {
     /// A point's data; `results` has one point and arms, segments and states as named, and
-    /// `switches` the same shape.
+    /// `switches` the same shape; `vendor_names` names each provider's vendor, in state order.
     ///
     /// # Panics
     /// When the sizes disagree: the reader builds every part from the same run.json.
@@ -78,11 +83,24 @@ impl RunData {
         segments: Vec<String>,
         states: Vec<String>,
         domestic: Vec<bool>,
+        vendor_names: &[String],
         dates: Vec<NaiveDate>,
         timelines: Vec<Vec<TimelineEvent>>,
         results: Results,
         switches: Switches,
     ) -> RunData {
+        let mut vendors: Vec<String> = Vec::new();
+        let mut vendor = vec![None; FIRST_PROVIDER];
+        for name in vendor_names {
+            let v = match vendors.iter().position(|v| v == name) {
+                Some(v) => v,
+                None => {
+                    vendors.push(name.clone());
+                    vendors.len() - 1
+                }
+            };
+            vendor.push(Some(v));
+        }
         let shape = results.shape();
         assert!(
             shape.points() == 1
@@ -90,6 +108,7 @@ impl RunData {
                 && shape.segments() == segments.len()
                 && shape.states() == states.len()
                 && domestic.len() == states.len()
+                && vendor.len() == states.len()
                 && dates.len() == shape.steps() as usize + 1
                 && timelines.len() == arms.len()
                 && switches.shape() == shape,
@@ -101,10 +120,94 @@ impl RunData {
             segments,
             states,
             domestic,
+            vendors,
+            vendor,
             dates,
             timelines,
             results,
             switches,
+        }
+    }
+
+    /// Whether some provider belongs to a vendor other than its id, so that grouping by
+    /// vendor says something the states do not (and metrics.csv has vendor shares).
+    pub fn vendors_differ(&self) -> bool {
+        self.providers()
+            .any(|k| self.vendor[k].is_some_and(|v| self.vendors[v] != self.states[k]))
+    }
+
+    /// Agents of `segment` on the providers of `vendor` at `step`.
+    pub fn vendor_count(
+        &self,
+        arm: usize,
+        replicate: u32,
+        step: u32,
+        segment: usize,
+        vendor: usize,
+    ) -> u64 {
+        self.providers()
+            .filter(|&k| self.vendor[k] == Some(vendor))
+            .map(|k| self.count(arm, replicate, step, segment, k))
+            .sum()
+    }
+
+    /// Whether the run carries usage (usage.csv).
+    pub fn has_usage(&self) -> bool {
+        self.results.all_have_usage()
+    }
+
+    /// The share of `segment`'s usage held by its agents in the states `of` selects.
+    pub fn usage_share(
+        &self,
+        arm: usize,
+        replicate: u32,
+        step: u32,
+        segment: usize,
+        of: impl Fn(usize) -> bool,
+    ) -> f64 {
+        self.results.usage_share(arm, replicate, step, segment, of)
+    }
+
+    /// The same data with the providers grouped by vendor (`--by vendor`): the states are
+    /// `not_adopted`, `unserved`, then the vendors in order of their first provider; a
+    /// vendor's counts, usage and switches are the sums of its providers', and it is domestic
+    /// when all its providers are.
+    pub fn by_vendor(&self) -> RunData {
+        let states = FIRST_PROVIDER + self.vendors.len();
+        let vendor = &self.vendor;
+        let to = move |state: usize| vendor[state].map_or(state, |v| FIRST_PROVIDER + v);
+        let mut domestic = vec![false; FIRST_PROVIDER];
+        domestic.extend((0..self.vendors.len()).map(|v| {
+            self.providers()
+                .filter(|&k| self.vendor[k] == Some(v))
+                .all(|k| self.domestic[k])
+        }));
+        let mut names = self.states[..FIRST_PROVIDER].to_vec();
+        names.extend(self.vendors.iter().cloned());
+        RunData::new(
+            self.scenario.clone(),
+            self.arms.clone(),
+            self.segments.clone(),
+            names,
+            domestic,
+            &self.vendors,
+            self.dates.clone(),
+            self.timelines.clone(),
+            self.results.grouped(states, to),
+            self.switches.grouped(states, to),
+        )
+    }
+
+    /// The same data with every share measured by `measure` (`--measure usage`): the charts'
+    /// bands then show usage shares. Refused for usage when the run has none.
+    pub fn measured_by(mut self, measure: Measure) -> Result<RunData, InputError> {
+        if self.results.set_measure(measure) {
+            Ok(self)
+        } else {
+            Err(InputError::new(
+                "the run has no usage (no segment declares usage, so there is no usage.csv)",
+            )
+            .in_origin("--measure"))
         }
     }
 
@@ -159,6 +262,15 @@ impl RunData {
             .filter(|&k| !self.domestic[k])
             .map(|k| self.count(arm, replicate, step, segment, k))
             .sum()
+    }
+
+    /// The name in a row's `state` column: the vendor's for vendor metrics, else the state's.
+    pub fn state_name(&self, metric: Metric, state: usize) -> &str {
+        if metric.of_vendor() {
+            &self.vendors[state]
+        } else {
+            &self.states[state]
+        }
     }
 
     /// The provider states.

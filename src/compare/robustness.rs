@@ -26,8 +26,13 @@ impl Better {
     pub fn of(metric: Metric, state: Option<usize>) -> Better {
         match metric {
             Metric::PeakUnserved | Metric::UnservedExposure => Better::Lower,
-            Metric::Share if state == Some(UNSERVED) => Better::Lower,
+            Metric::Share | Metric::UsageShare if state == Some(UNSERVED) => Better::Lower,
             Metric::Share
+            | Metric::UsageShare
+            | Metric::VendorShare
+            | Metric::UsageDomesticShare
+            | Metric::UsageForeignShare
+            | Metric::UsageVendorShare
             | Metric::DomesticShare
             | Metric::ForeignShare
             | Metric::DomesticCrossing

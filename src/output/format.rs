@@ -1,7 +1,7 @@
 //! What the printed views and the written files share: -0 written as 0, CSV and JSON bytes of
 //! typed rows, titled tables laid out as aligned text or Markdown, and the numbers in them.
 
-use crate::compare::Metric;
+use crate::compare::{Metric, RunData};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -204,15 +204,18 @@ pub(crate) fn render(heading: &str, legend: &str, sections: &[Section], layout: 
 
 /// The label of a metric's row in a printed section: the state it is about, or what the
 /// metric sums up.
-pub(crate) fn row_label(metric: Metric, state: Option<usize>, states: &[String]) -> &str {
+pub(crate) fn row_label(metric: Metric, state: Option<usize>, data: &RunData) -> &str {
     match metric {
-        Metric::DomesticShare => "domestic (cn)",
-        Metric::ForeignShare => "foreign",
+        Metric::DomesticShare | Metric::UsageDomesticShare => "domestic (cn)",
+        Metric::ForeignShare | Metric::UsageForeignShare => "foreign",
         Metric::Share
         | Metric::DomesticCrossing
         | Metric::PeakUnserved
         | Metric::UnservedExposure
-        | Metric::SwitchesAway => state.map_or("", |k| states[k].as_str()),
+        | Metric::SwitchesAway
+        | Metric::VendorShare
+        | Metric::UsageShare
+        | Metric::UsageVendorShare => state.map_or("", |k| data.state_name(metric, k)),
     }
 }
 

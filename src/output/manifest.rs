@@ -238,6 +238,9 @@ pub struct ResolvedSegment {
     /// The spread of its agents' weight multipliers.
     #[serde(default)]
     pub heterogeneity: f64,
+    /// The distribution of its agents' usage weights, when the file declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<ResolvedUsage>,
     /// Where its numbers come from.
     #[serde(default)]
     pub source: Option<String>,
@@ -272,9 +275,21 @@ pub struct ResolvedProvider {
     /// Its origin: `cn` counts as domestic; any other, or none, as foreign.
     #[serde(default)]
     pub origin: Option<String>,
+    /// Its vendor, written only when it is not the provider's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
     /// Where its numbers come from.
     #[serde(default)]
     pub source: Option<String>,
+}
+
+/// A segment's usage weight: `median * exp(sigma * z)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ResolvedUsage {
+    /// The median weight.
+    pub median: f64,
+    /// The sd of the log of the weight.
+    pub sigma: f64,
 }
 
 /// When an event happens, as written: a date or a step.
@@ -476,6 +491,10 @@ fn setup_json(scenario: &Scenario, setup: &Setup) -> ResolvedArm {
                 .map(|&w| (w.to_string(), sp.weights[w]))
                 .collect(),
             heterogeneity: sp.heterogeneity,
+            usage: s.usage.map(|u| ResolvedUsage {
+                median: u.median,
+                sigma: u.sigma,
+            }),
             source: info.source.clone(),
         })
         .collect();
@@ -496,6 +515,7 @@ fn setup_json(scenario: &Scenario, setup: &Setup) -> ResolvedArm {
             available: pp.available,
             accepts_new: pp.accepts_new,
             origin: info.origin.clone(),
+            vendor: (info.vendor != info.id).then(|| info.vendor.clone()),
             source: info.source.clone(),
         })
         .collect();

@@ -17,7 +17,7 @@ fn named<'a>(data: &'a RunData, row: &MetricRow) -> MetricsRow<'a> {
         variant: &data.arms[row.arm],
         segment: data.segment_name(row.segment),
         metric: row.metric.name(),
-        state: row.state.map(|k| data.states[k].as_str()),
+        state: row.state.map(|k| data.state_name(row.metric, k)),
         step: row.step,
         date: row.step.map(|s| data.dates[s as usize].to_string()),
         unit: row.metric.unit(),
@@ -99,27 +99,32 @@ fn sections(data: &RunData, rows: &[MetricRow], segment: usize) -> Vec<Section> 
         }
     }
     for step in share_steps {
-        let mut section = Section {
-            title: format!(
-                "Share of agents at {} (step {step}), %",
-                data.dates[step as usize]
-            ),
-            header: values_header.clone(),
-            right: values_right.clone(),
-            rows: Vec::new(),
-        };
-        let at_step = rows.iter().filter(|r| {
-            r.step == Some(step)
-                && matches!(
-                    r.metric,
-                    Metric::Share | Metric::DomesticShare | Metric::ForeignShare
-                )
-        });
-        for row in at_step {
-            let label = row_label(row.metric, row.state, &data.states);
-            section.rows.push(labelled(data, row, label, percent));
+        for usage in [false, true] {
+            let at_step: Vec<&&MetricRow> = rows
+                .iter()
+                .filter(|r| {
+                    r.step == Some(step) && r.metric.at_step() && r.metric.of_usage() == usage
+                })
+                .collect();
+            if at_step.is_empty() {
+                continue;
+            }
+            let mut section = Section {
+                title: format!(
+                    "Share of {} at {} (step {step}), %",
+                    if usage { "usage" } else { "agents" },
+                    data.dates[step as usize]
+                ),
+                header: values_header.clone(),
+                right: values_right.clone(),
+                rows: Vec::new(),
+            };
+            for row in at_step {
+                let label = row_label(row.metric, row.state, data);
+                section.rows.push(labelled(data, row, label, percent));
+            }
+            sections.push(section);
         }
-        sections.push(section);
     }
 
     let mut when = Section {

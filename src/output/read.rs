@@ -12,10 +12,10 @@
 //! it is read into one [`RunData`] per point, or only the point asked for.
 
 use super::counts::{
-    Dates, FileLayout, FlowsInto, parse_date, read_adoption, read_flows,
+    Dates, FileLayout, FlowsInto, parse_date, read_adoption, read_flows, read_usage,
     refuse_more_rows_than_bytes, segment_agents,
 };
-use super::files::{ADOPTION, FLOWS, POINTS};
+use super::files::{ADOPTION, FLOWS, POINTS, USAGE};
 use super::manifest::{EventAt, Resolved, ResolvedEvent, RunManifest};
 use super::rows::{PointRow, refuse, refuse_line};
 use crate::compare::{FIRST_PROVIDER, RunData, RunPoints, SweepValues, TimelineEvent};
@@ -66,6 +66,10 @@ struct Described {
     segments: Vec<String>,
     states: Vec<String>,
     domestic: Vec<bool>,
+    /// Per provider, its vendor.
+    vendors: Vec<String>,
+    /// Whether some segment declares usage, so that the folder has usage.csv.
+    usage: bool,
     replicates: u32,
     steps: u32,
 }
@@ -165,6 +169,15 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         refuse(&dir.join(ADOPTION), format!("{point}{message}"))
     })?;
     results.set_segment_agents(agents);
+    if d.usage {
+        read_usage(
+            &dir.join(USAGE),
+            &layout,
+            &mut results,
+            &every_task,
+            &mut dates,
+        )?;
+    }
     let mut switches = Switches::new(shape);
     read_flows(
         &dir.join(FLOWS),
@@ -187,6 +200,7 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
                 d.segments.clone(),
                 d.states.clone(),
                 d.domestic.clone(),
+                &d.vendors,
                 dates.clone(),
                 timelines.clone(),
                 results,
@@ -278,8 +292,10 @@ fn describe(path: &Path, manifest: &RunManifest) -> Result<Described> {
     }
     let mut states = vec!["not_adopted".to_owned(), "unserved".to_owned()];
     let mut domestic = vec![false; FIRST_PROVIDER];
+    let mut vendors = Vec::new();
     for provider in &resolved.providers {
         states.push(provider.id.clone());
+        vendors.push(provider.vendor.clone().unwrap_or_else(|| provider.id.clone()));
         // A provider without an origin counts as foreign (docs/FORMAT.md, [[providers]]).
         domestic.push(provider.origin.as_deref() == Some("cn"));
     }
@@ -289,6 +305,8 @@ fn describe(path: &Path, manifest: &RunManifest) -> Result<Described> {
         segments,
         states,
         domestic,
+        vendors,
+        usage: resolved.segments.iter().any(|s| s.usage.is_some()),
         replicates: manifest.replicates,
         steps: resolved.scenario.steps,
     })

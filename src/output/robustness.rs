@@ -17,7 +17,7 @@ fn named<'a>(data: &'a RunData, row: &RobustnessRow) -> (Option<usize>, Robustne
         variant: &data.arms[row.arm],
         segment: data.segment_name(row.segment),
         metric: row.metric.name(),
-        state: row.state.map(|k| data.states[k].as_str()),
+        state: row.state.map(|k| data.state_name(row.metric, k)),
         step: row.step,
         date: row.step.map(|s| data.dates[s as usize].to_string()),
         unit: row.metric.unit(),
@@ -119,21 +119,27 @@ fn sections(data: &RunData, rows: &[RobustnessRow], segment: usize) -> Vec<Secti
         }
     }
     for step in share_steps {
-        let mut shares = section(format!(
-            "Share of agents at {} (step {step}): difference, percentage points",
-            data.dates[step as usize]
-        ));
-        for row in rows.iter().filter(|r| {
-            r.step == Some(step)
-                && matches!(
-                    r.metric,
-                    Metric::Share | Metric::DomesticShare | Metric::ForeignShare
-                )
-        }) {
-            let label = row_label(row.metric, row.state, &data.states);
-            shares.rows.push(cells(data, row, label, percent));
+        for usage in [false, true] {
+            let at_step: Vec<&&RobustnessRow> = rows
+                .iter()
+                .filter(|r| {
+                    r.step == Some(step) && r.metric.at_step() && r.metric.of_usage() == usage
+                })
+                .collect();
+            if at_step.is_empty() {
+                continue;
+            }
+            let mut shares = section(format!(
+                "Share of {} at {} (step {step}): difference, percentage points",
+                if usage { "usage" } else { "agents" },
+                data.dates[step as usize]
+            ));
+            for row in at_step {
+                let label = row_label(row.metric, row.state, data);
+                shares.rows.push(cells(data, row, label, percent));
+            }
+            sections.push(shares);
         }
-        sections.push(shares);
     }
 
     let mut crossing = section(

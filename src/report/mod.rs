@@ -283,7 +283,7 @@ fn row_key(
         data.arms[arm],
         data.segment_name(segment),
         metric.name(),
-        state.map_or("", |k| data.states[k].as_str()),
+        state.map_or("", |k| data.state_name(metric, k)),
         step.map_or(String::new(), |s| s.to_string())
     );
     key
