@@ -27,6 +27,10 @@ const MULTIPLIER_BYTES: u64 = 4 * Weight::COUNT as u64;
 /// held capabilities (4), the weight multipliers, the state (1).
 pub const AGENT_BYTES: u64 = 2 + 1 + 1 + 4 + MULTIPLIER_BYTES + 1;
 
+/// Bytes per agent of its usage weight (an f32) and, in a graph, of its state gathered into
+/// agent order before the usage is summed (1): held only when some segment declares usage.
+pub const USAGE_BYTES: u64 = 4 + 1;
+
 /// Bytes per agent of the buffers a step may fill at worst (every agent changing state at
 /// once, as at step 0 with initial_adoption 1): its change (flow cell 8, slot 4), and the new
 /// adopters' neighbour entries, capped at two per slot (4 each; beyond that the model
@@ -91,10 +95,22 @@ pub fn task_bytes(setup: &Setup, states: u64, segments: u64) -> u64 {
     } else {
         0
     };
-    // Running: the rows, the agents, their changes, and the adopted-neighbour counts (4).
-    let running = network + n * (AGENT_BYTES + CHANGE_BYTES) + if graph { 4 * n } else { 0 };
-    // Per step, the tally (counts and dense flows) while it is recorded.
-    let tally = 4 * segments * states * (states + 1);
+    // Running: the rows, the agents, their changes, the adopted-neighbour counts (4), and
+    // the usage weights.
+    let usage = if setup.has_usage() {
+        USAGE_BYTES * n
+    } else {
+        0
+    };
+    let running =
+        network + n * (AGENT_BYTES + CHANGE_BYTES) + if graph { 4 * n } else { 0 } + usage;
+    // Per step, the tally (counts and dense flows, and usage sums) while it is recorded.
+    let tally = 4 * segments * states * (states + 1)
+        + if setup.has_usage() {
+            8 * segments * states
+        } else {
+            0
+        };
     building.max(running) + tally
 }
 
@@ -129,7 +145,13 @@ pub fn estimate(
     let tasks = tasks.len() as u64;
     // Per task: counts for every step, and flows (a dozen bytes each) at most one per
     // (step, segment, from, to) but in practice a few per step: counted as one per count.
-    let results = tasks * (steps + 1) * segments * states * (4 + 12);
+    // With usage, 8 more per count for its sum.
+    let usage = if arms.iter().any(|a| a.setup.has_usage()) {
+        8
+    } else {
+        0
+    };
+    let results = tasks * (steps + 1) * segments * states * (4 + 12 + usage);
     let total = BASE_BYTES
         .saturating_add(per_task.saturating_mul(in_flight))
         .saturating_add(results);
@@ -217,13 +239,17 @@ const ADOPTION_ROW_FLOOR: u64 = 30;
 const SUMMARY_ROW_FLOOR: u64 = 40;
 
 /// The smallest size the files of a run can have, in bytes: `tasks` replicates of arm slots
-/// (points × arms) write adoption.csv rows; a whole run (`shard == false`) also writes the
+/// (points × arms) write adoption.csv rows (and as many usage.csv rows with usage); a whole run (`shard == false`) also writes the
 /// summary over every slot and the comparison of every variant slot.
 pub fn output_floor(scenario: &Scenario, arms: &[Arm<'_>], tasks: u64, shard: bool) -> u64 {
     let steps = u64::from(scenario.calendar.steps()) + 1;
     let segments = scenario.segments.len() as u64;
     let states = FIRST_PROVIDER as u64 + scenario.providers.len() as u64;
-    let adoption = tasks * steps * segments * states * ADOPTION_ROW_FLOOR;
+    let mut adoption = tasks * steps * segments * states * ADOPTION_ROW_FLOOR;
+    if arms.iter().any(|a| a.setup.has_usage()) {
+        // usage.csv has a row per adoption.csv row, of at least the same size.
+        adoption *= 2;
+    }
     if shard {
         return adoption;
     }

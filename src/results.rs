@@ -427,9 +427,7 @@ impl Results {
         (0..self.shape.replicates)
             .map(|r| match self.measure {
                 Measure::Agents => share(self.count_of(slot, r, step, segment, state), agents),
-                Measure::Usage => {
-                    self.usage_share(slot, r, step, segment, |s| s == state)
-                }
+                Measure::Usage => self.usage_share(slot, r, step, segment, |s| s == state),
             })
             .collect()
     }

@@ -363,18 +363,19 @@ mod tests {
     fn weight_deviates_are_standard_normal() {
         let streams = ReplicateStreams::new(7, 0);
         let n = 100_000;
-        for deviate in [|d: AgentDraws| d.weight_deviate(2), |d: AgentDraws| d.usage_deviate()] {
-        let z: Vec<f64> = (0..n)
-            .map(|i| deviate(streams.attributes(i)))
-            .collect();
-        let mean = z.iter().sum::<f64>() / f64::from(n);
-        let var = z.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / f64::from(n - 1);
-        assert!(mean.abs() < 5.0 / f64::from(n).sqrt(), "mean {mean}");
-        // The variance of a sample variance of normals is 2 / (n - 1).
-        assert!(
-            (var - 1.0).abs() < 5.0 * (2.0 / f64::from(n - 1)).sqrt(),
-            "var {var}"
-        );
+        for deviate in [
+            |d: AgentDraws| d.weight_deviate(2),
+            |d: AgentDraws| d.usage_deviate(),
+        ] {
+            let z: Vec<f64> = (0..n).map(|i| deviate(streams.attributes(i))).collect();
+            let mean = z.iter().sum::<f64>() / f64::from(n);
+            let var = z.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / f64::from(n - 1);
+            assert!(mean.abs() < 5.0 / f64::from(n).sqrt(), "mean {mean}");
+            // The variance of a sample variance of normals is 2 / (n - 1).
+            assert!(
+                (var - 1.0).abs() < 5.0 * (2.0 / f64::from(n - 1)).sqrt(),
+                "var {var}"
+            );
         }
     }
 }

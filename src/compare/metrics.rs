@@ -205,9 +205,7 @@ impl Key {
             Key::Share { state, .. }
             | Key::UsageShare { state, .. }
             | Key::SwitchesAway { state } => Some(state),
-            Key::VendorShare { vendor, .. } | Key::UsageVendorShare { vendor, .. } => {
-                Some(vendor)
-            }
+            Key::VendorShare { vendor, .. } | Key::UsageVendorShare { vendor, .. } => Some(vendor),
             Key::PeakUnserved | Key::UnservedExposure => Some(UNSERVED),
             Key::DomesticShare { .. }
             | Key::ForeignShare { .. }
@@ -275,7 +273,11 @@ fn keys(data: &RunData, steps: &[u32]) -> Vec<Key> {
         keys.extend((0..data.states.len()).map(|state| Key::Share { state, step }));
         keys.push(Key::DomesticShare { step });
         keys.push(Key::ForeignShare { step });
-        keys.extend(vendors.clone().map(|vendor| Key::VendorShare { vendor, step }));
+        keys.extend(
+            vendors
+                .clone()
+                .map(|vendor| Key::VendorShare { vendor, step }),
+        );
         if data.has_usage() {
             keys.extend((0..data.states.len()).map(|state| Key::UsageShare { state, step }));
             keys.push(Key::UsageDomesticShare { step });

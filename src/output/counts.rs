@@ -5,10 +5,10 @@
 //! segment, state) of the tasks read comes exactly once, and that a step has one date.
 
 use super::rows::{AdoptionRow, FlowRow, Row, RowReader, UsageRow, refuse, refuse_line};
-use serde::Deserialize;
 use crate::error::Result;
 use crate::results::{Flow, Results, Shape, Switches, Task, TaskCounts};
 use chrono::NaiveDate;
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
@@ -191,7 +191,14 @@ pub(crate) struct AdoptionFile;
 impl CellFile for AdoptionFile {
     type Row<'r> = AdoptionRow<'r>;
     fn keys<'a>(row: &'a AdoptionRow<'_>) -> (&'a str, u32, u32, &'a str, &'a str, &'a str) {
-        (row.variant, row.replicate, row.step, row.date, row.segment, row.state)
+        (
+            row.variant,
+            row.replicate,
+            row.step,
+            row.date,
+            row.segment,
+            row.state,
+        )
     }
     fn clear(task: &mut TaskCounts, cells: usize) {
         task.counts = vec![0; cells];
@@ -207,7 +214,14 @@ pub(crate) struct UsageFile;
 impl CellFile for UsageFile {
     type Row<'r> = UsageRow<'r>;
     fn keys<'a>(row: &'a UsageRow<'_>) -> (&'a str, u32, u32, &'a str, &'a str, &'a str) {
-        (row.variant, row.replicate, row.step, row.date, row.segment, row.state)
+        (
+            row.variant,
+            row.replicate,
+            row.step,
+            row.date,
+            row.segment,
+            row.state,
+        )
     }
     fn clear(task: &mut TaskCounts, cells: usize) {
         task.usage = vec![0.0; cells];

@@ -295,7 +295,12 @@ fn describe(path: &Path, manifest: &RunManifest) -> Result<Described> {
     let mut vendors = Vec::new();
     for provider in &resolved.providers {
         states.push(provider.id.clone());
-        vendors.push(provider.vendor.clone().unwrap_or_else(|| provider.id.clone()));
+        vendors.push(
+            provider
+                .vendor
+                .clone()
+                .unwrap_or_else(|| provider.id.clone()),
+        );
         // A provider without an origin counts as foreign (docs/FORMAT.md, [[providers]]).
         domestic.push(provider.origin.as_deref() == Some("cn"));
     }

@@ -7,8 +7,7 @@
 
 use super::format::clean;
 use super::rows::{
-    AdoptionRow, Cell, ComparisonRow, FlowRow, PointRow, RowWriter, SummaryRow, UsageRow,
-    header,
+    AdoptionRow, Cell, ComparisonRow, FlowRow, PointRow, RowWriter, SummaryRow, UsageRow, header,
 };
 use super::staging::Staging;
 use crate::error::Result;

@@ -246,6 +246,53 @@ const CASES: &[Case] = &[
         &["segments.startup.heterogeneity", "3.5"],
     ),
     (
+        "vendor not an identifier",
+        Replace("id = \"qwen\"\n", "id = \"qwen\"\nvendor = \"Ali Baba\"\n"),
+        &[],
+        Of("vendor ="),
+        &["providers.qwen.vendor", "Ali Baba"],
+    ),
+    (
+        "usage median 0",
+        Replace(
+            "heterogeneity = 0.2",
+            "heterogeneity = 0.2\nusage = { median = 0.0, sigma = 0.8 }",
+        ),
+        &[],
+        Of("usage ="),
+        &["segments.startup.usage.median", "> 0", "not 0"],
+    ),
+    (
+        "usage median negative",
+        Replace(
+            "heterogeneity = 0.2",
+            "heterogeneity = 0.2\nusage = { median = -1.0, sigma = 0.8 }",
+        ),
+        &[],
+        Of("usage ="),
+        &["segments.startup.usage.median", "not -1"],
+    ),
+    (
+        "usage sigma negative",
+        Replace(
+            "heterogeneity = 0.2",
+            "heterogeneity = 0.2\nusage = { median = 1.0, sigma = -0.1 }",
+        ),
+        &[],
+        Of("usage ="),
+        &["segments.startup.usage.sigma", "not -0.1"],
+    ),
+    (
+        "unknown key in usage",
+        Replace(
+            "heterogeneity = 0.2",
+            "heterogeneity = 0.2\nusage = { median = 1.0, sigma = 0.8, mean = 2.0 }",
+        ),
+        &[],
+        Of("usage ="),
+        &["usage", "unknown field `mean`"],
+    ),
+    (
         "population 0 in the file",
         Replace("population = 500", "population = 0"),
         &[],

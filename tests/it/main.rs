@@ -23,3 +23,4 @@ mod robustness;
 mod shards;
 mod stylised_facts;
 mod sweep;
+mod usage;
