@@ -138,9 +138,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     // The printed tables show one segment (all by default); CSV and JSON every segment
     // unless one is asked for, as the files have them.
     let table_segment = segment.unwrap_or(data.segments.len());
-    let state_name = |metric: Metric, state: Option<usize>| {
-        state.map(|k| data.state_name(metric, k).to_owned())
-    };
+    let state_name =
+        |metric: Metric, state: Option<usize>| state.map(|k| data.state_name(metric, k).to_owned());
     let kept_metric = |r: &MetricRow| {
         segment.is_none_or(|s| r.segment == s)
             && shown(r.metric)
