@@ -94,7 +94,7 @@ fn sections(data: &RunData, rows: &[MetricRow], segment: usize) -> Vec<Section> 
     // Shares, one section per step that has them (the last step, then --at).
     let mut share_steps: Vec<u32> = Vec::new();
     for r in &rows {
-        if r.metric == Metric::Share && !share_steps.contains(&r.step.unwrap_or(0)) {
+        if r.metric.at_step() && !share_steps.contains(&r.step.unwrap_or(0)) {
             share_steps.push(r.step.unwrap_or(0));
         }
     }

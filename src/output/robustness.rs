@@ -111,7 +111,7 @@ fn sections(data: &RunData, rows: &[RobustnessRow], segment: usize) -> Vec<Secti
     let mut share_steps: Vec<u32> = Vec::new();
     for step in rows
         .iter()
-        .filter(|r| r.metric == Metric::Share)
+        .filter(|r| r.metric.at_step())
         .filter_map(|r| r.step)
     {
         if !share_steps.contains(&step) {

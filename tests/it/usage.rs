@@ -416,6 +416,16 @@ fn a_vendors_share_is_the_sum_of_its_providers_shares() {
         assert!(!metrics.iter().any(|m| m == gone), "{gone} printed");
     }
 
+    // The printed table has the section of usage shares, and none of agent shares.
+    let printed = blockade()
+        .args(["compare", "--measure", "usage"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(printed.stdout).expect("utf-8");
+    assert!(text.contains("Share of usage at"), "{text}");
+    assert!(!text.contains("Share of agents at"), "{text}");
+
     // plot --by vendor --measure usage draws the vendor, not its tiers.
     let chart = tmp.path().join("vendors.svg");
     blockade()
