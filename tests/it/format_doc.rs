@@ -196,6 +196,17 @@ fn nested_keys_and_choices_are_in_format_md() {
             expected_fields,
         ),
         (
+            "### [[segments]]",
+            replace_first(
+                &base,
+                "heterogeneity = 0.2",
+                &format!(
+                    "heterogeneity = 0.2\nusage = {{ median = 1.0, sigma = 0.5, {UNKNOWN} = 1 }}"
+                ),
+            ),
+            expected_fields,
+        ),
+        (
             "### [scenario]",
             replace_first(&base, "step = \"week\"", &format!("step = \"{UNKNOWN}\"")),
             listed_in_parentheses,
