@@ -59,6 +59,8 @@ pub enum Purpose {
     Network = 18,
     /// A sweep's design (not keyed by a replicate: see [`design`]).
     Design = 19,
+    /// An agent's uniform against its segment's market potential.
+    Potential = 20,
     /// An agent's uniform threshold for capability `c` is `Capability as u64 + c`.
     Capability = 1 << 16,
     /// An agent's normal deviate for weight `w` is `WeightDeviate as u64 + 2 w` (+1 for the

@@ -47,14 +47,15 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     outln!("network    {}", network(base.network));
     let p = &base.params;
     outln!(
-        "adoption   innovation {}, imitation {}, reconsider {}, {}",
+        "adoption   innovation {}, imitation {}, reconsider {}, {}, price reference {}",
         p.innovation,
         p.imitation,
         p.reconsider,
         match p.outside_utility {
             Some(u) => format!("outside option at utility {u}"),
             None => "no outside option".into(),
-        }
+        },
+        p.price_reference
     );
 
     outln!("\nsegments ({})", scenario.segments.len());
@@ -62,11 +63,13 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         let setup = &base.segments[s];
         let params = &p.segments[s];
         outln!(
-            "  {:<14} share {:<6} {:>9} agents, {}% adopted at start, heterogeneity {}",
+            "  {:<14} share {:<6} {:>9} agents, {}% adopted at start, potential {}%, \
+             heterogeneity {}",
             info.name,
             setup.share,
             setup.agents,
             100.0 * setup.initial_adoption,
+            100.0 * params.potential,
             params.heterogeneity
         );
         outln!(

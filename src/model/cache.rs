@@ -28,6 +28,12 @@ pub(super) struct Derived {
     pub(super) starts: Vec<usize>,
     /// Per provider.
     pub(super) terms: Vec<Terms>,
+    /// Per segment, its potential as a threshold on the agent's potential draw: an agent is a
+    /// potential adopter while its draw is below (docs/MODEL.md, 7.1 Adoption).
+    pub(super) potential: Vec<Threshold>,
+    /// Whether every segment's potential is 1: then every agent is a potential adopter and the
+    /// step skips the potential draw, which could not say otherwise (every uniform is < 1).
+    pub(super) everyone_potential: bool,
     pub(super) languages: usize,
     pub(super) providers: usize,
 }
@@ -62,12 +68,18 @@ impl Derived {
                 .providers
                 .iter()
                 .map(|p| Terms {
-                    costs: Cost::ALL.map(|c| c.term(p.costs[c])),
+                    costs: Cost::ALL.map(|c| c.term(p.costs[c], params.price_reference)),
                     requires: p.requires,
                     accepts_new: p.accepts_new,
                     cut_off: Threshold::of(p.costs[Cost::Risk]),
                 })
                 .collect(),
+            potential: params
+                .segments
+                .iter()
+                .map(|s| Threshold::of(s.potential))
+                .collect(),
+            everyone_potential: params.segments.iter().all(|s| s.potential >= 1.0),
             languages,
             providers,
         }

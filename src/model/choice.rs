@@ -123,6 +123,7 @@ mod tests {
             imitation,
             reconsider: 0.0,
             outside_utility: None,
+            price_reference: 1.0,
             segments: Vec::new(),
             providers: Vec::new(),
         }
@@ -152,7 +153,7 @@ mod tests {
                 Cost::Price => 9.0,
                 Cost::Friction => 1.0,
                 Cost::Risk => 0.01,
-            })
+            }, 1.0)
         });
         // 2 × 0.8 − ln(10) − 0.5 × 1 − 10 × 0.01 + 1 × 0.25, then + 0.3 with inertia.
         let by_hand = 1.6 - 10f64.ln() - 0.5 - 0.1 + 0.25;

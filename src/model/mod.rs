@@ -149,6 +149,8 @@ struct StepView<'s> {
     adoption: &'s [Threshold],
     /// `reconsider` as a threshold.
     reconsider: Threshold,
+    /// The replicate's streams, for the agents' potential draws.
+    streams: ReplicateStreams,
     /// Whether events applied at this step, so that an adopter's provider may have become
     /// unusable. Without events it cannot have: the provider was usable when the agent chose it
     /// or when events last applied, and nothing that usability depends on (availability,
@@ -394,6 +396,7 @@ impl<'a> Simulation<'a> {
             complete_adoption,
             adoption: &self.adoption,
             reconsider: Threshold::of(self.params.reconsider),
+            streams: self.streams,
             recheck: self.patched,
             block_len: self.block_len,
         };
@@ -549,8 +552,23 @@ impl StepView<'_> {
         }
     }
 
-    /// Step 0: an agent adopts with its segment's initial_adoption and makes a free choice
-    /// with s_ij = 0 and no inertia.
+    /// Whether `agent`, in segment `segment`, is a potential adopter at this step: its
+    /// potential draw is below the segment's potential (docs/MODEL.md, 7.1 Adoption). Asked
+    /// only of agents whose adoption draw has already said yes, so the extra draw is made for
+    /// a few agents per step; the draws are keyed, so the order of the two questions changes
+    /// nothing.
+    #[inline(always)]
+    fn potential_adopter(&self, agent: u32, segment: usize) -> bool {
+        self.derived.everyone_potential
+            || self
+                .streams
+                .attributes(agent)
+                .below(Purpose::Potential, self.derived.potential[segment])
+    }
+
+    /// Step 0: a potential adopter has adopted with its segment's initial_adoption /
+    /// potential (so a fraction initial_adoption of the segment, in expectation) and makes a
+    /// free choice with s_ij = 0 and no inertia.
     fn initial_block(
         &self,
         slots: std::ops::Range<usize>,
@@ -559,14 +577,21 @@ impl StepView<'_> {
         scratch: &mut Scratch,
     ) {
         for k in slots {
-            let draws = stream.agent(self.placement.map_or(k as u32, |p| p[k]));
+            let agent = self.placement.map_or(k as u32, |p| p[k]);
+            let draws = stream.agent(agent);
             let segment = usize::from(self.agents.segment[k]);
-            let after =
-                if draws.uniform(Purpose::Adopt) < self.setup.segments[segment].initial_adoption {
-                    self.choose(k, &draws, Choice::FRESH, Peers::Nobody, scratch)
-                } else {
-                    NOT_ADOPTED
-                };
+            // With potential 1 the division is exact: the same comparison, on the same draw,
+            // as without a potential. A potential of 0 gives NaN or infinity here, and the
+            // potential draw then refuses everyone.
+            let initial = self.setup.segments[segment].initial_adoption
+                / self.params.segments[segment].potential;
+            let after = if draws.uniform(Purpose::Adopt) < initial
+                && self.potential_adopter(agent, segment)
+            {
+                self.choose(k, &draws, Choice::FRESH, Peers::Nobody, scratch)
+            } else {
+                NOT_ADOPTED
+            };
             self.record(k, NOT_ADOPTED, after, work);
         }
     }
@@ -598,7 +623,8 @@ impl StepView<'_> {
         );
         for (i, &before) in state.iter().enumerate() {
             let k = first + i;
-            let draws = stream.agent(placement.map_or(k as u32, |p| p[i]));
+            let agent = placement.map_or(k as u32, |p| p[i]);
+            let draws = stream.agent(agent);
             let choice = match before {
                 NOT_ADOPTED => {
                     // f_i: the fraction of the agent's neighbours that had adopted at t-1
@@ -615,7 +641,9 @@ impl StepView<'_> {
                         },
                         None => self.complete_adoption,
                     };
-                    draws.below(Purpose::Adopt, adopt).then_some(Choice::FRESH)
+                    (draws.below(Purpose::Adopt, adopt)
+                        && self.potential_adopter(agent, usize::from(self.agents.segment[k])))
+                    .then_some(Choice::FRESH)
                 }
                 UNSERVED => Some(Choice::FRESH),
                 _ => {

@@ -197,7 +197,7 @@ pub struct ResolvedNetwork {
 }
 
 /// `[adoption]` of an arm.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResolvedAdoption {
     /// The Bass innovation coefficient.
     pub innovation: f64,
@@ -207,6 +207,33 @@ pub struct ResolvedAdoption {
     pub reconsider: f64,
     /// The utility of staying out, if any.
     pub outside_utility: Option<f64>,
+    /// What prices are measured against; left out of the file when 1 (the default).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub price_reference: f64,
+}
+
+impl Default for ResolvedAdoption {
+    /// What a run.json without `adoption` reads as: zero rates, no outside option, the
+    /// default price reference.
+    fn default() -> ResolvedAdoption {
+        ResolvedAdoption {
+            innovation: 0.0,
+            imitation: 0.0,
+            reconsider: 0.0,
+            outside_utility: None,
+            price_reference: 1.0,
+        }
+    }
+}
+
+/// The default of a price reference and of a potential.
+fn one() -> f64 {
+    1.0
+}
+
+/// Whether a price reference or a potential is its default, so that run.json reads as before.
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
 }
 
 /// A segment of an arm.
@@ -223,6 +250,9 @@ pub struct ResolvedSegment {
     /// The share of its agents that have adopted at step 0.
     #[serde(default)]
     pub initial_adoption: f64,
+    /// The share of its agents that may ever adopt; left out of the file when 1 (the default).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub potential: f64,
     /// Its mix of tasks, by task.
     #[serde(default)]
     pub tasks: IndexMap<String, f64>,
@@ -480,6 +510,7 @@ fn setup_json(scenario: &Scenario, setup: &Setup) -> ResolvedArm {
             share: s.share,
             agents: s.agents,
             initial_adoption: s.initial_adoption,
+            potential: sp.potential,
             tasks: by_name(&scenario.tasks, s.tasks.iter().map(|&x| Some(x))),
             languages: by_name(&scenario.languages, s.languages.iter().map(|&x| Some(x))),
             capabilities: by_name(
@@ -527,6 +558,7 @@ fn setup_json(scenario: &Scenario, setup: &Setup) -> ResolvedArm {
             imitation: p.imitation,
             reconsider: p.reconsider,
             outside_utility: p.outside_utility,
+            price_reference: p.price_reference,
         },
         segments,
         providers,

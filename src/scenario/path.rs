@@ -65,6 +65,8 @@ named_enum! {
         Reconsider = "reconsider",
         /// `adoption.outside_utility`.
         OutsideUtility = "outside_utility",
+        /// `adoption.price_reference`.
+        PriceReference = "price_reference",
     }
 }
 
@@ -73,6 +75,7 @@ named_enum! {
 pub enum SegmentKey {
     Share,
     InitialAdoption,
+    Potential,
     Heterogeneity,
     Task(String),
     Language(String),
@@ -149,6 +152,7 @@ impl ParamPath {
                 let key = match rest {
                     ["share"] => SegmentKey::Share,
                     ["initial_adoption"] => SegmentKey::InitialAdoption,
+                    ["potential"] => SegmentKey::Potential,
                     ["heterogeneity"] => SegmentKey::Heterogeneity,
                     ["tasks", task] => SegmentKey::Task(task.to_string()),
                     ["languages", language] => SegmentKey::Language(language.to_string()),
@@ -162,7 +166,7 @@ impl ParamPath {
                     ["tasks" | "languages" | "capabilities" | "weights"] | [] => return Err(leaf()),
                     _ => {
                         return Err("unknown path: a segment has share, initial_adoption, \
-                                    heterogeneity, tasks.<task>, languages.<language>, \
+                                    potential, heterogeneity, tasks.<task>, languages.<language>, \
                                     capabilities.<capability>, weights.<weight>"
                             .into());
                     }
@@ -201,9 +205,10 @@ impl ParamPath {
         match self {
             ParamPath::Adoption(_) | ParamPath::Provider(..) => Scope::Event,
             ParamPath::Segment(_, key) => match key {
-                SegmentKey::Capability(_) | SegmentKey::Weight(_) | SegmentKey::Heterogeneity => {
-                    Scope::Event
-                }
+                SegmentKey::Capability(_)
+                | SegmentKey::Weight(_)
+                | SegmentKey::Heterogeneity
+                | SegmentKey::Potential => Scope::Event,
                 _ => Scope::Variant,
             },
             ParamPath::Network(_) | ParamPath::Scenario(ScenarioKey::Population) => Scope::Variant,
@@ -235,6 +240,7 @@ impl fmt::Display for ParamPath {
                 match key {
                     SegmentKey::Share => f.write_str("share"),
                     SegmentKey::InitialAdoption => f.write_str("initial_adoption"),
+                    SegmentKey::Potential => f.write_str("potential"),
                     SegmentKey::Heterogeneity => f.write_str("heterogeneity"),
                     SegmentKey::Task(t) => write!(f, "tasks.{t}"),
                     SegmentKey::Language(l) => write!(f, "languages.{l}"),
@@ -423,6 +429,7 @@ pub(crate) fn apply(
                 AdoptionKey::Imitation => adoption.imitation = x,
                 AdoptionKey::Reconsider => adoption.reconsider = x,
                 AdoptionKey::OutsideUtility => adoption.outside_utility = Some(x),
+                AdoptionKey::PriceReference => adoption.price_reference = Some(x),
             }
         }
         ParamPath::Segment(name, key) => {
@@ -430,6 +437,7 @@ pub(crate) fn apply(
             match key {
                 SegmentKey::Share => segment.share = number(value)?,
                 SegmentKey::InitialAdoption => segment.initial_adoption = number(value)?,
+                SegmentKey::Potential => segment.potential = Some(number(value)?),
                 SegmentKey::Heterogeneity => segment.heterogeneity = Some(number(value)?),
                 SegmentKey::Task(task) => {
                     Known::check("task", task, &known.tasks)?;
@@ -496,6 +504,8 @@ mod tests {
             "scenario.population",
             "network.rewire",
             "adoption.outside_utility",
+            "adoption.price_reference",
+            "segments.startup.potential",
             "segments.startup.tasks.video",
             "segments.startup.weights.inertia",
             "providers.openai_vpn.languages.cantonese",
@@ -526,6 +536,8 @@ mod tests {
         assert!(steps.check_scope(Scope::CommandLine).is_ok());
         let price = ParamPath::parse("providers.a.price").unwrap();
         assert!(price.check_scope(Scope::Event).is_ok());
+        let potential = ParamPath::parse("segments.a.potential").unwrap();
+        assert!(potential.check_scope(Scope::Event).is_ok());
     }
 
     #[test]

@@ -66,6 +66,7 @@ pub(crate) struct RawAdoption {
     pub imitation: f64,
     pub reconsider: f64,
     pub outside_utility: Option<f64>,
+    pub price_reference: Option<f64>,
 }
 
 /// One `[[segments]]` table.
@@ -75,6 +76,7 @@ pub(crate) struct RawSegment {
     pub name: String,
     pub share: f64,
     pub initial_adoption: f64,
+    pub potential: Option<f64>,
     pub tasks: IndexMap<String, f64>,
     pub languages: IndexMap<String, f64>,
     pub capabilities: Option<IndexMap<String, f64>>,

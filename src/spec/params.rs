@@ -17,7 +17,7 @@ named_enum! {
     pub enum Weight {
         /// Times the provider's quality for the agent's task and its fit for the language.
         Quality = "quality",
-        /// Times ln(1 + price).
+        /// Times ln(1 + price / price_reference).
         Price = "price",
         /// Times the provider's friction.
         Friction = "friction",
@@ -49,7 +49,8 @@ named_enum! {
     /// A number each provider has that a utility subtracts, times its own weight: the cost of
     /// choosing it. The order is the order in `[[providers]]` listings and in memory.
     pub enum Cost {
-        /// Price per unit of use, in the file's one currency, >= 0; enters as ln(1 + price).
+        /// Price per unit of use, in the file's one currency, >= 0; enters as
+        /// ln(1 + price / price_reference).
         Price = "price",
         /// Hassle of access, >= 0.
         Friction = "friction",
@@ -76,10 +77,13 @@ impl Cost {
         }
     }
 
-    /// What the utility subtracts, before weighing, for a value `x` of this cost.
-    pub fn term(self, x: f64) -> f64 {
+    /// What the utility subtracts, before weighing, for a value `x` of this cost; a price is
+    /// read in units of `price_reference` (`adoption.price_reference`), so that the term does
+    /// not depend on the currency. With the default reference 1 the division is exact: the
+    /// term is ln(1 + x), bit for bit.
+    pub fn term(self, x: f64, price_reference: f64) -> f64 {
         match self {
-            Cost::Price => libm::log(1.0 + x),
+            Cost::Price => libm::log(1.0 + x / price_reference),
             Cost::Friction | Cost::Risk => x,
         }
     }
@@ -156,6 +160,8 @@ pub struct Params {
     pub reconsider: f64,
     /// The utility of using no provider; `None`: no outside option.
     pub outside_utility: Option<f64>,
+    /// The price a price is measured against (`adoption.price_reference`), > 0; 1 by default.
+    pub price_reference: f64,
     /// Per segment, in file order.
     pub segments: Vec<SegmentParams>,
     /// Per provider, in file order.
@@ -171,6 +177,9 @@ pub struct SegmentParams {
     pub weights: Weights,
     /// The sd of the log of the agents' weight multipliers.
     pub heterogeneity: f64,
+    /// The market potential: the fraction of the segment's agents that may ever adopt, in
+    /// [0, 1]; 1 by default (docs/MODEL.md, 7.1 Adoption).
+    pub potential: f64,
 }
 
 /// A provider's changeable parameters.
@@ -206,9 +215,49 @@ mod tests {
 
     #[test]
     fn price_enters_as_its_logarithm() {
-        assert_eq!(Cost::Price.term(0.0), 0.0);
-        assert!((Cost::Price.term(std::f64::consts::E - 1.0) - 1.0).abs() < 1e-15);
-        assert_eq!(Cost::Friction.term(2.5), 2.5);
+        assert_eq!(Cost::Price.term(0.0, 1.0), 0.0);
+        assert!((Cost::Price.term(std::f64::consts::E - 1.0, 1.0) - 1.0).abs() < 1e-15);
+        assert_eq!(Cost::Friction.term(2.5, 1.0), 2.5);
+        assert_eq!(Cost::Friction.term(2.5, 7.1), 2.5);
+    }
+
+    #[test]
+    fn the_default_price_reference_leaves_the_term_bit_identical() {
+        for price in [0.0, 0.3, 2.13, 70.0, 1e9, 5e-324] {
+            let before = libm::log(1.0 + price);
+            assert_eq!(Cost::Price.term(price, 1.0).to_bits(), before.to_bits());
+        }
+    }
+
+    #[test]
+    fn a_price_in_units_of_its_reference_is_exact_under_a_power_of_two() {
+        // Scaling by 2^k is exact in binary floating point, so the ratio, and the term, keep
+        // their bits.
+        for (price, reference) in [(0.3, 1.0), (2.13, 7.1), (70.0, 0.55), (1e-3, 3.0)] {
+            let term = Cost::Price.term(price, reference);
+            for scale in [0.125, 2.0, 1024.0] {
+                let scaled = Cost::Price.term(price * scale, reference * scale);
+                assert_eq!(scaled.to_bits(), term.to_bits(), "{price}/{reference} x {scale}");
+            }
+        }
+    }
+
+    #[test]
+    fn under_any_other_factor_the_term_moves_by_a_few_rounding_errors_of_one_plus_the_ratio() {
+        // fl(p k) / fl(r k) = (p / r)(1 + e1)(1 + e3) / (1 + e2), each |e| <= 2^-53: within
+        // 2 eps of x = p / r. Adding 1 rounds once more (eps/2 of 1 + x) and ln is 1-Lipschitz
+        // on [1, inf), so the two terms differ by at most 2 eps x + eps (1 + x), plus half an
+        // ulp of each logarithm (the term is below 1 + x): under 4 eps (1 + x) in all.
+        for i in 1..5000 {
+            let price = f64::from(i) * 0.037;
+            for (reference, scale) in [(1.0, 7.1), (0.9, 7.1), (3.0, 0.138), (1.0, 1e-3)] {
+                let x = price / reference;
+                let term = Cost::Price.term(price, reference);
+                let scaled = Cost::Price.term(price * scale, reference * scale);
+                let bound = 4.0 * f64::EPSILON * (1.0 + x);
+                assert!((scaled - term).abs() <= bound, "{price}/{reference} x {scale}");
+            }
+        }
     }
 
     #[test]

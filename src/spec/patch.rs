@@ -15,6 +15,8 @@ pub enum Patch {
     Reconsider(f64),
     /// `adoption.outside_utility`: from now on, adopters may choose no provider.
     OutsideUtility(f64),
+    /// `adoption.price_reference`.
+    PriceReference(f64),
     /// `segments.<s>.capabilities.<c>`.
     Capability {
         /// The segment, in file order.
@@ -35,6 +37,13 @@ pub enum Patch {
     },
     /// `segments.<s>.heterogeneity`.
     Heterogeneity {
+        /// The segment, in file order.
+        segment: usize,
+        /// The new value.
+        value: f64,
+    },
+    /// `segments.<s>.potential`.
+    Potential {
         /// The segment, in file order.
         segment: usize,
         /// The new value.
@@ -103,6 +112,7 @@ impl Patch {
             Patch::Imitation(x) => params.imitation = x,
             Patch::Reconsider(x) => params.reconsider = x,
             Patch::OutsideUtility(x) => params.outside_utility = Some(x),
+            Patch::PriceReference(x) => params.price_reference = x,
             Patch::Capability {
                 segment,
                 capability,
@@ -120,6 +130,7 @@ impl Patch {
                 params.segments[segment].heterogeneity = value;
                 return AgentRefresh::Multipliers(segment);
             }
+            Patch::Potential { segment, value } => params.segments[segment].potential = value,
             Patch::Available { provider, value } => params.providers[provider].available = value,
             Patch::AcceptsNew { provider, value } => params.providers[provider].accepts_new = value,
             Patch::Cost {

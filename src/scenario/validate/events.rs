@@ -49,6 +49,7 @@ impl<'a> Names<'a> {
                 A::Imitation => Patch::Imitation(ranged(Bound::Probability)?),
                 A::Reconsider => Patch::Reconsider(ranged(Bound::Probability)?),
                 A::OutsideUtility => Patch::OutsideUtility(ranged(Bound::Finite)?),
+                A::PriceReference => Patch::PriceReference(ranged(Bound::Positive)?),
             },
             ParamPath::Segment(name, key) => {
                 let segment = Self::index(&self.segments, "segment", name)?;
@@ -66,6 +67,10 @@ impl<'a> Names<'a> {
                     SegmentKey::Heterogeneity => Patch::Heterogeneity {
                         segment,
                         value: ranged(Bound::Heterogeneity)?,
+                    },
+                    SegmentKey::Potential => Patch::Potential {
+                        segment,
+                        value: ranged(Bound::Probability)?,
                     },
                     _ => return Err(path.check_scope(Scope::Event).err().unwrap_or_default()),
                 }

@@ -41,6 +41,22 @@ pub(super) fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) ->
         for (name, &x) in caps {
             ck.check(&format!("{key}.capabilities.{name}"), x, Bound::Probability);
         }
+        let initial_adoption = ck.check(
+            &format!("{key}.initial_adoption"),
+            s.initial_adoption,
+            Bound::Probability,
+        );
+        let potential = ck.check(
+            &format!("{key}.potential"),
+            s.potential.unwrap_or(1.0),
+            Bound::Probability,
+        );
+        if initial_adoption > potential && Bound::Probability.check(potential).is_ok() {
+            ck.report(
+                format!("{key}.initial_adoption"),
+                format!("must be at most the segment's potential ({potential}), not {initial_adoption}"),
+            );
+        }
         segment_params.push(SegmentParams {
             capabilities: known
                 .capabilities
@@ -53,15 +69,12 @@ pub(super) fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) ->
                 s.heterogeneity.unwrap_or(0.0),
                 Bound::Heterogeneity,
             ),
+            potential,
         });
         segments.push(SegmentSetup {
             share: ck.check(&format!("{key}.share"), s.share, Bound::Probability),
             agents: 0,
-            initial_adoption: ck.check(
-                &format!("{key}.initial_adoption"),
-                s.initial_adoption,
-                Bound::Probability,
-            ),
+            initial_adoption,
             tasks: ck.fractions(&format!("{key}.tasks"), &s.tasks, &known.tasks),
             languages: ck.fractions(&format!("{key}.languages"), &s.languages, &known.languages),
             usage: s.usage.map(|u| Usage {
@@ -97,6 +110,11 @@ pub(super) fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) ->
         outside_utility: a
             .outside_utility
             .map(|x| ck.check("adoption.outside_utility", x, Bound::Finite)),
+        price_reference: ck.check(
+            "adoption.price_reference",
+            a.price_reference.unwrap_or(1.0),
+            Bound::Positive,
+        ),
         segments: segment_params,
         providers: raw
             .providers
