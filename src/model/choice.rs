@@ -149,11 +149,14 @@ mod tests {
             Weight::Inertia => 0.3,
         }));
         let costs = Cost::ALL.map(|c| {
-            c.term(match c {
-                Cost::Price => 9.0,
-                Cost::Friction => 1.0,
-                Cost::Risk => 0.01,
-            }, 1.0)
+            c.term(
+                match c {
+                    Cost::Price => 9.0,
+                    Cost::Friction => 1.0,
+                    Cost::Risk => 0.01,
+                },
+                1.0,
+            )
         });
         // 2 × 0.8 − ln(10) − 0.5 × 1 − 10 × 0.01 + 1 × 0.25, then + 0.3 with inertia.
         let by_hand = 1.6 - 10f64.ln() - 0.5 - 0.1 + 0.25;

@@ -237,7 +237,11 @@ mod tests {
             let term = Cost::Price.term(price, reference);
             for scale in [0.125, 2.0, 1024.0] {
                 let scaled = Cost::Price.term(price * scale, reference * scale);
-                assert_eq!(scaled.to_bits(), term.to_bits(), "{price}/{reference} x {scale}");
+                assert_eq!(
+                    scaled.to_bits(),
+                    term.to_bits(),
+                    "{price}/{reference} x {scale}"
+                );
             }
         }
     }
@@ -255,7 +259,10 @@ mod tests {
                 let term = Cost::Price.term(price, reference);
                 let scaled = Cost::Price.term(price * scale, reference * scale);
                 let bound = 4.0 * f64::EPSILON * (1.0 + x);
-                assert!((scaled - term).abs() <= bound, "{price}/{reference} x {scale}");
+                assert!(
+                    (scaled - term).abs() <= bound,
+                    "{price}/{reference} x {scale}"
+                );
             }
         }
     }

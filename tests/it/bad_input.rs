@@ -293,6 +293,40 @@ const CASES: &[Case] = &[
         &["usage", "unknown field `mean`"],
     ),
     (
+        "potential above 1",
+        Replace(
+            "initial_adoption = 0.1\n",
+            "initial_adoption = 0.1\npotential = 1.5\n",
+        ),
+        &[],
+        Of("potential"),
+        &["segments.startup.potential", "probability", "1.5"],
+    ),
+    (
+        "initial_adoption above the potential",
+        Replace(
+            "initial_adoption = 0.05\n",
+            "initial_adoption = 0.05\npotential = 0.04\n",
+        ),
+        &[],
+        Of("initial_adoption = 0.05"),
+        &[
+            "segments.enterprise.initial_adoption",
+            "potential (0.04)",
+            "not 0.05",
+        ],
+    ),
+    (
+        "price_reference of 0",
+        Replace(
+            "reconsider = 0.05\n",
+            "reconsider = 0.05\nprice_reference = 0.0\n",
+        ),
+        &[],
+        Of("price_reference"),
+        &["adoption.price_reference", "> 0", "not 0"],
+    ),
+    (
         "population 0 in the file",
         Replace("population = 500", "population = 0"),
         &[],
@@ -548,6 +582,43 @@ const CASES: &[Case] = &[
         &[],
         Edited,
         &["variants.no-block.set.scenario.steps", "only --set"],
+    ),
+    (
+        "variant set lowering a potential below initial_adoption",
+        Replace(
+            "\"adoption.imitation\" = 0.35",
+            "\"segments.startup.potential\" = 0.05",
+        ),
+        &[],
+        Edited,
+        &["segments.startup.initial_adoption", "potential (0.05)"],
+    ),
+    (
+        "event setting a negative price_reference",
+        Replace(
+            "\"providers.openai_vpn.risk\" = 0.04",
+            "\"adoption.price_reference\" = -7.1",
+        ),
+        &[],
+        Edited,
+        &[
+            "events.api-block.set.adoption.price_reference",
+            "> 0",
+            "-7.1",
+        ],
+    ),
+    (
+        "event setting a potential above 1",
+        Replace(
+            "\"providers.openai_vpn.risk\" = 0.04",
+            "\"segments.startup.potential\" = 1.2",
+        ),
+        &[],
+        Edited,
+        &[
+            "events.api-block.set.segments.startup.potential",
+            "probability",
+        ],
     ),
     // Flags.
     (

@@ -17,6 +17,8 @@ mod hostile;
 mod interrupt;
 mod logit;
 mod outputs;
+mod potential;
+mod price_reference;
 mod report;
 mod resources;
 mod robustness;

@@ -54,7 +54,9 @@ pub(super) fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) ->
         if initial_adoption > potential && Bound::Probability.check(potential).is_ok() {
             ck.report(
                 format!("{key}.initial_adoption"),
-                format!("must be at most the segment's potential ({potential}), not {initial_adoption}"),
+                format!(
+                    "must be at most the segment's potential ({potential}), not {initial_adoption}"
+                ),
             );
         }
         segment_params.push(SegmentParams {
