@@ -17,8 +17,6 @@ pub enum Bound {
     Probability,
     /// A finite number in [0, [`MAX_MAGNITUDE`]].
     NonNegative,
-    /// A finite number in (0, [`MAX_MAGNITUDE`]].
-    Positive,
     /// A heterogeneity, in [0, [`MAX_HETEROGENEITY`]].
     Heterogeneity,
     /// A finite number in (0, [`MAX_MAGNITUDE`]].
@@ -32,7 +30,6 @@ impl Bound {
             Bound::Finite => x.is_finite() && x.abs() <= MAX_MAGNITUDE,
             Bound::Probability => (0.0..=1.0).contains(&x),
             Bound::NonNegative => x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x),
-            Bound::Positive => x > 0.0 && x <= MAX_MAGNITUDE,
             Bound::Heterogeneity => (0.0..=MAX_HETEROGENEITY).contains(&x),
             Bound::Positive => x > 0.0 && x <= MAX_MAGNITUDE,
         };
@@ -44,7 +41,6 @@ impl Bound {
             Bound::Finite => format!("must be a finite number of magnitude at most 1e9, not {x}"),
             Bound::Probability => format!("must be a probability in [0, 1], not {x}"),
             Bound::NonNegative => format!("must be a finite number >= 0 (at most 1e9), not {x}"),
-            Bound::Positive => format!("must be a finite number > 0 (at most 1e9), not {x}"),
             Bound::Heterogeneity => format!("must be in [0, 3], not {x}"),
             Bound::Positive => format!("must be a number > 0 (at most 1e9), not {x}"),
         })
@@ -105,9 +101,6 @@ mod tests {
         assert!(Bound::NonNegative.check(f64::INFINITY).is_err());
         assert!(Bound::Finite.check(-1e9).is_ok());
         assert!(Bound::Finite.check(-1.1e9).is_err());
-        assert!(Bound::Positive.check(0.0).is_err());
-        assert!(Bound::Positive.check(5e-324).is_ok());
-        assert!(Bound::Positive.check(f64::NAN).is_err());
         assert!(Bound::Heterogeneity.check(3.0).is_ok());
         assert!(Bound::Positive.check(0.0).is_err());
         assert!(Bound::Positive.check(f64::NAN).is_err());
