@@ -177,3 +177,26 @@ fn a_potential_of_one_is_the_default_byte_for_byte() {
     assert!(!csv(&without).is_empty());
     assert_eq!(csv(&without), csv(&with));
 }
+
+/// Step 0 with a potential: a potential adopter has adopted with probability initial_adoption /
+/// potential, so a fraction initial_adoption of the segment; with p = 1 every potential adopter
+/// adopts at step 1 and nobody else ever does. Each agent is then, independently, adopted at
+/// step 0 with probability 0.25 and a potential adopter with probability 0.5: the sd of a
+/// replicate's fraction is at most sqrt(0.25 / N) = 0.0016 at N = 100 000, the standard error
+/// of the mean of 4 replicates 0.0008, and the tolerance 0.004 is five of them.
+#[test]
+fn initial_adoption_is_a_fraction_of_the_segment_and_stays_within_the_potential() {
+    let (_, results) = bass_with(&[
+        "segments.developers.potential=0.5".to_owned(),
+        "segments.developers.initial_adoption=0.25".to_owned(),
+        "adoption.innovation=1.0".to_owned(),
+    ]);
+    let adopted: Vec<f64> = common::mean_share(&results, 0, NOT_ADOPTED as usize)
+        .iter()
+        .map(|not_adopted| 1.0 - not_adopted)
+        .collect();
+    assert!((adopted[0] - 0.25).abs() < 0.004, "step 0: {}", adopted[0]);
+    for (step, &share) in adopted.iter().enumerate().skip(1) {
+        assert!((share - 0.5).abs() < 0.004, "step {step}: {share}");
+    }
+}
