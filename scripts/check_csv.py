@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks that every CSV file of output folders loads cleanly in pandas and in polars with no
-option beyond the file name (issue 3), with the columns and types the contract says.
+option beyond the file name (issue 3), with the columns and types docs/FORMAT.md gives.
 
     python3 scripts/check_csv.py OUTPUT_DIR [OUTPUT_DIR ...]
 

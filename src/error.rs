@@ -1,4 +1,4 @@
-//! The library's error types. The CLI maps them to exit statuses (contract 8): bad input and
+//! The library's error types. The CLI maps them to exit statuses (docs/FORMAT.md, Exit status): bad input and
 //! refusals before simulating are 2, failures after work began are 1, interruptions 130/143.
 
 use std::fmt;
