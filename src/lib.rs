@@ -13,6 +13,10 @@
 //!
 //! See `docs/MODEL.md` for the model and `ARCHITECTURE.md` for the map.
 
+// What is internal stays `pub(crate)` and every public item is documented; clippy's
+// `-D warnings` in CI turns both into errors.
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod calendar;
 pub mod compare;
 pub mod error;
