@@ -1,4 +1,5 @@
-//! Bad input is refused before anything runs (contract 2, 7.8–7.15, 8).
+//! Bad input is refused before anything runs (docs/FORMAT.md: Scenario file, Command line, Exit
+//! status).
 //!
 //! Every case breaks one valid base scenario with one small textual edit (or one bad flag) and
 //! runs the real binary twice: `check`, and `run --out` into a folder holding an earlier,

@@ -1,6 +1,7 @@
-//! Reproducibility (contract 5): the same scenario and seed give byte-identical CSV files
-//! whatever the thread count, whether the work is split across tasks or across blocks of agents,
-//! and on every repetition; another seed gives other curves.
+//! Reproducibility (docs/MODEL.md, 7.9 Random streams and common random numbers): the same scenario
+//! and seed give byte-identical CSV files whatever the thread count, whether the work is split
+//! across tasks or across blocks of agents, and on every repetition; another seed gives other
+//! curves.
 
 use crate::common;
 

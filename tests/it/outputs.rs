@@ -1,5 +1,6 @@
-//! The output files (contract 6): exact headers, row order, shares that add up, dates that
-//! advance by the step unit, flows that account for every change, and a run.json that parses.
+//! The output files (docs/FORMAT.md, Output files): exact headers, row order, shares that add up,
+//! dates that advance by the step unit, flows that account for every change, and a run.json that
+//! parses.
 
 use crate::common;
 

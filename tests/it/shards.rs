@@ -1,7 +1,7 @@
-//! Shards and merge (contract 10): shards merged give byte-identical CSV files to an unsharded
-//! run, whatever N and the order the folders are given in; a missing, duplicated, foreign,
-//! truncated or damaged shard is refused with exit status 2 and a one-line message naming it,
-//! and a refused merge leaves the output folder as it was.
+//! Shards and merge (docs/MODEL.md, 11. Sweeps and shards): shards merged give byte-identical CSV
+//! files to an unsharded run, whatever N and the order the folders are given in; a missing,
+//! duplicated, foreign, truncated or damaged shard is refused with exit status 2 and a one-line
+//! message naming it, and a refused merge leaves the output folder as it was.
 
 use crate::common;
 
