@@ -123,14 +123,6 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
                 plot_run(&run, staging.folder())?;
             }
             if args.report {
-                // The page reads run.json's fields as the file has them, so the manifest goes
-                // in as the JSON just written.
-                let manifest = serde_json::to_value(&manifest).map_err(|e| {
-                    Error::io(
-                        "formatting run.json for the report",
-                        std::io::Error::other(e),
-                    )
-                })?;
                 let folder = report::Folder {
                     run,
                     compared,

@@ -257,6 +257,11 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
     Ok(SweepValues { parameters, values })
 }
 
+/// The output folder `dir`'s `run.json` as typed records, refused unless blockade wrote it.
+pub(crate) fn manifest(dir: &Path) -> Result<RunManifest> {
+    read_manifest(dir, &dir.join(super::MANIFEST))
+}
+
 /// `run.json`, refused unless blockade wrote it.
 fn read_manifest(dir: &Path, path: &Path) -> Result<RunManifest> {
     let json: Value = std::fs::read(path)

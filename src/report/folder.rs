@@ -2,9 +2,9 @@
 //! the folder, through the same reader `compare` and `plot` use.
 
 use crate::compare::{self, Compared, RunPoints};
-use crate::error::{Error, InputError, Result};
+use crate::error::Result;
 use crate::output;
-use serde_json::Value;
+use crate::output::manifest::RunManifest;
 use std::path::Path;
 
 /// An output folder as the report needs it: the run read back point by point, its metrics
@@ -16,7 +16,7 @@ pub struct Folder {
     /// The rows of `metrics.csv` per point, and of `robustness.csv` when swept.
     pub compared: Compared,
     /// `run.json`: provenance, settings and the resolved scenario.
-    pub manifest: Value,
+    pub manifest: RunManifest,
 }
 
 /// Reads the output folder `dir`; a folder that is not a complete blockade run is refused
@@ -25,14 +25,7 @@ pub fn read(dir: &Path) -> Result<Folder> {
     let run = output::read::load_run(dir)?;
     // The metrics are those `compare` writes to metrics.csv: the last step, every segment.
     let compared = compare::compare(&run, None);
-    let path = dir.join(output::MANIFEST);
-    let bytes =
-        std::fs::read(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    let manifest = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::Input(
-            InputError::new(format!("not JSON: {e}")).in_origin(path.display().to_string()),
-        )
-    })?;
+    let manifest = output::read::manifest(dir)?;
     Ok(Folder {
         run,
         compared,

@@ -22,8 +22,11 @@ pub use folder::{Folder, read};
 
 use crate::compare::{Metric, MetricRow, RobustnessRow, RunData, UNSERVED, series};
 use crate::error::{InputError, Result};
+use crate::output::manifest::{ResolvedEvent, RunManifest};
 use crate::plot::{self, Chart, Kind};
 use html::{Origin, Unit, escape, linked, number};
+use indexmap::IndexMap;
+use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -108,8 +111,11 @@ impl Section {
     pub fn present(self, folder: &Folder) -> bool {
         match self {
             Section::Robustness => folder.compared.robustness.is_some(),
-            Section::Scenario => folder.manifest.pointer("/resolved/segments").is_some(),
-            Section::Question | Section::Headline | Section::Charts | Section::Intervals => true,
+            Section::Question
+            | Section::Headline
+            | Section::Charts
+            | Section::Scenario
+            | Section::Intervals => true,
         }
     }
 }
@@ -356,7 +362,12 @@ pub fn html(folder: &Folder, options: &Options) -> Result<String> {
         html::STYLE,
         escape(&title)
     );
-    let question = str_at(&folder.manifest, "/resolved/scenario/description")
+    let question = folder
+        .manifest
+        .resolved
+        .scenario
+        .description
+        .as_deref()
         .unwrap_or("(the scenario has no description)");
     let _ = writeln!(out, "<p class=\"question\">{}</p>", escape(question));
     out.push_str("<nav aria-label=\"Contents\"><ol>\n");
@@ -391,10 +402,6 @@ pub fn html(folder: &Folder, options: &Options) -> Result<String> {
     Ok(out)
 }
 
-fn str_at<'a>(json: &'a Value, pointer: &str) -> Option<&'a str> {
-    json.pointer(pointer).and_then(Value::as_str)
-}
-
 /// A JSON value as a short text: strings as they are, numbers as written, lists and tables
 /// inline.
 fn text(value: &Value) -> String {
@@ -411,23 +418,25 @@ fn text(value: &Value) -> String {
     }
 }
 
-/// A table value as "path = value" lines, for the changes an event or variant makes.
-fn changes(value: &Value) -> String {
-    match value {
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| format!("{} = {}", escape(k), escape(&text(v))))
-            .collect::<Vec<_>>()
-            .join("<br>"),
-        _ => String::new(),
-    }
+/// A field of run.json as a short text, through its JSON value so that the page shows it as
+/// the file writes it (a float as `1.0`, a table inline in the file's order).
+fn shown<T: Serialize + ?Sized>(field: &T) -> String {
+    serde_json::to_value(field).map_or_else(|_| String::new(), |value| text(&value))
+}
+
+/// "path = value" lines, for the changes an event or variant makes.
+fn changes(set: &IndexMap<String, Value>) -> String {
+    set.iter()
+        .map(|(k, v)| format!("{} = {}", escape(k), escape(&text(v))))
+        .collect::<Vec<_>>()
+        .join("<br>")
 }
 
 /// A command line with the arguments that need it in single quotes.
-fn command_line(args: &[Value]) -> String {
+fn command_line(args: &[String]) -> String {
     args.iter()
         .map(|a| {
-            let a = text(a);
+            let a = a.clone();
             let plain = !a.is_empty()
                 && a.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
@@ -442,7 +451,7 @@ fn command_line(args: &[Value]) -> String {
 }
 
 impl Page<'_> {
-    fn manifest(&self) -> &Value {
+    fn manifest(&self) -> &RunManifest {
         &self.folder.manifest
     }
 
@@ -456,42 +465,26 @@ impl Page<'_> {
 
     fn question(&self, out: &mut String) {
         let m = self.manifest();
-        let field = |key: &str| {
-            m.get(key)
-                .map(text)
-                .unwrap_or_else(|| "not recorded".into())
-        };
         let data = self.data;
-        let took = match (
-            m.get("wall_time_s").and_then(Value::as_f64),
-            m.get("agent_steps").and_then(Value::as_f64),
-        ) {
-            (Some(seconds), Some(steps)) => format!(
-                "{} s of simulation for {} agent-steps on {} thread{}",
-                seconds_text(seconds),
-                html::Unit::Count.show(steps, false),
-                field("threads"),
-                if field("threads") == "1" { "" } else { "s" }
-            ),
-            _ => "not recorded".into(),
-        };
-        let command = m
-            .get("command_line")
-            .and_then(Value::as_array)
-            .map_or_else(|| "not recorded".into(), |args| command_line(args));
+        let threads = shown(&m.threads);
+        let took = format!(
+            "{} s of simulation for {} agent-steps on {} thread{}",
+            seconds_text(m.wall_time_s),
+            html::Unit::Count.show(m.agent_steps as f64, false),
+            threads,
+            if threads == "1" { "" } else { "s" }
+        );
+        let command = command_line(&m.command_line);
         let variants: Vec<&str> = data.arms.iter().skip(1).map(String::as_str).collect();
         let rows = [
             (
                 "Scenario",
-                format!("{} ({})", data.scenario, field("scenario_file")),
+                format!("{} ({})", data.scenario, m.scenario_file),
             ),
-            ("Run at", field("started_at")),
-            ("With", format!("blockade {}", field("version"))),
-            ("Seed", field("seed")),
-            (
-                "Scenario hash",
-                format!("SHA-256 {}", field("scenario_sha256")),
-            ),
+            ("Run at", shown(&m.started_at)),
+            ("With", format!("blockade {}", m.version)),
+            ("Seed", m.seed.to_string()),
+            ("Scenario hash", format!("SHA-256 {}", m.scenario_sha256)),
             ("Command line", command),
             ("Took", took),
             (
@@ -507,7 +500,7 @@ impl Page<'_> {
                 "Runs",
                 format!(
                     "{} agents, {} replicate{} per variant",
-                    field("population"),
+                    m.population,
                     self.replicates(),
                     if self.replicates() == 1 { "" } else { "s" }
                 ),
@@ -904,8 +897,10 @@ impl Page<'_> {
         };
         let design = self
             .manifest()
-            .pointer("/resolved/sweep/design")
-            .map_or_else(|| "not recorded".into(), text);
+            .resolved
+            .sweep
+            .as_ref()
+            .map_or("not recorded", |sweep| sweep.design.as_str());
         let _ = writeln!(
             out,
             "<p>The run swept {} over {} points (design: {}). At every point the baseline and \
@@ -917,7 +912,7 @@ impl Page<'_> {
              unserved metrics; the others have no direction and count higher as better.</p>",
             escape(&sweep.parameters.join(", ")),
             sweep.values.len(),
-            escape(&design)
+            escape(design)
         );
         out.push_str(
             "<table class=\"numbers\" id=\"robustness-table\">\n<thead><tr><th>Metric</th>\
@@ -1086,29 +1081,15 @@ impl Page<'_> {
     }
 
     fn scenario(&self, out: &mut String) {
-        let resolved = match self.manifest().get("resolved") {
-            Some(resolved) => resolved,
-            None => return,
-        };
-        let list = |key: &str| {
-            resolved
-                .get(key)
-                .and_then(Value::as_array)
-                .map_or(&[][..], Vec::as_slice)
-        };
-        let field = |item: &Value, key: &str| item.get(key).map(text).unwrap_or_default();
-        let source = |item: &Value| {
-            item.get("source")
-                .and_then(Value::as_str)
-                .map_or(String::new(), linked)
-        };
+        let resolved = &self.manifest().resolved;
+        let source = |source: &Option<String>| source.as_deref().map_or(String::new(), linked);
 
         out.push_str(
             "<p>The scenario as the run resolved it (<code>run.json</code>), with the source \
              the file gives for each entry.</p>\n",
         );
-        let adoption = resolved.get("adoption").map(text).unwrap_or_default();
-        let network = resolved.get("network").map(text).unwrap_or_default();
+        let adoption = shown(&resolved.adoption);
+        let network = shown(&resolved.network);
         let _ = writeln!(
             out,
             "<dl class=\"facts\"><dt>Adoption</dt><dd>{}</dd><dt>Network</dt><dd>{}</dd></dl>",
@@ -1122,21 +1103,21 @@ impl Page<'_> {
              <th class=\"num\">Adopted at start</th><th>Tasks; languages</th>\
              <th>Capabilities</th><th>Weights</th><th>Source</th></tr></thead>\n<tbody>\n",
         );
-        for segment in list("segments") {
+        for segment in &resolved.segments {
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
                  <td class=\"num\">{}</td><td>{}; {}</td><td>{}</td><td>{}</td>\
                  <td class=\"text\">{}</td></tr>",
-                escape(&field(segment, "name")),
-                escape(&field(segment, "share")),
-                escape(&field(segment, "agents")),
-                escape(&field(segment, "initial_adoption")),
-                escape(&field(segment, "tasks")),
-                escape(&field(segment, "languages")),
-                escape(&field(segment, "capabilities")),
-                escape(&field(segment, "weights")),
-                source(segment)
+                escape(&segment.name),
+                escape(&shown(&segment.share)),
+                segment.agents,
+                escape(&shown(&segment.initial_adoption)),
+                escape(&shown(&segment.tasks)),
+                escape(&shown(&segment.languages)),
+                escape(&shown(&segment.capabilities)),
+                escape(&shown(&segment.weights)),
+                source(&segment.source)
             );
         }
         out.push_str("</tbody></table>\n");
@@ -1147,66 +1128,66 @@ impl Page<'_> {
              <th class=\"num\">Price</th><th class=\"num\">Friction</th>\
              <th class=\"num\">Risk</th><th>At start</th><th>Source</th></tr></thead>\n<tbody>\n",
         );
-        for provider in list("providers") {
-            let id = field(provider, "id");
-            let name = field(provider, "name");
-            let available = provider.get("available").and_then(Value::as_bool) != Some(false);
+        for provider in &resolved.providers {
+            let (id, name) = (&provider.id, &provider.name);
+            let cost = |name: &str| provider.costs.get(name).map(shown).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td><td>{}; {}</td>\
                  <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
                  <td>{}</td><td class=\"text\">{}</td></tr>",
-                escape(&id),
+                escape(id),
                 if name.is_empty() || name == id {
                     String::new()
                 } else {
-                    format!("<br>{}", escape(&name))
+                    format!("<br>{}", escape(name))
                 },
-                escape(&field(provider, "origin")),
-                escape(&field(provider, "requires")),
-                escape(&field(provider, "quality")),
-                escape(&field(provider, "languages")),
-                escape(&field(provider, "price")),
-                escape(&field(provider, "friction")),
-                escape(&field(provider, "risk")),
-                if available { "available" } else { "not yet" },
-                source(provider)
+                escape(&shown(&provider.origin)),
+                escape(&shown(&provider.requires)),
+                escape(&shown(&provider.quality)),
+                escape(&shown(&provider.languages)),
+                escape(&cost("price")),
+                escape(&cost("friction")),
+                escape(&cost("risk")),
+                if provider.available {
+                    "available"
+                } else {
+                    "not yet"
+                },
+                source(&provider.source)
             );
         }
         out.push_str("</tbody></table>\n");
 
-        let events = list("events");
+        let events = &resolved.events;
         if !events.is_empty() {
             out.push_str(
                 "<h3>Events of the baseline</h3>\n<table id=\"events-table\">\n<thead><tr>\
                  <th>Date</th><th class=\"num\">Step</th><th>Event</th><th>Changes</th>\
                  <th>Source</th></tr></thead>\n<tbody>\n",
             );
-            let mut ordered: Vec<&Value> = events.iter().collect();
-            ordered.sort_by_key(|e| e.get("step").and_then(Value::as_u64).unwrap_or(0));
+            let mut ordered: Vec<&ResolvedEvent> = events.iter().collect();
+            ordered.sort_by_key(|e| e.step);
             for event in ordered {
                 let _ = writeln!(
                     out,
                     "<tr><td class=\"date\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
                      <td class=\"text\">{}</td></tr>",
-                    escape(&field(event, "at")),
-                    escape(&field(event, "step")),
-                    escape(&field(event, "name")),
-                    event.get("set").map(changes).unwrap_or_default(),
-                    source(event)
+                    escape(&shown(&event.at)),
+                    event.step,
+                    escape(&event.name),
+                    changes(&event.set),
+                    source(&event.source)
                 );
             }
             out.push_str("</tbody></table>\n");
         }
 
         let ran: Vec<&str> = self.data.arms.iter().map(String::as_str).collect();
-        let variants: Vec<&Value> = list("variants")
+        let variants: Vec<_> = resolved
+            .variants
             .iter()
-            .filter(|v| {
-                v.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| ran.contains(&n))
-            })
+            .filter(|v| ran.contains(&v.name.as_str()))
             .collect();
         if !variants.is_empty() {
             out.push_str(
@@ -1216,52 +1197,41 @@ impl Page<'_> {
             );
             for variant in variants {
                 let mut made = Vec::new();
-                if let Some(removed) = variant.get("remove_events").and_then(Value::as_array)
-                    && !removed.is_empty()
-                {
+                if !variant.remove_events.is_empty() {
                     made.push(format!(
                         "removes events: {}",
-                        escape(&text(&Value::Array(removed.clone())))
+                        escape(&variant.remove_events.join(", "))
                     ));
                 }
-                if let Some(set) = variant
-                    .get("set")
-                    .filter(|s| s.as_object().is_some_and(|m| !m.is_empty()))
-                {
-                    made.push(format!("sets:<br>{}", changes(set)));
+                if !variant.set.is_empty() {
+                    made.push(format!("sets:<br>{}", changes(&variant.set)));
                 }
-                if let Some(events) = variant.get("events").and_then(Value::as_array) {
-                    for event in events {
-                        made.push(format!(
-                            "adds event {} at {}:<br>{}",
-                            escape(&field(event, "name")),
-                            escape(&field(event, "at")),
-                            event.get("set").map(changes).unwrap_or_default()
-                        ));
-                    }
+                for event in &variant.events {
+                    made.push(format!(
+                        "adds event {} at {}:<br>{}",
+                        escape(&event.name),
+                        escape(&shown(&event.at)),
+                        changes(&event.set)
+                    ));
                 }
                 let _ = writeln!(
                     out,
                     "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
-                    escape(&field(variant, "name")),
-                    escape(&field(variant, "description")),
+                    escape(&variant.name),
+                    escape(&shown(&variant.description)),
                     made.join("<br>"),
-                    source(variant)
+                    source(&variant.source)
                 );
             }
             out.push_str("</tbody></table>\n");
         }
 
-        if let Some(parameters) = self
-            .manifest()
-            .pointer("/resolved/sweep/parameters")
-            .and_then(Value::as_object)
-        {
+        if let Some(sweep) = &resolved.sweep {
             out.push_str(
                 "<h3>Swept parameters</h3>\n<table id=\"sweep-table\">\n<thead><tr>\
                  <th>Parameter</th><th>Range</th></tr></thead>\n<tbody>\n",
             );
-            for (path, range) in parameters {
+            for (path, range) in &sweep.parameters {
                 let _ = writeln!(
                     out,
                     "<tr><td><code>{}</code></td><td>{}</td></tr>",
@@ -1275,10 +1245,7 @@ impl Page<'_> {
 
     fn intervals(&self, out: &mut String) {
         let replicates = self.replicates();
-        let seed = self
-            .manifest()
-            .get("seed")
-            .map_or_else(|| "not recorded".into(), text);
+        let seed = self.manifest().seed.to_string();
         let _ = writeln!(
             out,
             "<p>Every interval in this report is a 95% Student-t interval over the {replicates} \
