@@ -192,7 +192,9 @@ pub(crate) fn render(heading: &str, legend: &str, sections: &[Section], layout: 
         }
         Layout::Markdown => out.push_str(&format!("## {heading}\n\n{legend}\n")),
     }
-    for section in sections {
+    // The filters of `compare` (--variant, --state, --metric) can leave a section without
+    // rows, and a heading over nothing would read as a result.
+    for section in sections.iter().filter(|s| !s.rows.is_empty()) {
         out.push('\n');
         match layout {
             Layout::Text => text_table(&mut out, section),

@@ -272,6 +272,66 @@ fn metrics_of_a_hand_built_folder_have_the_known_values() {
     }
 }
 
+/// `compare`'s printed table of the hand-built folder with `args`.
+fn printed(dir: &Path, args: &[&str]) -> String {
+    let out = common::blockade()
+        .arg("compare")
+        .args(args)
+        .arg(dir)
+        .assert()
+        .success();
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+#[test]
+fn filtered_tables_print_only_the_sections_that_keep_rows() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("tiny");
+    tiny_folder(&dir);
+    let titles = [
+        "Share of agents",
+        "When (medians over replicates)",
+        "Unserved: peak share",
+        "Switches away from each provider",
+    ];
+    // Unfiltered, every section has rows and shows.
+    let all = printed(&dir, &[]);
+    for title in titles {
+        assert!(all.contains(title), "no '{title}' in {all}");
+    }
+    for (args, kept) in [
+        (&["--metric", "foreign_share"][..], "Share of agents"),
+        (
+            &["--metric", "switches_away"],
+            "Switches away from each provider",
+        ),
+        (
+            &[
+                "--metric",
+                "switches_away",
+                "--state",
+                "us1",
+                "--variant",
+                "v",
+            ],
+            "Switches away from each provider",
+        ),
+        (
+            &["--metric", "peak_unserved", "--format", "markdown"],
+            "Unserved: peak share",
+        ),
+    ] {
+        let text = printed(&dir, args);
+        for title in titles {
+            assert_eq!(
+                text.contains(title),
+                title == kept,
+                "{args:?}: '{title}' in {text}"
+            );
+        }
+    }
+}
+
 /// The bundled scenario, 10 replicates of 2 000 agents, run once for this file's tests.
 fn bundled_run() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
