@@ -280,6 +280,12 @@ fn print_final_table(scenario: &Scenario, arms: &[String], results: &Results) {
         replicates,
         if replicates == 1 { "" } else { "s" }
     );
+    // The interval is the replicates' spread; the scenario's parameters are assumptions whose
+    // uncertainty it does not hold, and a reader must not take it for that.
+    outln!(
+        "The interval is simulation noise only: it leaves out the uncertainty of the scenario's\n\
+         assumed parameters (a [sweep] over their ranges shows that)."
+    );
     let mut first = 0;
     while first < arms.len() {
         let mut last = first + 1;

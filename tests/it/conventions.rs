@@ -37,6 +37,21 @@ fn a_new_scenario_checks_and_runs() {
 }
 
 #[test]
+fn the_closing_table_says_what_its_interval_covers() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    assert_success(&blockade(tmp.path(), &["new", "x"]), "new x");
+    let run = blockade(tmp.path(), &["run", "x.toml", "--population", "500"]);
+    assert_success(&run, "run x.toml");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("mean [95% interval] over")
+            && stdout.contains("simulation noise only")
+            && stdout.contains("assumed parameters"),
+        "the table names what its interval covers and what it leaves out: {stdout}"
+    );
+}
+
+#[test]
 fn new_never_overwrites_and_refuses_a_bad_name() {
     let tmp = tempfile::tempdir().expect("tempdir");
     std::fs::write(tmp.path().join("x.toml"), "mine").expect("write");
