@@ -211,7 +211,8 @@ pub fn metrics_table(data: &RunData, rows: &[MetricRow], segment: usize, layout:
     );
     let legend = "mean ± 95% half-width over replicates; diff = variant - baseline, paired by \
                   replicate (common random numbers), with the unpaired (Welch) half-width \
-                  beside it";
+                  beside it; simulation noise only, not the uncertainty of the scenario's \
+                  assumed parameters (a [sweep] shows that)";
     // Markdown ends the legend as a sentence.
     let legend = match layout {
         Layout::Text => legend.to_owned(),

@@ -296,6 +296,10 @@ fn filtered_tables_print_only_the_sections_that_keep_rows() {
     ];
     // Unfiltered, every section has rows and shows.
     let all = printed(&dir, &[]);
+    assert!(
+        all.contains("simulation noise only") && all.contains("assumed parameters"),
+        "the legend says what the intervals cover and what they leave out: {all}"
+    );
     for title in titles {
         assert!(all.contains(title), "no '{title}' in {all}");
     }
