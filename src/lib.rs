@@ -31,6 +31,7 @@ pub mod results;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod sensitivity;
 pub mod shard;
 pub mod spec;
 pub mod stats;

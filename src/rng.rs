@@ -61,6 +61,11 @@ pub enum Purpose {
     Design = 19,
     /// An agent's uniform against its segment's market potential.
     Potential = 20,
+    /// The resampling of a sensitivity analysis's bootstrap (not keyed by a replicate: see
+    /// [`bootstrap`]).
+    Bootstrap = 21,
+    /// The Owen scrambling of a Sobol sequence (see [`scramble`]).
+    Scramble = 22,
     /// An agent's uniform threshold for capability `c` is `Capability as u64 + c`.
     Capability = 1 << 16,
     /// An agent's normal deviate for weight `w` is `WeightDeviate as u64 + 2 w` (+1 for the
@@ -178,6 +183,29 @@ pub fn design(seed: u64) -> KeyedRng {
         key: derive(derive(0x7377_6565_7000_0000, seed), Purpose::Design as u64),
         counter: 0,
     }
+}
+
+/// A sequential generator for the bootstrap of a sensitivity analysis (which base samples or
+/// trajectories each resample takes), keyed by the design's seed. It draws no parameter and
+/// no model draw, so it changes no point; the same seed gives the same intervals on every run.
+pub fn bootstrap(seed: u64) -> KeyedRng {
+    KeyedRng {
+        key: derive(
+            derive(0x7377_6565_7000_0000, seed),
+            Purpose::Bootstrap as u64,
+        ),
+        counter: 0,
+    }
+}
+
+/// The 32-bit seed of the Owen scrambling of a Sobol design, from the design's own seed: the
+/// scrambled sequence is a randomised quasi-Monte Carlo sample, and another seed gives an
+/// independent one.
+pub fn scramble(seed: u64) -> u32 {
+    (derive(
+        derive(0x7377_6565_7000_0000, seed),
+        Purpose::Scramble as u64,
+    ) >> 32) as u32
 }
 
 /// A probability as a threshold on a draw's 53 bits: [`AgentDraws::below`] with

@@ -22,6 +22,7 @@ mod price_reference;
 mod report;
 mod resources;
 mod robustness;
+mod salib;
 mod shards;
 mod stylised_facts;
 mod sweep;

@@ -1,0 +1,11 @@
+//! Global sensitivity analysis (docs/MODEL.md, 12. Sensitivity analysis): which uncertain
+//! parameter drives an output. [`design`] lays out the points (a Saltelli design from a
+//! quasi-random Sobol sequence, or Morris trajectories) in the unit hypercube, and
+//! [`indices`] estimates Sobol indices or Morris statistics, with bootstrap intervals, from
+//! the output at each point. Pure: no I/O.
+
+pub mod design;
+pub mod indices;
+
+pub use design::{MAX_BASE_SAMPLES, MAX_SOBOL_PARAMETERS, morris_delta};
+pub use indices::{Estimate, MorrisIndices, SobolIndices};
