@@ -126,21 +126,25 @@ pub fn sobol(outputs: &[f64], parameters: usize, bootstrap: usize, seed: u64) ->
     let all: Vec<usize> = (0..samples).collect();
     let (first, total) = sobol_of(&y, parameters, &all);
     let mut draws = rng::bootstrap(seed);
-    let resampled: Vec<(Vec<f64>, Vec<f64>)> = resamples(samples, bootstrap, &mut draws)
+    // Per resample, the first-order then the total indices.
+    let resampled: Vec<[Vec<f64>; 2]> = resamples(samples, bootstrap, &mut draws)
         .iter()
-        .map(|rows| sobol_of(&y, parameters, rows))
+        .map(|rows| {
+            let (first, total) = sobol_of(&y, parameters, rows);
+            [first, total]
+        })
         .collect();
-    let estimates = |values: &[f64], pick: fn(&(Vec<f64>, Vec<f64>)) -> &Vec<f64>| {
+    let estimates = |values: &[f64], which: usize| {
         values
             .iter()
             .enumerate()
-            .map(|(j, &value)| Estimate::of(value, resampled.iter().map(|r| pick(r)[j]).collect()))
+            .map(|(j, &value)| Estimate::of(value, resampled.iter().map(|r| r[which][j]).collect()))
             .collect()
     };
     let base = (0..samples).flat_map(|i| [outputs[i * stride], outputs[i * stride + stride - 1]]);
     SobolIndices {
-        first: estimates(&first, |r| &r.0),
-        total: estimates(&total, |r| &r.1),
+        first: estimates(&first, 0),
+        total: estimates(&total, 1),
         variance: variance(base),
     }
 }
@@ -322,9 +326,9 @@ mod tests {
         let k = coefficients.len();
         let design = saltelli(k, 4096, 7);
         let indices = sobol(&outputs(&design, f), k, RESAMPLES, 2);
-        for j in 0..k {
-            let first = partial[j] / v;
-            let total = partial[j] * product / (1.0 + partial[j]) / v;
+        for (j, &partial) in partial.iter().enumerate() {
+            let first = partial / v;
+            let total = partial * product / (1.0 + partial) / v;
             assert_covers(&format!("S{j}"), &indices.first[j], first, 0.1);
             assert_covers(&format!("ST{j}"), &indices.total[j], total, 0.1);
         }
