@@ -5,11 +5,11 @@
 
 use super::CheckArgs;
 use blockade::Result;
-use blockade::scenario::{EventInfo, EventTime, Range, Scenario, Sweep};
-use blockade::spec::{Cost, NetworkSpec, Setup, Weight};
+use blockade::scenario::{EventInfo, EventTime, Scenario, Sweep};
+use blockade::spec::{Cost, NetworkSpec, Setup, UncertainParameter, Weight};
 
 pub fn check(args: &CheckArgs) -> Result<()> {
-    let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides())?;
+    let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides()?)?;
     let arms = scenario.arms(&args.scenario.variants)?;
     let c = &scenario.calendar;
     let base = &scenario.baseline;
@@ -186,6 +186,9 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         }
     }
 
+    if !scenario.uncertainty.is_empty() {
+        print_uncertainty(&scenario.uncertainty);
+    }
     if let Some(sweep) = &scenario.sweep {
         print_sweep(sweep, tasks);
     }
@@ -262,6 +265,21 @@ fn describe_setup_changes(base: &Setup, setup: &Setup) {
     }
 }
 
+/// `[uncertainty]`: each parameter's distribution and source, in file order.
+fn print_uncertainty(parameters: &[UncertainParameter]) {
+    outln!(
+        "\nuncertainty: {} parameter{} (used by a [sweep] without parameters)",
+        parameters.len(),
+        if parameters.len() == 1 { "" } else { "s" }
+    );
+    for p in parameters {
+        outln!("  {:<40} {}", p.path, p.distribution);
+        if let Some(source) = &p.source {
+            outln!("  {:<40}   source: {source}", "");
+        }
+    }
+}
+
 /// Points shown in full up to this many; beyond, the first and last few.
 const POINTS_SHOWN: usize = 20;
 
@@ -281,18 +299,19 @@ fn print_sweep(sweep: &Sweep, tasks: usize) {
         if sweep.points.len() == 1 { "" } else { "s" }
     );
     for p in &sweep.parameters {
-        let range = match &p.range {
-            Range::Uniform { min, max } => format!("uniform on [{min}, {max}]"),
-            Range::Values(values) => format!(
-                "one of {}",
-                values
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+        let range = match &p.distribution {
+            Some(distribution) => distribution.to_string(),
+            None => "given".to_owned(),
         };
         outln!("  {:<40} {range}", p.path);
+    }
+    if let Some(weights) = &sweep.weights {
+        let total: f64 = weights.iter().sum();
+        let effective = total * total / weights.iter().map(|w| w * w).sum::<f64>();
+        outln!(
+            "  weighted points: effective sample size {effective:.1} of {} (Kish)",
+            weights.len()
+        );
     }
     let cells: Vec<Vec<String>> = sweep
         .points

@@ -156,16 +156,25 @@ struct ScenarioArgs {
     /// Run only these variants besides the baseline (repeatable; "baseline" runs it alone)
     #[arg(long = "variant", value_name = "NAME")]
     variants: Vec<String>,
+    /// Sweep these points instead of the file's [sweep]: a CSV file whose header names set
+    /// paths (and optionally weight), one row per point
+    #[arg(long, value_name = "POINTS.csv")]
+    points: Option<PathBuf>,
 }
 
 impl ScenarioArgs {
-    fn overrides(&self) -> Overrides {
-        Overrides {
+    fn overrides(&self) -> blockade::Result<Overrides> {
+        Ok(Overrides {
             sets: self.sets.clone(),
             population: self.population,
             replicates: self.replicates,
             seed: self.seed,
-        }
+            points: self
+                .points
+                .as_deref()
+                .map(blockade::output::read_given_points)
+                .transpose()?,
+        })
     }
 }
 

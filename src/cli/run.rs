@@ -35,7 +35,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         .in_origin("--threads")
         .into());
     }
-    let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides())?;
+    let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides()?)?;
     let arms = scenario.arms(&args.scenario.variants)?;
     if !args.quiet {
         for warning in &scenario.warnings {

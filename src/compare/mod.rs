@@ -308,12 +308,15 @@ impl RunData {
 }
 
 /// The swept parameters of a run and each point's values, as `points.csv` holds them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SweepValues {
     /// The swept paths, in file order (`adoption.imitation`).
     pub parameters: Vec<String>,
     /// Per point (numbered from 0), one value per parameter, as written in `points.csv`.
     pub values: Vec<Vec<String>>,
+    /// Per point, its weight, when the points were given with weights (a weighted sample,
+    /// such as a posterior); `None` when every point counts the same.
+    pub weights: Option<Vec<f64>>,
 }
 
 /// A run as read back, point by point: one [`RunData`] per sweep point, or a single one for

@@ -11,8 +11,8 @@
 
 use super::format::sha256_hex;
 use crate::rng;
-use crate::scenario::{EventInfo, EventTime, Range, Scenario, Sweep};
-use crate::spec::{Cost, NetworkSpec, Setup, Weight};
+use crate::scenario::{EventInfo, EventTime, Scenario, Sweep};
+use crate::spec::{Cost, Distribution, NetworkSpec, Setup, UncertainParameter, Weight};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -151,6 +151,9 @@ pub struct Resolved {
     /// The sweep, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<ResolvedSweep>,
+    /// `[uncertainty]`, when the file has one: each path's `{ distribution, ..., source }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<IndexMap<String, Value>>,
 }
 
 /// `resolved.scenario`.
@@ -419,11 +422,18 @@ pub struct ResolvedSweep {
     /// The design's seed, if any.
     #[serde(default)]
     pub seed: Option<u64>,
-    /// Each swept path's range: `{min, max}` or `{values}`.
+    /// Each swept path's range: `{min, max}`, `{values}`, `{distribution, ...}` when drawn
+    /// from `[uncertainty]`'s other distributions, or `{}` when the points are given.
     #[serde(default)]
     pub parameters: IndexMap<String, Value>,
     /// Per point, one value per parameter.
     pub points: Vec<Vec<Value>>,
+    /// Given points: the SHA-256 of the points file, when they came from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_sha256: Option<String>,
+    /// Given points: each point's weight, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Vec<f64>>,
 }
 
 fn toml_to_json(value: &toml::Value) -> Value {
@@ -616,7 +626,44 @@ pub fn resolved(scenario: &Scenario) -> Resolved {
         // Only a swept scenario gains the key, so that an unswept one resolves as it always
         // has.
         sweep: scenario.sweep.as_ref().map(sweep_json),
+        uncertainty: (!scenario.uncertainty.is_empty())
+            .then(|| uncertainty_json(&scenario.uncertainty)),
     }
+}
+
+/// A distribution as `{ distribution, <its keys> }`, the keys `[uncertainty]` writes.
+fn distribution_json(distribution: &Distribution) -> serde_json::Map<String, Value> {
+    let kind = distribution.kind().name();
+    let value = match distribution {
+        Distribution::Uniform { min, max } | Distribution::LogUniform { min, max } => {
+            json!({ "distribution": kind, "min": min, "max": max })
+        }
+        Distribution::TruncatedNormal { mean, sd, min, max } => {
+            json!({ "distribution": kind, "mean": mean, "sd": sd, "min": min, "max": max })
+        }
+        Distribution::Values(values) => json!({
+            "distribution": kind,
+            "values": values.iter().map(toml_to_json).collect::<Vec<_>>()
+        }),
+    };
+    match value {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// `[uncertainty]`: each path's distribution and, when given, its source.
+fn uncertainty_json(parameters: &[UncertainParameter]) -> IndexMap<String, Value> {
+    parameters
+        .iter()
+        .map(|p| {
+            let mut map = distribution_json(&p.distribution);
+            if let Some(source) = &p.source {
+                map.insert("source".into(), Value::String(source.clone()));
+            }
+            (p.path.clone(), Value::Object(map))
+        })
+        .collect()
 }
 
 /// The design, the parameters and every point's values.
@@ -625,11 +672,13 @@ fn sweep_json(sweep: &Sweep) -> ResolvedSweep {
         .parameters
         .iter()
         .map(|p| {
-            let range = match &p.range {
-                Range::Uniform { min, max } => json!({ "min": min, "max": max }),
-                Range::Values(values) => {
+            let range = match &p.distribution {
+                Some(Distribution::Uniform { min, max }) => json!({ "min": min, "max": max }),
+                Some(Distribution::Values(values)) => {
                     json!({ "values": values.iter().map(toml_to_json).collect::<Vec<_>>() })
                 }
+                Some(other) => Value::Object(distribution_json(other)),
+                None => json!({}),
             };
             (p.path.clone(), range)
         })
@@ -644,6 +693,8 @@ fn sweep_json(sweep: &Sweep) -> ResolvedSweep {
             .iter()
             .map(|p| p.values.iter().map(toml_to_json).collect())
             .collect(),
+        points_sha256: sweep.points_sha256.clone(),
+        weights: sweep.weights.clone(),
     }
 }
 

@@ -6,6 +6,7 @@ mod compared;
 mod counts;
 mod files;
 mod format;
+mod given;
 pub mod manifest;
 mod merge;
 mod metrics;
@@ -23,6 +24,7 @@ pub use files::{
     USAGE,
 };
 pub use format::Layout;
+pub use given::{WEIGHT_COLUMN, read_given_points};
 pub use manifest::{Launch, RunManifest, json_sha256, manifest, resolved};
 pub use merge::{Merged, read_shards};
 pub use metrics::{metrics_csv, metrics_json, metrics_table};
@@ -74,7 +76,13 @@ fn write_results(staging: &Staging, labels: &Labels, results: &Results) -> Resul
 fn write_points(staging: &Staging, sweep: &Sweep) -> Result<()> {
     let parameters: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
     let points: Vec<Vec<toml::Value>> = sweep.points.iter().map(|p| p.values.clone()).collect();
-    tables::write_points(staging, POINTS, &parameters, &points)
+    tables::write_points(
+        staging,
+        POINTS,
+        &parameters,
+        &points,
+        sweep.weights.as_deref(),
+    )
 }
 
 /// Writes `run.json` into a staging folder.

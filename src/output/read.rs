@@ -223,8 +223,14 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
     if header.get(0) != Some("point") {
         return Err(refuse(path, "the first column must be point"));
     }
-    let parameters: Vec<String> = header.iter().skip(1).map(String::from).collect();
+    let mut parameters: Vec<String> = header.iter().skip(1).map(String::from).collect();
+    // Given points with weights end with a weight column, never a set path.
+    let weighted = parameters.last().is_some_and(|c| c == super::WEIGHT_COLUMN);
+    if weighted {
+        parameters.pop();
+    }
     let mut values = Vec::new();
+    let mut weights = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -232,7 +238,7 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
         })?;
         let line = record.position().map_or(0, |p| p.line());
         let row: Option<PointRow<String>> = record.deserialize(None).ok();
-        let Some(row) = row.filter(|r| r.point == values.len()) else {
+        let Some(mut row) = row.filter(|r| r.point == values.len()) else {
             return Err(refuse_line(
                 path,
                 line,
@@ -242,6 +248,13 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
                 ),
             ));
         };
+        if weighted {
+            let weight = row.values.pop().and_then(|w| w.parse::<f64>().ok());
+            match weight {
+                Some(w) if w.is_finite() && w >= 0.0 => weights.push(w),
+                _ => return Err(refuse_line(path, line, "weight: expected a number >= 0")),
+            }
+        }
         values.push(row.values);
     }
     if values.len() != count {
@@ -254,7 +267,11 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
             ),
         ));
     }
-    Ok(SweepValues { parameters, values })
+    Ok(SweepValues {
+        parameters,
+        values,
+        weights: weighted.then_some(weights),
+    })
 }
 
 /// The output folder `dir`'s `run.json` as typed records, refused unless blockade wrote it.

@@ -257,15 +257,18 @@ pub(super) fn write_flows(
 }
 
 /// `points.csv`: one row per sweep point, `point` then one column per swept parameter, each
-/// value as the CSV files write numbers (ryu's shortest form), booleans and strings.
+/// value as the CSV files write numbers (ryu's shortest form), booleans and strings, then
+/// each point's `weight` when the points were given with weights.
 pub(super) fn write_points(
     staging: &Staging,
     name: &str,
     parameters: &[String],
     points: &[Vec<toml::Value>],
+    weights: Option<&[f64]>,
 ) -> Result<()> {
     let header: Vec<&str> = std::iter::once("point")
         .chain(parameters.iter().map(String::as_str))
+        .chain(weights.map(|_| super::WEIGHT_COLUMN))
         .collect();
     let mut w = RowWriter::create(staging, name, &header)?;
     for (point, values) in points.iter().enumerate() {
@@ -281,6 +284,7 @@ pub(super) fn write_points(
                     // Validation lets a sweep set only numbers, booleans and strings.
                     other => Cell::Text(other.to_string()),
                 })
+                .chain(weights.map(|w| Cell::Float(clean(w[point]))))
                 .collect(),
         };
         w.write(None, &row)?;

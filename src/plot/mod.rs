@@ -272,6 +272,7 @@ mod tests {
                 .iter()
                 .map(|point| point.iter().map(|v| (*v).to_owned()).collect())
                 .collect(),
+            weights: None,
         }
     }
 

@@ -12,11 +12,13 @@ mod sweep;
 mod validate;
 
 pub use path::{ParamPath, Scope};
-pub use sweep::{Design, MAX_POINTS, Point, Range, Sweep, SweepParameter, design_points};
+pub use sweep::{
+    Design, GivenPoints, MAX_POINTS, Point, Sweep, SweepParameter, design_points, unit_points,
+};
 
 use crate::calendar::Calendar;
 use crate::error::InputError;
-use crate::spec::{FIXED_STATES, Patch, Setup};
+use crate::spec::{FIXED_STATES, Patch, Setup, UncertainParameter};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::path::Path;
@@ -46,6 +48,8 @@ pub struct Overrides {
     pub replicates: Option<u64>,
     /// `--seed`.
     pub seed: Option<u64>,
+    /// `--points`: points given rather than drawn, which replace the file's `[sweep]`.
+    pub points: Option<GivenPoints>,
 }
 
 /// A validated scenario: the file after overrides, with every variant resolved.
@@ -88,6 +92,8 @@ pub struct Scenario {
     /// The `[sweep]`, with every point validated; `baseline` and `variants` above are then the
     /// file before any point is written over it.
     pub sweep: Option<Sweep>,
+    /// `[uncertainty]`: the uncertain parameters in file order, empty without the table.
+    pub uncertainty: Vec<UncertainParameter>,
     /// Things worth saying that do not stop a run.
     pub warnings: Vec<String>,
     /// Private, so that only validation (this module) builds a `Scenario`.

@@ -32,6 +32,9 @@ pub(crate) struct RawScenario {
     pub variants: Vec<RawVariant>,
     /// `[sweep]`: uncertain parameters varied over points (docs/FORMAT.md, [sweep]).
     pub sweep: Option<RawSweep>,
+    /// `[uncertainty]`: paths to `{ distribution = .., ... }` (docs/FORMAT.md, [uncertainty]);
+    /// quoted and nested keys mean the same.
+    pub uncertainty: Option<toml::Table>,
 }
 
 /// `[scenario]`.
@@ -238,5 +241,6 @@ pub(crate) struct RawSweep {
     /// The design's own seed, for latin_hypercube and random.
     pub seed: Option<i64>,
     /// Paths to `{ min, max }` or `{ values = [...] }`; quoted and nested keys mean the same.
-    pub parameters: toml::Table,
+    /// Absent, a latin_hypercube or random design takes `[uncertainty]`.
+    pub parameters: Option<toml::Table>,
 }

@@ -7,7 +7,7 @@
 //! draws never see the point, so every point of a replicate shares its random numbers.
 
 use crate::rng;
-use crate::spec::{Setup, named_enum};
+use crate::spec::{Distribution, Setup, UncertainParameter, named_enum};
 use rand::RngExt;
 use rand::seq::SliceRandom;
 
@@ -16,7 +16,7 @@ use rand::seq::SliceRandom;
 pub const MAX_POINTS: usize = 10_000;
 
 named_enum! {
-    /// How the points are chosen (`sweep.design`).
+    /// How the points are chosen (`sweep.design`, or `given` for `run --points`).
     pub enum Design {
         /// Every combination of the values lists, the last parameter varying fastest.
         Grid = "grid",
@@ -25,22 +25,9 @@ named_enum! {
         LatinHypercube = "latin_hypercube",
         /// `samples` independent uniform points.
         Random = "random",
+        /// Points given rather than drawn: a `--points` file or [`GivenPoints`] from a caller.
+        Given = "given",
     }
-}
-
-/// What one parameter may take.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Range {
-    /// `{ min, max }`: uniform on [min, max].
-    Uniform {
-        /// The lower end.
-        min: f64,
-        /// The upper end, >= min.
-        max: f64,
-    },
-    /// `{ values = [...] }`: one of the values; for latin_hypercube and random, a uniform
-    /// index into the list.
-    Values(Vec<toml::Value>),
 }
 
 /// One swept parameter.
@@ -48,8 +35,9 @@ pub enum Range {
 pub struct SweepParameter {
     /// The path, as a variant's `set` would name it (`adoption.imitation`).
     pub path: String,
-    /// What it may take.
-    pub range: Range,
+    /// What it may take: from `[sweep.parameters]` (uniform or values) or `[uncertainty]`;
+    /// `None` when the points are given.
+    pub distribution: Option<Distribution>,
 }
 
 /// One point: a value per parameter, and what it makes of every arm.
@@ -64,7 +52,7 @@ pub struct Point {
     pub variants: Vec<Setup>,
 }
 
-/// A validated `[sweep]`.
+/// A validated `[sweep]`, or points given to `run --points`.
 #[derive(Debug, Clone)]
 pub struct Sweep {
     /// How the points were chosen.
@@ -73,10 +61,98 @@ pub struct Sweep {
     pub samples: Option<u32>,
     /// The design's seed, for latin_hypercube and random.
     pub seed: Option<u64>,
-    /// The parameters, in file order.
+    /// The parameters, in file order (the columns' order for given points).
     pub parameters: Vec<SweepParameter>,
     /// The points, numbered from 0 in this order.
     pub points: Vec<Point>,
+    /// Given points only: each point's weight, when the points came with a `weight` column (a
+    /// weighted sample, such as a posterior).
+    pub weights: Option<Vec<f64>>,
+    /// Given points only: the SHA-256 of the file they were read from, when they were.
+    pub points_sha256: Option<String>,
+}
+
+/// Points given rather than drawn, for [`crate::scenario::Overrides::points`]: one value per
+/// path for each point, and optionally a weight per point.
+///
+/// This is how another method drives the sweep machinery with its own design (Sobol or Morris
+/// points mapped through [`Distribution::quantile`], a calibration wave, a posterior sample):
+/// build one with [`GivenPoints::new`], put it in the overrides, load the scenario; every
+/// point is then validated like a sweep point, and the run shards, merges and records its
+/// points (design `given`) like any sweep. `run --points FILE` reads one from a CSV file
+/// (`blockade::output::read_given_points`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenPoints {
+    /// Where the points come from, for messages: `--points FILE`, or a caller's name.
+    pub origin: String,
+    /// The `set` paths, one per value of a row.
+    pub paths: Vec<String>,
+    /// The points: per point, one value per path.
+    pub rows: Vec<Vec<toml::Value>>,
+    /// Per point, its weight (finite, >= 0, not all 0), or `None` for equal weights.
+    pub weights: Option<Vec<f64>>,
+    /// The SHA-256 of the file they were read from (hex), if they were, for run.json.
+    pub sha256: Option<String>,
+    /// The line of each point in that file (the header is line 1), for messages; empty when
+    /// the points were not read from a file.
+    pub lines: Vec<usize>,
+}
+
+impl GivenPoints {
+    /// Points built in memory: `origin` names them in messages. Each row must hold one value
+    /// per path (checked, with every path and value, when the scenario is loaded).
+    pub fn new(
+        origin: impl Into<String>,
+        paths: Vec<String>,
+        rows: Vec<Vec<toml::Value>>,
+        weights: Option<Vec<f64>>,
+    ) -> GivenPoints {
+        GivenPoints {
+            origin: origin.into(),
+            paths,
+            rows,
+            weights,
+            sha256: None,
+            lines: Vec::new(),
+        }
+    }
+
+    /// A cell of a points file as a value: a TOML number or boolean where it reads as one
+    /// (`0.3`, `2`, `true`), else the text as a string (`small_world`).
+    pub fn cell(text: &str) -> toml::Value {
+        let text = text.trim();
+        match text.parse::<toml::Value>() {
+            Ok(
+                value @ (toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_)),
+            ) => value,
+            _ => toml::Value::String(text.to_owned()),
+        }
+    }
+
+    /// The values of the numeric distributions of `parameters` at the unit points `units`
+    /// (one u in [0, 1) per parameter each), as given points: how a design on the unit cube
+    /// becomes a sweep. A list of values maps u to one of its values.
+    pub fn from_unit_points(
+        origin: impl Into<String>,
+        parameters: &[UncertainParameter],
+        units: &[Vec<f64>],
+    ) -> GivenPoints {
+        GivenPoints::new(
+            origin,
+            parameters.iter().map(|p| p.path.clone()).collect(),
+            units
+                .iter()
+                .map(|u| {
+                    parameters
+                        .iter()
+                        .zip(u)
+                        .map(|(p, &u)| p.distribution.quantile(u))
+                        .collect()
+                })
+                .collect(),
+            None,
+        )
+    }
 }
 
 /// Splits `[sweep.parameters]` into (path, spec) pairs in file order. Quoted dotted keys and
@@ -106,7 +182,7 @@ pub(crate) fn parameter_specs(table: &toml::Table) -> Vec<(String, &toml::Value)
 }
 
 /// Reads one parameter's spec: `{ min, max }` or `{ values = [...] }`.
-pub(crate) fn parse_range(spec: &toml::Value) -> Result<Range, String> {
+pub(crate) fn parse_range(spec: &toml::Value) -> Result<Distribution, String> {
     const FORM: &str = "a parameter takes { min = .., max = .. } or { values = [..] }";
     let toml::Value::Table(table) = spec else {
         return Err(format!("expected a table: {FORM}"));
@@ -133,10 +209,10 @@ pub(crate) fn parse_range(spec: &toml::Value) -> Result<Range, String> {
         }
     };
     match (number("min")?, number("max")?, table.get("values")) {
-        (Some(min), Some(max), None) if min <= max => Ok(Range::Uniform { min, max }),
+        (Some(min), Some(max), None) if min <= max => Ok(Distribution::Uniform { min, max }),
         (Some(min), Some(max), None) => Err(format!("min ({min}) is above max ({max})")),
         (None, None, Some(toml::Value::Array(values))) if !values.is_empty() => {
-            Ok(Range::Values(values.clone()))
+            Ok(Distribution::Values(values.clone()))
         }
         (None, None, Some(toml::Value::Array(_))) => {
             Err("values must hold at least one value".into())
@@ -150,90 +226,36 @@ pub(crate) fn parse_range(spec: &toml::Value) -> Result<Range, String> {
 }
 
 /// The number of points of a grid over these ranges, or `None` beyond [`MAX_POINTS`].
-pub(crate) fn grid_size(ranges: &[Range]) -> Option<usize> {
+pub(crate) fn grid_size(ranges: &[Distribution]) -> Option<usize> {
     ranges.iter().try_fold(1usize, |n, range| match range {
-        Range::Values(values) => n.checked_mul(values.len()).filter(|&n| n <= MAX_POINTS),
-        Range::Uniform { .. } => None,
+        Distribution::Values(values) => n.checked_mul(values.len()).filter(|&n| n <= MAX_POINTS),
+        _ => None,
     })
 }
 
-/// The value a uniform u in [0, 1) picks from a range.
-fn pick(range: &Range, u: f64) -> toml::Value {
-    match range {
-        Range::Uniform { min, max } => {
-            // min + u (max - min) can round up to max but never past it, as u < 1.
-            toml::Value::Float((min + u * (max - min)).min(*max))
-        }
-        Range::Values(values) => {
-            let i = ((u * values.len() as f64) as usize).min(values.len() - 1);
-            values[i].clone()
-        }
-    }
-}
-
-/// The values of every point, in point order: one `Vec` per point, one value per range.
+/// The unit points of a latin_hypercube or random design: `samples` points of `dimensions`
+/// coordinates in [0, 1), drawn from one generator keyed by `seed`:
 ///
-/// - grid: the Cartesian product of the values lists, the last parameter fastest (the ranges
-///   must all be values lists);
-/// - random: for each point in turn, one uniform per parameter in order;
-/// - latin_hypercube: for each parameter in order, a uniform permutation of the `samples`
+/// - random: for each point in turn, one uniform per coordinate in order;
+/// - latin_hypercube: for each coordinate in order, a uniform permutation of the `samples`
 ///   strata, then one uniform within the stratum per point; point i takes stratum
 ///   `perm[i]` as u = (`perm[i]` + v_i) / samples.
 ///
-/// The draws come from one generator keyed by `seed`, in the order listed.
-pub fn design_points(
-    design: Design,
-    ranges: &[Range],
-    samples: usize,
-    seed: u64,
-) -> Vec<Vec<toml::Value>> {
+/// A grid and given points draw nothing: their list is empty.
+pub fn unit_points(design: Design, dimensions: usize, samples: usize, seed: u64) -> Vec<Vec<f64>> {
     match design {
-        Design::Grid => {
-            let sizes: Vec<usize> = ranges
-                .iter()
-                .map(|r| match r {
-                    Range::Values(values) => values.len(),
-                    Range::Uniform { .. } => 1,
-                })
-                .collect();
-            let count: usize = sizes.iter().product();
-            (0..count)
-                .map(|mut index| {
-                    // Mixed-radix digits of the point index, the last parameter least
-                    // significant, so that it varies fastest.
-                    let mut digits = vec![0; ranges.len()];
-                    for (j, &size) in sizes.iter().enumerate().rev() {
-                        digits[j] = index % size;
-                        index /= size;
-                    }
-                    ranges
-                        .iter()
-                        .zip(digits)
-                        .map(|(range, d)| match range {
-                            Range::Values(values) => values[d].clone(),
-                            Range::Uniform { min, .. } => toml::Value::Float(*min),
-                        })
-                        .collect()
-                })
-                .collect()
-        }
+        Design::Grid | Design::Given => Vec::new(),
         Design::Random => {
             let mut rng = rng::design(seed);
             (0..samples)
-                .map(|_| {
-                    ranges
-                        .iter()
-                        .map(|range| pick(range, rng.random::<f64>()))
-                        .collect()
-                })
+                .map(|_| (0..dimensions).map(|_| rng.random::<f64>()).collect())
                 .collect()
         }
         Design::LatinHypercube => {
             let mut rng = rng::design(seed);
             let n = samples as f64;
-            let columns: Vec<Vec<toml::Value>> = ranges
-                .iter()
-                .map(|range| {
+            let columns: Vec<Vec<f64>> = (0..dimensions)
+                .map(|_| {
                     let mut strata: Vec<usize> = (0..samples).collect();
                     strata.shuffle(&mut rng);
                     strata
@@ -241,24 +263,79 @@ pub fn design_points(
                         .map(|stratum| {
                             let v: f64 = rng.random();
                             // (stratum + v) / n stays below (stratum + 1) / n for v < 1.
-                            pick(range, ((stratum as f64 + v) / n).min(1.0 - f64::EPSILON))
+                            ((stratum as f64 + v) / n).min(1.0 - f64::EPSILON)
                         })
                         .collect()
                 })
                 .collect();
             (0..samples)
-                .map(|i| columns.iter().map(|column| column[i].clone()).collect())
+                .map(|i| columns.iter().map(|column| column[i]).collect())
                 .collect()
         }
     }
+}
+
+/// The values of every point, in point order: one `Vec` per point, one value per
+/// distribution.
+///
+/// - grid: the Cartesian product of the values lists, the last parameter fastest (the
+///   distributions must all be values lists);
+/// - random and latin_hypercube: each distribution's quantile at the coordinates of
+///   [`unit_points`];
+/// - given: nothing (the points come with the design).
+pub fn design_points(
+    design: Design,
+    ranges: &[Distribution],
+    samples: usize,
+    seed: u64,
+) -> Vec<Vec<toml::Value>> {
+    if design != Design::Grid {
+        return unit_points(design, ranges.len(), samples, seed)
+            .into_iter()
+            .map(|u| {
+                ranges
+                    .iter()
+                    .zip(u)
+                    .map(|(range, u)| range.quantile(u))
+                    .collect()
+            })
+            .collect();
+    }
+    let sizes: Vec<usize> = ranges
+        .iter()
+        .map(|r| match r {
+            Distribution::Values(values) => values.len(),
+            _ => 1,
+        })
+        .collect();
+    let count: usize = sizes.iter().product();
+    (0..count)
+        .map(|mut index| {
+            // Mixed-radix digits of the point index, the last parameter least significant, so
+            // that it varies fastest.
+            let mut digits = vec![0; ranges.len()];
+            for (j, &size) in sizes.iter().enumerate().rev() {
+                digits[j] = index % size;
+                index /= size;
+            }
+            ranges
+                .iter()
+                .zip(digits)
+                .map(|(range, d)| match range {
+                    Distribution::Values(values) => values[d].clone(),
+                    other => other.quantile(0.0),
+                })
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn values(xs: &[i64]) -> Range {
-        Range::Values(xs.iter().map(|&x| toml::Value::Integer(x)).collect())
+    fn values(xs: &[i64]) -> Distribution {
+        Distribution::Values(xs.iter().map(|&x| toml::Value::Integer(x)).collect())
     }
 
     #[test]
@@ -272,7 +349,7 @@ mod tests {
         assert_eq!(q[0].0, "adoption.imitation");
         assert_eq!(
             parse_range(q[0].1).unwrap(),
-            Range::Uniform { min: 0.1, max: 0.5 }
+            Distribution::Uniform { min: 0.1, max: 0.5 }
         );
     }
 
@@ -301,14 +378,14 @@ mod tests {
             [[1, 7], [1, 8], [1, 9], [2, 7], [2, 8], [2, 9]].map(Vec::from)
         );
         assert_eq!(grid_size(&[values(&[1, 2]), values(&[7, 8, 9])]), Some(6));
-        let huge: Vec<Range> = (0..5).map(|_| values(&[0; 10])).collect();
+        let huge: Vec<Distribution> = (0..5).map(|_| values(&[0; 10])).collect();
         assert_eq!(grid_size(&huge), None);
     }
 
     #[test]
     fn latin_hypercube_hits_every_stratum_once_and_depends_on_its_seed() {
         let ranges = [
-            Range::Uniform { min: 2.0, max: 4.0 },
+            Distribution::Uniform { min: 2.0, max: 4.0 },
             values(&[10, 20, 30, 40]),
         ];
         let points = design_points(Design::LatinHypercube, &ranges, 8, 7);
@@ -332,7 +409,7 @@ mod tests {
 
     #[test]
     fn random_points_stay_in_range() {
-        let ranges = [Range::Uniform {
+        let ranges = [Distribution::Uniform {
             min: -1.0,
             max: 1.0,
         }];

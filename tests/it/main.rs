@@ -26,4 +26,5 @@ mod salib;
 mod shards;
 mod stylised_facts;
 mod sweep;
+mod uncertainty;
 mod usage;

@@ -12,6 +12,7 @@ mod horizon;
 mod names;
 mod points;
 mod setup;
+mod uncertainty;
 mod variants;
 mod warnings;
 
@@ -19,8 +20,9 @@ use self::checker::Checker;
 use self::events::{Names, check_events, timeline_of};
 use self::horizon::check_meta;
 use self::names::check_names;
-use self::points::{check_sweep, warn_sweep};
+use self::points::{Arms, check_given, check_sweep, warn_sweep};
 use self::setup::build_setup;
+use self::uncertainty::check_uncertainty;
 use self::variants::check_variant;
 use self::warnings::{warn_empty_segments, warn_overridden_sets, warn_unused_network_keys};
 use crate::error::InputError;
@@ -60,6 +62,11 @@ pub(super) fn validate(
         .iter()
         .map(|rv| check_variant(&raw, rv, &known, &names, &events, &calendar, &mut ck))
         .collect();
+    let uncertainty = raw
+        .uncertainty
+        .as_ref()
+        .map(|table| check_uncertainty(&raw, table, &known, &mut ck))
+        .unwrap_or_default();
     if !ck.problems.is_empty() {
         return Err(ck.failure());
     }
@@ -73,19 +80,30 @@ pub(super) fn validate(
     }
     warn_unused_network_keys(&raw, &mut warnings);
 
-    let sweep = match &raw.sweep {
-        None => None,
-        Some(rs) => {
-            let sweep = check_sweep(&raw, rs, &known, &baseline, &variants, &mut ck);
-            if !ck.problems.is_empty() {
-                return Err(ck.failure());
-            }
-            if let Some(sweep) = &sweep {
-                warn_sweep(sweep, rs, &ck, &variants, &events, &raw, &mut warnings);
-            }
-            sweep
-        }
+    let arms = Arms {
+        baseline: &baseline,
+        variants: &variants,
     };
+    let sweep = match (&overrides.points, &raw.sweep) {
+        (None, None) => None,
+        (Some(given), rs) => {
+            if rs.is_some() {
+                warnings.push(format!(
+                    "the file's [sweep] is not used: {} gives the points",
+                    given.origin
+                ));
+            }
+            check_given(&raw, given, &known, arms, &mut ck)
+        }
+        (None, Some(rs)) => check_sweep(&raw, rs, &uncertainty, &known, arms, &mut ck),
+    };
+    if !ck.problems.is_empty() {
+        return Err(ck.failure());
+    }
+    if let Some(sweep) = &sweep {
+        let rs = raw.sweep.as_ref().filter(|_| overrides.points.is_none());
+        warn_sweep(sweep, rs, &ck, &variants, &events, &raw, &mut warnings);
+    }
 
     Ok(Scenario {
         file: file.to_owned(),
@@ -122,6 +140,7 @@ pub(super) fn validate(
         baseline,
         variants,
         sweep,
+        uncertainty,
         warnings,
         _validated: (),
     })

@@ -6,28 +6,35 @@ use super::setup::build_setup;
 use crate::error::InputError;
 use crate::scenario::path::{self, Known, ParamPath, Scope};
 use crate::scenario::raw::{RawScenario, RawSweep};
-use crate::scenario::sweep::{self, Design, MAX_POINTS, Point, Range, Sweep, SweepParameter};
+use crate::scenario::sweep::{self, Design, GivenPoints, MAX_POINTS, Point, Sweep, SweepParameter};
 use crate::scenario::{EventInfo, Variant};
-use crate::spec::Setup;
+use crate::spec::{Distribution, Setup, UncertainParameter, short};
 
-/// `[sweep]`: the design, the parameters, and every point written over the file and validated
-/// as a whole, for the baseline and each variant (docs/MODEL.md, 11. Sweeps and shards). A point's problems are
-/// reported at the swept parameter they concern, naming the point and its values.
+/// `[sweep]`: the design, the parameters (from `[sweep.parameters]`, or from `[uncertainty]`
+/// when a latin_hypercube or random design names none), and every point written over the
+/// file and validated as a whole, for the baseline and each variant (docs/MODEL.md, 11.
+/// Sweeps and shards). A point's problems are reported at the swept parameter they concern,
+/// naming the point and its values.
 pub(super) fn check_sweep(
     raw: &RawScenario,
     rs: &RawSweep,
+    uncertainty: &[UncertainParameter],
     known: &Known,
-    baseline: &Setup,
-    variants: &[Variant],
+    arms: Arms,
     ck: &mut Checker,
 ) -> Option<Sweep> {
     let before = ck.problems.len();
-    let design = Design::parse(&rs.design);
+    let design = Design::parse(&rs.design).filter(|&d| d != Design::Given);
     if design.is_none() {
-        ck.report(
-            "sweep.design",
-            format!("'{}' is not a design ({})", rs.design, Design::names()),
-        );
+        let message = if rs.design == Design::Given.name() {
+            "'given' points come from run --points FILE, not from the file".to_owned()
+        } else {
+            format!(
+                "'{}' is not a design (grid, latin_hypercube, random)",
+                rs.design
+            )
+        };
+        ck.report("sweep.design", message);
     }
     let samples = match (design, rs.samples) {
         (Some(Design::Grid), Some(_)) => {
@@ -66,7 +73,107 @@ pub(super) fn check_sweep(
         _ => None,
     };
 
-    let specs = sweep::parameter_specs(&rs.parameters);
+    let (parameters, paths, origin) = match &rs.parameters {
+        Some(table) => {
+            let (parameters, paths) = sweep_parameters(raw, table, design, known, ck);
+            (parameters, paths, Origin::Parameters)
+        }
+        None if design == Some(Design::Grid) => {
+            ck.report(
+                "sweep",
+                "a grid takes [sweep.parameters] with values lists; latin_hypercube and random \
+                 can draw from [uncertainty] instead",
+            );
+            return None;
+        }
+        None if uncertainty.is_empty() => {
+            ck.report(
+                "sweep",
+                "names no parameters: give [sweep.parameters], or an [uncertainty] table to \
+                 draw from",
+            );
+            return None;
+        }
+        None => (
+            uncertainty
+                .iter()
+                .map(|p| SweepParameter {
+                    path: p.path.clone(),
+                    distribution: Some(p.distribution.clone()),
+                })
+                .collect(),
+            uncertainty
+                .iter()
+                .filter_map(|p| ParamPath::parse(&p.path).ok())
+                .collect(),
+            Origin::Uncertainty,
+        ),
+    };
+    if ck.problems.len() > before {
+        return None;
+    }
+    let design = design?;
+    let ranges: Vec<Distribution> = parameters
+        .iter()
+        .filter_map(|p| p.distribution.clone())
+        .collect();
+    let count = match design {
+        Design::Grid => match sweep::grid_size(&ranges) {
+            Some(n) => n,
+            None => {
+                ck.report(
+                    "sweep.parameters",
+                    format!(
+                        "the grid has more than {MAX_POINTS} points: sweep fewer values, or \
+                         use latin_hypercube with samples"
+                    ),
+                );
+                return None;
+            }
+        },
+        _ => samples? as usize,
+    };
+    let values = sweep::design_points(design, &ranges, count, seed.unwrap_or(0));
+    let points = build_points(raw, known, arms, &parameters, &paths, values, origin, ck);
+    Some(Sweep {
+        design,
+        samples,
+        seed,
+        parameters,
+        points,
+        weights: None,
+        points_sha256: None,
+    })
+}
+
+/// What every point is written over: the file's baseline and variants.
+#[derive(Clone, Copy)]
+pub(super) struct Arms<'a> {
+    pub(super) baseline: &'a Setup,
+    pub(super) variants: &'a [Variant],
+}
+
+/// Where a point's problems are reported.
+#[derive(Clone, Copy)]
+enum Origin<'a> {
+    /// At `sweep.parameters.<path>` in the file.
+    Parameters,
+    /// At `uncertainty.<path>` in the file.
+    Uncertainty,
+    /// At the point's line of the points file (or the caller's name for them).
+    Given(&'a GivenPoints),
+}
+
+/// `[sweep.parameters]`: each path a variant may set, once, with a range whose values the
+/// path takes (a grid's must be values lists).
+fn sweep_parameters(
+    raw: &RawScenario,
+    table: &toml::Table,
+    design: Option<Design>,
+    known: &Known,
+    ck: &mut Checker,
+) -> (Vec<SweepParameter>, Vec<ParamPath>) {
+    let specs = sweep::parameter_specs(table);
     if specs.is_empty() {
         ck.report("sweep.parameters", "must name at least one parameter");
     }
@@ -95,22 +202,24 @@ pub(super) fn check_sweep(
         };
         // Each value's type and name are checked once here, so that a point reports only
         // what the combination of values does to the file.
+        let uniform = matches!(range, Distribution::Uniform { .. });
         let candidates = match &range {
-            Range::Uniform { min, .. } => vec![toml::Value::Float(*min)],
-            Range::Values(values) => values.clone(),
+            Distribution::Values(values) => values.clone(),
+            other => vec![other.quantile(0.0)],
         };
         for value in &candidates {
             let mut scratch = raw.clone();
             if let Err(message) = path::apply(&mut scratch, known, &path, value) {
-                let hint = match range {
-                    Range::Uniform { .. } => ": { min, max } draws numbers; give values = [...]",
-                    Range::Values(_) => "",
+                let hint = if uniform {
+                    ": { min, max } draws numbers; give values = [...]"
+                } else {
+                    ""
                 };
                 ck.report(&key, format!("{message}{hint}"));
                 break;
             }
         }
-        if design == Some(Design::Grid) && matches!(range, Range::Uniform { .. }) {
+        if design == Some(Design::Grid) && uniform {
             ck.report(
                 &key,
                 "a grid takes values lists ({ values = [...] }), not { min, max }",
@@ -119,51 +228,176 @@ pub(super) fn check_sweep(
         paths.push(path.clone());
         parameters.push(SweepParameter {
             path: path.to_string(),
-            range,
+            distribution: Some(range),
         });
+    }
+    (parameters, paths)
+}
+
+/// Points given rather than drawn (`run --points`, or a caller's [`GivenPoints`]): each path a
+/// variant may set, once; one value per path in each row; weights, if any, finite, >= 0 and
+/// not all 0; then every point validated like a drawn one. Problems are reported at the
+/// points' origin, with the line of the point (or of the header) when they came from a file.
+pub(super) fn check_given(
+    raw: &RawScenario,
+    given: &GivenPoints,
+    known: &Known,
+    arms: Arms,
+    ck: &mut Checker,
+) -> Option<Sweep> {
+    let before = ck.problems.len();
+    let header_line = (!given.lines.is_empty()).then_some(1);
+    let mut fail = |line: Option<usize>, key: Option<&str>, message: String| {
+        ck.problems.push(InputError {
+            origin: Some(given.origin.clone()),
+            line,
+            key: key.map(str::to_owned),
+            message,
+        });
+    };
+    if given.paths.is_empty() {
+        fail(
+            header_line,
+            None,
+            "names no parameter: the header holds set paths".into(),
+        );
+    }
+    if given.rows.is_empty() {
+        fail(header_line, None, "holds no point".into());
+    }
+    if given.rows.len() > MAX_POINTS {
+        fail(
+            None,
+            None,
+            format!("has {} points, more than {MAX_POINTS}", given.rows.len()),
+        );
+    }
+    let mut paths: Vec<ParamPath> = Vec::new();
+    for text in &given.paths {
+        match ParamPath::parse(text).and_then(|p| p.check_scope(Scope::Variant).map(|()| p)) {
+            Ok(path) if paths.contains(&path) => {
+                fail(header_line, Some(text), format!("{path} is given twice"));
+            }
+            Ok(path) => paths.push(path),
+            Err(message) => fail(header_line, Some(text), message),
+        }
+    }
+    let line = |i: usize| given.lines.get(i).copied();
+    for (i, row) in given.rows.iter().enumerate() {
+        if row.len() != given.paths.len() {
+            fail(
+                line(i),
+                None,
+                format!(
+                    "point {i} has {} values for {} parameters",
+                    row.len(),
+                    given.paths.len()
+                ),
+            );
+        }
+    }
+    if let Some(weights) = &given.weights {
+        if weights.len() != given.rows.len() {
+            fail(
+                None,
+                Some("weight"),
+                format!("{} weights for {} points", weights.len(), given.rows.len()),
+            );
+        } else if let Some(i) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+            fail(
+                line(i),
+                Some("weight"),
+                format!(
+                    "point {i}: a weight must be a finite number >= 0, not {}",
+                    short(weights[i])
+                ),
+            );
+        } else if weights.iter().sum::<f64>() <= 0.0 {
+            fail(None, Some("weight"), "the weights are all 0".into());
+        }
     }
     if ck.problems.len() > before {
         return None;
     }
-    let design = design?;
-    let ranges: Vec<Range> = parameters.iter().map(|p| p.range.clone()).collect();
-    let count = match design {
-        Design::Grid => match sweep::grid_size(&ranges) {
-            Some(n) => n,
-            None => {
-                ck.report(
-                    "sweep.parameters",
-                    format!(
-                        "the grid has more than {MAX_POINTS} points: sweep fewer values, or \
-                         use latin_hypercube with samples"
-                    ),
-                );
-                return None;
-            }
-        },
-        _ => samples? as usize,
-    };
+    let parameters: Vec<SweepParameter> = paths
+        .iter()
+        .map(|p| SweepParameter {
+            path: p.to_string(),
+            distribution: None,
+        })
+        .collect();
+    let points = build_points(
+        raw,
+        known,
+        arms,
+        &parameters,
+        &paths,
+        given.rows.clone(),
+        Origin::Given(given),
+        ck,
+    );
+    Some(Sweep {
+        design: Design::Given,
+        samples: None,
+        seed: None,
+        parameters,
+        points,
+        weights: given.weights.clone(),
+        points_sha256: given.sha256.clone(),
+    })
+}
 
-    let mut points = Vec::with_capacity(count);
-    let values = sweep::design_points(design, &ranges, count, seed.unwrap_or(0));
+/// Every point written over the file and validated for the baseline and each variant; a
+/// value the path cannot take (a given point's) and what a point does to the file are
+/// reported at `origin`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is one thing a point needs; a struct would only rename them"
+)]
+fn build_points(
+    raw: &RawScenario,
+    known: &Known,
+    arms: Arms,
+    parameters: &[SweepParameter],
+    paths: &[ParamPath],
+    values: Vec<Vec<toml::Value>>,
+    origin: Origin,
+    ck: &mut Checker,
+) -> Vec<Point> {
+    let mut points = Vec::with_capacity(values.len());
     for (index, values) in values.into_iter().enumerate() {
         let mut at = raw.clone();
-        for (path, value) in paths.iter().zip(&values) {
-            // Every value was applied once above; names and types cannot fail here.
-            let _ = path::apply(&mut at, known, path, value);
-        }
         let mut inner = Checker {
             file: ck.file,
             spans: ck.spans,
             overridden: Vec::new(),
             problems: Vec::new(),
         };
+        for (path, value) in paths.iter().zip(&values) {
+            // A drawn value was applied once when its parameter was read; a given one may
+            // fail here, and is reported at its point.
+            if let Err(message) = path::apply(&mut at, known, path, value) {
+                inner
+                    .problems
+                    .push(InputError::at_key(path.to_string(), message));
+            }
+        }
+        let applied = std::mem::take(&mut inner.problems);
+        report_point(ck, origin, index, parameters, &values, None, &applied);
         let mut point_baseline = build_setup(&at, known, &mut inner);
-        point_baseline.timeline = baseline.timeline.clone();
+        point_baseline.timeline = arms.baseline.timeline.clone();
         let baseline_problems = std::mem::take(&mut inner.problems);
-        report_point(ck, index, &parameters, &values, None, &baseline_problems);
-        let mut point_variants = Vec::with_capacity(variants.len());
-        for variant in variants {
+        report_point(
+            ck,
+            origin,
+            index,
+            parameters,
+            &values,
+            None,
+            &baseline_problems,
+        );
+        let mut point_variants = Vec::with_capacity(arms.variants.len());
+        for variant in arms.variants {
             let mut changed = at.clone();
             for (text, value) in &variant.set {
                 // The variant's own `set` was validated with the file.
@@ -181,7 +415,15 @@ pub(super) fn check_sweep(
                         .any(|b| b.key == p.key && b.message == p.message)
                 })
                 .collect();
-            report_point(ck, index, &parameters, &values, Some(&variant.name), &own);
+            report_point(
+                ck,
+                origin,
+                index,
+                parameters,
+                &values,
+                Some(&variant.name),
+                &own,
+            );
             point_variants.push(setup);
         }
         points.push(Point {
@@ -190,19 +432,14 @@ pub(super) fn check_sweep(
             variants: point_variants,
         });
     }
-    Some(Sweep {
-        design,
-        samples,
-        seed,
-        parameters,
-        points,
-    })
+    points
 }
 
 /// Reports the problems a point makes, at the swept parameter they concern (or the whole
-/// `[sweep.parameters]` table), naming the point, the values and the variant.
+/// table), naming the point, the values and the variant.
 fn report_point(
     ck: &mut Checker,
+    origin: Origin,
     index: usize,
     parameters: &[SweepParameter],
     values: &[toml::Value],
@@ -228,24 +465,35 @@ fn report_point(
             .iter()
             .map(|&j| format!("{} = {}", parameters[j].path, values[j]))
             .collect();
-        let key = match related.first() {
-            Some(&j) => format!("sweep.parameters.{}", parameters[j].path),
-            None => "sweep.parameters".to_owned(),
-        };
         let in_variant = variant.map_or(String::new(), |v| format!(", variant '{v}'"));
         let at_key = if problem_key.is_empty() || problem_key == parameters[shown[0]].path {
             String::new()
         } else {
             format!("{problem_key}: ")
         };
-        ck.report(
-            key,
-            format!(
-                "point {index} ({}{in_variant}): {at_key}{}",
-                assignments.join(", "),
-                problem.message
-            ),
+        let message = format!(
+            "point {index} ({}{in_variant}): {at_key}{}",
+            assignments.join(", "),
+            problem.message
         );
+        let table = match origin {
+            Origin::Parameters => "sweep.parameters",
+            Origin::Uncertainty => "uncertainty",
+            Origin::Given(given) => {
+                ck.problems.push(InputError {
+                    origin: Some(given.origin.clone()),
+                    line: given.lines.get(index).copied(),
+                    key: related.first().map(|&j| parameters[j].path.clone()),
+                    message,
+                });
+                continue;
+            }
+        };
+        let key = match related.first() {
+            Some(&j) => format!("{table}.{}", parameters[j].path),
+            None => table.to_owned(),
+        };
+        ck.report(key, message);
     }
 }
 
@@ -254,14 +502,14 @@ fn report_point(
 /// wins from its step), an unused grid seed, segments left empty at some points.
 pub(super) fn warn_sweep(
     sweep: &Sweep,
-    rs: &RawSweep,
+    rs: Option<&RawSweep>,
     ck: &Checker,
     variants: &[Variant],
     events: &[EventInfo],
     raw: &RawScenario,
     warnings: &mut Vec<String>,
 ) {
-    if sweep.design == Design::Grid && rs.seed.is_some() {
+    if sweep.design == Design::Grid && rs.is_some_and(|rs| rs.seed.is_some()) {
         warnings.push("sweep.seed is not used by a grid design: ignored".into());
     }
     let same =
@@ -318,7 +566,8 @@ pub(super) fn warn_sweep(
 #[cfg(test)]
 mod tests {
     use super::super::checker::fixture::SMALL;
-    use crate::scenario::{Overrides, Scenario};
+    use crate::scenario::{Design, GivenPoints, Overrides, Scenario};
+    use crate::spec::{Cost, Distribution, UncertainParameter};
 
     fn load(sweep: &str) -> Result<Scenario, crate::error::InputError> {
         let text = format!("{SMALL}\n{sweep}");
@@ -394,5 +643,100 @@ mod tests {
             "{:?}",
             scenario.warnings
         );
+    }
+
+    #[test]
+    fn a_sweep_without_parameters_draws_the_same_design_through_the_uncertainty_quantiles() {
+        let listed = load(
+            "[sweep]\ndesign = \"latin_hypercube\"\nsamples = 5\nseed = 3\n\
+             parameters = { \"adoption.imitation\" = { min = 0.1, max = 0.3 }, \
+             \"network.kind\" = { values = [\"complete\", \"scale_free\"] } }",
+        )
+        .expect("valid");
+        let declared = load(
+            "[sweep]\ndesign = \"latin_hypercube\"\nsamples = 5\nseed = 3\n\
+             [uncertainty]\n\
+             \"adoption.imitation\" = { distribution = \"uniform\", min = 0.1, max = 0.3 }\n\
+             \"network.kind\" = { distribution = \"values\", values = [\"complete\", \"scale_free\"] }\n\
+             \"providers.home.price\" = { distribution = \"log_uniform\", min = 1.0, max = 100.0 }",
+        )
+        .expect("valid");
+        let values = |s: &Scenario| -> Vec<Vec<toml::Value>> {
+            let sweep = s.sweep.as_ref().expect("sweep");
+            sweep
+                .points
+                .iter()
+                .map(|p| p.values[..2].to_vec())
+                .collect()
+        };
+        // The third parameter's column is drawn after the first two, so theirs are unchanged.
+        assert_eq!(values(&listed), values(&declared));
+        let sweep = declared.sweep.as_ref().expect("sweep");
+        assert_eq!(sweep.parameters[2].path, "providers.home.price");
+        for point in &sweep.points {
+            let price = point.values[2].as_float().expect("a number");
+            assert!((1.0..=100.0).contains(&price), "{price}");
+            assert_eq!(point.baseline.params.providers[1].costs[Cost::Price], price);
+        }
+        let error = load("[sweep]\ndesign = \"random\"\nsamples = 5\nseed = 3")
+            .expect_err("nothing to draw");
+        assert!(error.message.contains("[uncertainty]"), "{error}");
+    }
+
+    #[test]
+    fn given_points_are_validated_and_run_like_drawn_ones() {
+        let given = GivenPoints::new(
+            "a calibration wave",
+            vec!["adoption.imitation".into(), "network.kind".into()],
+            vec![
+                vec![toml::Value::Float(0.15), "complete".into()],
+                vec![toml::Value::Float(0.25), "scale_free".into()],
+            ],
+            Some(vec![1.0, 3.0]),
+        );
+        let overrides = Overrides {
+            points: Some(given.clone()),
+            ..Overrides::default()
+        };
+        let scenario = Scenario::from_bytes("t.toml", SMALL.as_bytes(), &overrides).expect("valid");
+        let sweep = scenario.sweep.as_ref().expect("a sweep of given points");
+        assert_eq!(sweep.design, Design::Given);
+        assert_eq!(sweep.weights, Some(vec![1.0, 3.0]));
+        assert_eq!(sweep.points[1].baseline.params.imitation, 0.25);
+        assert_eq!(sweep.points[1].variants[0].params.imitation, 0.25);
+        assert_eq!(scenario.arms(&[]).expect("arms").len(), 4);
+
+        let mut bad = given;
+        bad.rows[1][0] = toml::Value::Float(1.25);
+        let overrides = Overrides {
+            points: Some(bad),
+            ..Overrides::default()
+        };
+        let error = Scenario::from_bytes("t.toml", SMALL.as_bytes(), &overrides)
+            .expect_err("not a probability");
+        assert_eq!(error.origin.as_deref(), Some("a calibration wave"));
+        assert!(
+            error
+                .message
+                .starts_with("point 1 (adoption.imitation = 1.25)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn unit_points_map_through_the_quantiles() {
+        let parameters = [UncertainParameter {
+            path: "adoption.imitation".into(),
+            distribution: Distribution::LogUniform {
+                min: 0.01,
+                max: 1.0,
+            },
+            source: None,
+        }];
+        let given = GivenPoints::from_unit_points("sobol", &parameters, &[vec![0.5], vec![0.0]]);
+        let x = given.rows[0][0].as_float().expect("a number");
+        assert!((x - 0.1).abs() < 1e-15, "{x}");
+        assert_eq!(given.rows[1][0], toml::Value::Float(0.01));
+        assert_eq!(given.paths, ["adoption.imitation"]);
     }
 }

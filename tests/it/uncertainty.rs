@@ -1,0 +1,198 @@
+//! `[uncertainty]` and given points (docs/FORMAT.md, [uncertainty] and Points file): points
+//! given with `run --points` run exactly as the same points drawn, shard and merge
+//! byte-identically, keep their weights, and are refused with the line of the bad point.
+
+use crate::common::{self, run_quiet as run};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+const CSV_FILES: [&str; 7] = [
+    "adoption.csv",
+    "summary.csv",
+    "comparison.csv",
+    "flows.csv",
+    "metrics.csv",
+    "points.csv",
+    "robustness.csv",
+];
+
+fn tiny() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/tiny-sweep.toml")
+}
+
+fn bytes(dir: &Path, file: &str) -> Vec<u8> {
+    std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
+}
+
+fn json(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&bytes(dir, "run.json")).expect("run.json")
+}
+
+/// A drawn sweep's points.csv without its `point` column: the same points, given.
+fn given_from(drawn: &Path, to: &Path) {
+    let text = String::from_utf8(bytes(drawn, "points.csv")).expect("UTF-8");
+    let given: String = text
+        .lines()
+        .map(|line| line.split_once(',').expect("a point column").1.to_owned() + "\n")
+        .collect();
+    std::fs::write(to, given).expect("written");
+}
+
+#[test]
+fn given_points_run_as_the_same_points_drawn_and_shard_alike() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let drawn = tmp.path().join("drawn");
+    run(&tiny(), &drawn, &[]);
+    let points = tmp.path().join("points.csv");
+    given_from(&drawn, &points);
+    let given = tmp.path().join("given");
+    let flag = ["--points", points.to_str().expect("UTF-8 path")];
+    run(&tiny(), &given, &flag);
+    for file in CSV_FILES {
+        assert!(
+            bytes(&drawn, file) == bytes(&given, file),
+            "{file} differs between the drawn and the given points"
+        );
+    }
+    let sweep = &json(&given)["resolved"]["sweep"];
+    assert_eq!(sweep["design"], "given");
+    let sha: String = Sha256::digest(std::fs::read(&points).expect("points"))
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(sweep["points_sha256"], sha.as_str());
+    assert_eq!(sweep["points"], json(&drawn)["resolved"]["sweep"]["points"]);
+    assert!(sweep.get("weights").is_none());
+
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let dir = tmp.path().join(format!("shard{i}"));
+            let shard = format!("{i}/2");
+            run(&tiny(), &dir, &["--shard", &shard, flag[0], flag[1]]);
+            dir
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    common::blockade()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .arg("--quiet")
+        .assert()
+        .success();
+    for file in CSV_FILES {
+        assert!(
+            bytes(&given, file) == bytes(&merged, file),
+            "{file} of the merged given points differs from the unsharded run's"
+        );
+    }
+}
+
+#[test]
+fn weights_are_kept_in_points_csv_and_run_json() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let points = tmp.path().join("posterior.csv");
+    std::fs::write(
+        &points,
+        "weight,adoption.imitation,network.kind\n0.25,0.2,complete\n0.75,0.4,small_world\n",
+    )
+    .expect("written");
+    let out = tmp.path().join("out");
+    run(
+        &tiny(),
+        &out,
+        &["--points", points.to_str().expect("UTF-8")],
+    );
+    assert_eq!(
+        String::from_utf8(bytes(&out, "points.csv")).expect("UTF-8"),
+        "point,adoption.imitation,network.kind,weight\n0,0.2,complete,0.25\n1,0.4,small_world,0.75\n"
+    );
+    let sweep = &json(&out)["resolved"]["sweep"];
+    assert_eq!(sweep["weights"], serde_json::json!([0.25, 0.75]));
+    assert_eq!(
+        sweep["parameters"],
+        serde_json::json!({ "adoption.imitation": {}, "network.kind": {} })
+    );
+}
+
+#[test]
+fn a_bad_given_point_is_refused_at_its_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let points = tmp.path().join("p.csv");
+    let refused = |text: &str| {
+        std::fs::write(&points, text).expect("written");
+        let output = common::blockade()
+            .arg("check")
+            .arg(tiny())
+            .arg("--points")
+            .arg(&points)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        stderr
+    };
+    let message = refused("adoption.imitation\n0.2\n1.5\n");
+    assert!(
+        message.contains("p.csv:3: adoption.imitation: point 1 (adoption.imitation = 1.5)"),
+        "{message}"
+    );
+    assert!(message.contains("probability"), "{message}");
+    let message = refused("adoption.imitaton\n0.2\n");
+    assert!(
+        message.contains("p.csv:1: adoption.imitaton: unknown path"),
+        "{message}"
+    );
+    let message = refused("network.kind\nring\n");
+    assert!(
+        message.contains("p.csv:2: network.kind: point 0"),
+        "{message}"
+    );
+    let message = refused("adoption.imitation,weight\n0.2,-1\n");
+    assert!(message.contains("p.csv:2: weight: point 0"), "{message}");
+}
+
+#[test]
+fn check_prints_the_uncertainty_table_and_a_sweep_drawn_from_it() {
+    let text = std::fs::read_to_string(tiny()).expect("tiny");
+    let (head, _) = text.split_once("[sweep.parameters]").expect("a sweep");
+    let file = format!(
+        "{head}\n[uncertainty]\n\
+         \"adoption.imitation\" = {{ distribution = \"uniform\", min = 0.1, max = 0.5, source = \"a survey\" }}\n\
+         \"providers.qwen.price\" = {{ distribution = \"log_uniform\", min = 5.0, max = 40.0 }}\n"
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("u.toml");
+    std::fs::write(&path, file).expect("written");
+    let output = common::blockade()
+        .arg("check")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("uncertainty: 2 parameters"), "{stdout}");
+    assert!(stdout.contains("source: a survey"), "{stdout}");
+    assert!(stdout.contains("log-uniform on [5, 40]"), "{stdout}");
+    assert!(
+        stdout.contains("sweep (latin_hypercube, 3 samples"),
+        "{stdout}"
+    );
+    let out = tmp.path().join("out");
+    run(&path, &out, &[]);
+    let resolved = &json(&out)["resolved"];
+    assert_eq!(
+        resolved["uncertainty"]["providers.qwen.price"],
+        serde_json::json!({ "distribution": "log_uniform", "min": 5.0, "max": 40.0 })
+    );
+    assert_eq!(
+        resolved["sweep"]["parameters"]["providers.qwen.price"]["distribution"],
+        "log_uniform"
+    );
+    for point in resolved["sweep"]["points"].as_array().expect("points") {
+        let price = point[1].as_f64().expect("a number");
+        assert!((5.0..=40.0).contains(&price), "{price}");
+    }
+}
