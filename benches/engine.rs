@@ -6,6 +6,7 @@ use blockade::model::Simulation;
 use blockade::network::Network;
 use blockade::rng::ReplicateStreams;
 use blockade::scenario::{Overrides, Scenario};
+use blockade::setup::{KEPT_BYTES, SetupCache};
 use blockade::spec::NetworkSpec;
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
@@ -62,6 +63,7 @@ fn network_build(bencher: Bencher, kind: &str) {
 #[divan::bench(args = ["small_world", "complete"], sample_count = 20)]
 fn replicate_setup(bencher: Bencher, kind: &str) {
     let scenario = scenario(kind);
+    let keeps_nothing = SetupCache::new(0);
     bencher.counter(ItemsCount::new(AGENTS)).bench(|| {
         Simulation::new(
             &scenario.baseline,
@@ -70,6 +72,26 @@ fn replicate_setup(bencher: Bencher, kind: &str) {
             scenario.tasks.len(),
             scenario.languages.len(),
             false,
+            &keeps_nothing,
+        )
+    });
+}
+
+/// The same for another arm of a replicate already set up: the network and the agents are
+/// kept, step 0 is simulated.
+#[divan::bench(args = ["small_world", "complete"], sample_count = 20)]
+fn replicate_setup_kept(bencher: Bencher, kind: &str) {
+    let scenario = scenario(kind);
+    let kept = SetupCache::new(KEPT_BYTES);
+    bencher.counter(ItemsCount::new(AGENTS)).bench(|| {
+        Simulation::new(
+            &scenario.baseline,
+            scenario.seed,
+            0,
+            scenario.tasks.len(),
+            scenario.languages.len(),
+            false,
+            &kept,
         )
     });
 }
@@ -90,6 +112,7 @@ fn step(bencher: Bencher, kind: &str) {
                 scenario.tasks.len(),
                 scenario.languages.len(),
                 false,
+                &SetupCache::new(0),
             );
             for _ in 0..30 {
                 sim.advance();

@@ -32,6 +32,7 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod sensitivity;
+pub mod setup;
 pub mod shard;
 pub mod spec;
 pub mod stats;

@@ -259,6 +259,22 @@ impl Network {
             Network::Graph(graph) => Some(graph.placement()),
         }
     }
+
+    /// The bytes its arrays hold.
+    pub fn bytes(&self) -> u64 {
+        match self {
+            Network::Complete => 0,
+            Network::Graph(graph) => {
+                let offsets = match &graph.offsets {
+                    Offsets::Narrow(o) => std::mem::size_of_val(o.as_slice()),
+                    Offsets::Wide(o) => std::mem::size_of_val(o.as_slice()),
+                };
+                (std::mem::size_of_val(graph.placement.as_slice())
+                    + offsets
+                    + std::mem::size_of_val(graph.neighbours.as_slice())) as u64
+            }
+        }
+    }
 }
 
 /// A uniform permutation of 0..n: node k is placed on agent `perm[k]`.

@@ -189,6 +189,15 @@ impl Agents {
         agents
     }
 
+    /// The bytes its per-agent arrays hold.
+    pub fn bytes(&self) -> u64 {
+        (std::mem::size_of_val(self.segment.as_slice())
+            + std::mem::size_of_val(self.task.as_slice())
+            + std::mem::size_of_val(self.language.as_slice())
+            + std::mem::size_of_val(self.held.as_slice())
+            + std::mem::size_of_val(self.multipliers.as_slice())) as u64
+    }
+
     /// Recomputes which agents of `segment` hold which capabilities: agent i holds c iff its
     /// uniform u_ic is below the segment's fraction, so a lower fraction removes exactly the
     /// agents above the new threshold.

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::{Simulation, StepTally};
 use crate::results::{Flow, Results, Shape, TaskCounts};
 use crate::scenario::{Arm, Scenario};
+use crate::setup::{KEPT_BYTES, SetupCache};
 use crate::spec::FIRST_PROVIDER;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -67,22 +68,33 @@ pub fn run_tasks(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<TaskCounts>> {
     let shape = shape(scenario, arms);
-    let tasks: Vec<(usize, u32)> = tasks
+    // The arms of a replicate run one after another, point by point, so that they find the
+    // replicate's set-up kept (`setup`); the results go back to the order asked for.
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    order.sort_by_key(|&i| {
+        let task = shape.task(tasks[i]);
+        (task.point, task.replicate, task.arm)
+    });
+    let runs: Vec<(usize, u32)> = order
         .iter()
-        .map(|&k| {
-            let task = shape.task(k);
+        .map(|&i| {
+            let task = shape.task(tasks[i]);
             (shape.slot(task.point, task.arm), task.replicate)
         })
         .collect();
-    let by_task = split_by_task(tasks.len(), rayon::current_num_threads());
+    let by_task = split_by_task(runs.len(), rayon::current_num_threads());
+    let kept = SetupCache::new(KEPT_BYTES);
     let run_task = |&(arm, replicate): &(usize, u32)| {
-        simulate(scenario, &arms[arm], replicate, !by_task, cancel, progress)
+        simulate(scenario, &arms[arm], replicate, !by_task, &kept, cancel, progress)
     };
-    if by_task {
-        tasks.par_iter().map(run_task).collect()
+    let ran: Vec<TaskCounts> = if by_task {
+        runs.par_iter().map(run_task).collect::<Result<_>>()?
     } else {
-        tasks.iter().map(run_task).collect()
-    }
+        runs.iter().map(run_task).collect::<Result<_>>()?
+    };
+    let mut in_order: Vec<(usize, TaskCounts)> = order.into_iter().zip(ran).collect();
+    in_order.sort_unstable_by_key(|&(i, _)| i);
+    Ok(in_order.into_iter().map(|(_, counts)| counts).collect())
 }
 
 /// The parallelism rule. Many tasks (at least two per thread): one task per thread, each
@@ -93,12 +105,14 @@ pub fn split_by_task(tasks: usize, threads: usize) -> bool {
     tasks >= 2 * threads.max(1)
 }
 
-/// Simulates one (arm, replicate) over the whole horizon.
+/// Simulates one (arm, replicate) over the whole horizon, with the set-up kept in `kept` when
+/// another task drew the same.
 fn simulate(
     scenario: &Scenario,
     arm: &Arm<'_>,
     replicate: u32,
     parallel: bool,
+    kept: &SetupCache,
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<TaskCounts> {
@@ -111,6 +125,7 @@ fn simulate(
         scenario.tasks.len(),
         scenario.languages.len(),
         parallel,
+        kept,
     );
     let states = FIRST_PROVIDER as usize + scenario.providers.len();
     let mut result = TaskCounts {

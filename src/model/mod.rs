@@ -14,10 +14,12 @@ use choice::{Choice, adoption_hazard, adoption_probability, still_usable, utilit
 use logit::pick;
 
 use crate::network::{Graph, Network};
-use crate::population::{self, Agents};
+use crate::population::Agents;
+use crate::setup::{ReplicateSetup, SetupCache};
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream, Threshold};
 use crate::spec::{AgentRefresh, FIRST_PROVIDER, NOT_ADOPTED, Params, Setup, UNSERVED, Weight};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Slots per block of work: at least this many, to amortise scheduling...
 const MIN_BLOCK: usize = 16_384;
@@ -170,8 +172,9 @@ pub struct Simulation<'a> {
     streams: ReplicateStreams,
     params: Params,
     derived: Derived,
-    agents: Agents,
-    network: Network,
+    /// Shared with the other tasks of the replicate until an event changes them (copied then).
+    agents: Arc<Agents>,
+    network: Arc<Network>,
     /// The state of every slot at the last completed step. A step reads it and lists its
     /// changes (a few agents in a hundred), which are written into it when the step ends:
     /// no second state array to fill and swap.
@@ -191,7 +194,7 @@ pub struct Simulation<'a> {
     /// One per block of slots.
     work: Vec<BlockWork>,
     /// Each agent's usage weight, by agent; empty when no segment declares usage.
-    usage: Vec<f32>,
+    usage: Arc<[f32]>,
     /// Each agent's state, by agent, gathered from the slots before usage is summed (graphs
     /// with usage only).
     agent_state: Vec<u8>,
@@ -207,8 +210,9 @@ pub struct Simulation<'a> {
 impl<'a> Simulation<'a> {
     /// Sets up replicate `replicate` of `setup` and draws its initial state (step 0), which it
     /// returns with the simulation: step 0's events apply first, then the network, the agents
-    /// and the initial adoptions are drawn. `tasks` and `languages` count the known ones;
-    /// `parallel` splits each step across the current rayon pool.
+    /// and the initial adoptions are drawn, the network and the agents taken from `kept` when
+    /// another task of the replicate drew the same. `tasks` and `languages` count the known
+    /// ones; `parallel` splits each step across the current rayon pool.
     pub fn new(
         setup: &'a Setup,
         seed: u64,
@@ -216,44 +220,26 @@ impl<'a> Simulation<'a> {
         tasks: usize,
         languages: usize,
         parallel: bool,
+        kept: &SetupCache,
     ) -> (Simulation<'a>, StepTally) {
         let streams = ReplicateStreams::new(seed, replicate);
         let mut params = setup.params.clone();
         for patch in setup.timeline.at(0) {
             patch.apply(&mut params);
         }
-        // The network first: its construction peaks above its final size, and the agents'
-        // arrays are not allocated yet. The draws are keyed, so the order changes nothing.
-        // The multipliers need no placement: drawn on the other threads while the network,
-        // whose construction is sequential, is built.
-        let build = || Network::build(setup.network, setup.population, &mut streams.network());
-        let multiply = || population::draw_multipliers(setup, &params, &streams, parallel);
-        let (network, multipliers) = if parallel {
-            rayon::join(build, multiply)
-        } else {
-            (build(), multiply())
-        };
-        let agents = Agents::draw(
-            setup,
-            &params,
-            &streams,
-            network.placement(),
-            multipliers,
-            parallel,
-        );
+        let ReplicateSetup {
+            network,
+            agents,
+            usage,
+        } = kept.replicate(setup, &params, seed, replicate, parallel);
         let n = setup.population as usize;
-        let usage = if setup.has_usage() {
-            population::draw_usage(setup, &streams, parallel)
-        } else {
-            Vec::new()
-        };
         let agent_state = match network.placement() {
             Some(_) if !usage.is_empty() => vec![NOT_ADOPTED; n],
             _ => Vec::new(),
         };
         let states = FIRST_PROVIDER as usize + params.providers.len();
         let block_len = MIN_BLOCK.max(n.div_ceil(MAX_BLOCKS));
-        let adopted_neighbours = match &network {
+        let adopted_neighbours = match &*network {
             Network::Graph(graph) => (0..n as u32)
                 .map(|k| adoption_base(graph.degree(k)))
                 .collect(),
@@ -305,7 +291,7 @@ impl<'a> Simulation<'a> {
             patched = true;
             match patch.apply(&mut self.params) {
                 AgentRefresh::None => {}
-                AgentRefresh::Capabilities(s) => self.agents.refresh_capabilities(
+                AgentRefresh::Capabilities(s) => Arc::make_mut(&mut self.agents).refresh_capabilities(
                     s,
                     &self.params,
                     &self.streams,
@@ -313,7 +299,7 @@ impl<'a> Simulation<'a> {
                     self.parallel,
                 ),
                 AgentRefresh::Multipliers(s) => {
-                    self.agents
+                    Arc::make_mut(&mut self.agents)
                         .refresh_multipliers(s, &self.params, &self.streams, self.parallel)
                 }
             }
@@ -460,7 +446,7 @@ impl<'a> Simulation<'a> {
                 .enumerate()
                 .for_each(apply);
         }
-        if let Network::Graph(graph) = &self.network {
+        if let Network::Graph(graph) = &*self.network {
             if self.work.iter().any(|w| w.overflow) {
                 // Too many new adopters to list: count every slot's adopted neighbours anew.
                 let (state, block_len) = (&self.state, self.block_len);
