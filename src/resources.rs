@@ -17,6 +17,7 @@
 use crate::error::{Error, Result};
 use crate::runner;
 use crate::scenario::{Arm, Scenario};
+use crate::setup;
 use crate::spec::{FIRST_PROVIDER, NetworkSpec, Setup, Weight};
 use std::path::Path;
 
@@ -152,8 +153,12 @@ pub fn estimate(
         0
     };
     let results = tasks * (steps + 1) * segments * states * (4 + 12 + usage);
+    // Set-ups kept for tasks still to come (`setup`): at most the cache's budget, and no more
+    // than one per task not in flight.
+    let kept = setup::KEPT_BYTES.min(per_task.saturating_mul(tasks.saturating_sub(in_flight)));
     let total = BASE_BYTES
         .saturating_add(per_task.saturating_mul(in_flight))
+        .saturating_add(kept)
         .saturating_add(results);
     Estimate {
         per_task,

@@ -85,7 +85,9 @@ pub fn run_tasks(
     let by_task = split_by_task(runs.len(), rayon::current_num_threads());
     let kept = SetupCache::new(KEPT_BYTES);
     let run_task = |&(arm, replicate): &(usize, u32)| {
-        simulate(scenario, &arms[arm], replicate, !by_task, &kept, cancel, progress)
+        simulate(
+            scenario, &arms[arm], replicate, !by_task, &kept, cancel, progress,
+        )
     };
     let ran: Vec<TaskCounts> = if by_task {
         runs.par_iter().map(run_task).collect::<Result<_>>()?

@@ -279,7 +279,10 @@ mod tests {
         let params = &s.baseline.params;
         let first = cache.replicate(&s.baseline, params, s.seed, 1, false);
         let again = cache.replicate(&s.baseline, params, s.seed, 1, false);
-        assert!(Arc::ptr_eq(&first.agents, &again.agents), "kept, not drawn again");
+        assert!(
+            Arc::ptr_eq(&first.agents, &again.agents),
+            "kept, not drawn again"
+        );
         let fresh = SetupCache::new(0).replicate(&s.baseline, params, s.seed, 1, true);
         assert!(!Arc::ptr_eq(&first.agents, &fresh.agents));
         assert_eq!(first.agents.segment, fresh.agents.segment);

@@ -15,8 +15,8 @@ use logit::pick;
 
 use crate::network::{Graph, Network};
 use crate::population::Agents;
-use crate::setup::{ReplicateSetup, SetupCache};
 use crate::rng::{AgentDraws, Purpose, ReplicateStreams, StepStream, Threshold};
+use crate::setup::{ReplicateSetup, SetupCache};
 use crate::spec::{AgentRefresh, FIRST_PROVIDER, NOT_ADOPTED, Params, Setup, UNSERVED, Weight};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -291,17 +291,10 @@ impl<'a> Simulation<'a> {
             patched = true;
             match patch.apply(&mut self.params) {
                 AgentRefresh::None => {}
-                AgentRefresh::Capabilities(s) => Arc::make_mut(&mut self.agents).refresh_capabilities(
-                    s,
-                    &self.params,
-                    &self.streams,
-                    placement,
-                    self.parallel,
-                ),
-                AgentRefresh::Multipliers(s) => {
-                    Arc::make_mut(&mut self.agents)
-                        .refresh_multipliers(s, &self.params, &self.streams, self.parallel)
-                }
+                AgentRefresh::Capabilities(s) => Arc::make_mut(&mut self.agents)
+                    .refresh_capabilities(s, &self.params, &self.streams, placement, self.parallel),
+                AgentRefresh::Multipliers(s) => Arc::make_mut(&mut self.agents)
+                    .refresh_multipliers(s, &self.params, &self.streams, self.parallel),
             }
         }
         if patched {
