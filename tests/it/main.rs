@@ -24,6 +24,7 @@ mod resources;
 mod robustness;
 mod salib;
 mod shards;
+mod shared_setup;
 mod stylised_facts;
 mod sweep;
 mod uncertainty;
