@@ -196,3 +196,47 @@ fn check_prints_the_uncertainty_table_and_a_sweep_drawn_from_it() {
         assert!((5.0..=40.0).contains(&price), "{price}");
     }
 }
+
+#[test]
+fn every_bundled_uncertainty_table_changes_nothing_alone_and_drives_a_valid_sweep() {
+    use blockade::scenario::{Overrides, Scenario};
+    let mut tables = 0;
+    for entry in std::fs::read_dir(common::bundled("")).expect("scenarios") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("scenario");
+        let Some(at) = text.find("\n[uncertainty]\n") else {
+            continue;
+        };
+        tables += 1;
+        let name = path.display().to_string();
+        let load = |text: &str| {
+            Scenario::from_bytes(&name, text.as_bytes(), &Overrides::default())
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let with = load(&text);
+        let without = load(&text[..at]);
+        assert!(!with.uncertainty.is_empty(), "{name}");
+        assert_eq!(
+            with.baseline, without.baseline,
+            "{name}: the table changed the baseline"
+        );
+        for (a, b) in with.variants.iter().zip(&without.variants) {
+            assert_eq!(
+                a.setup, b.setup,
+                "{name}: the table changed variant {}",
+                a.name
+            );
+        }
+        let swept = load(&format!(
+            "{text}\n[sweep]\ndesign = \"latin_hypercube\"\nsamples = 16\nseed = 5\n"
+        ));
+        let sweep = swept.sweep.expect("a sweep drawn from [uncertainty]");
+        assert_eq!(sweep.parameters.len(), with.uncertainty.len(), "{name}");
+        assert_eq!(sweep.points.len(), 16);
+    }
+    // azure-closure, domestic-catch-up, us-labs-close-2025 and vpn-crackdown at least.
+    assert!(tables >= 4, "{tables} bundled files with [uncertainty]");
+}
