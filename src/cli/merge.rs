@@ -37,8 +37,12 @@ pub fn merge(args: &MergeArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         }
     }
     staging.stop_on(interrupted.clone());
+    let mut manifest = merged.manifest(std::env::args().collect(), args.out.as_deref());
+    if let Some(format) = args.format {
+        manifest.format = format.table_format();
+    }
+    staging.write_tables_as(manifest.format);
     merged.write_tables(&staging)?;
-    let manifest = merged.manifest(std::env::args().collect(), args.out.as_deref());
     output::write_manifest(&staging, &manifest)?;
     // The same metrics (and robustness) a run writes, read back from the merged files as a
     // run reads its own.

@@ -201,6 +201,10 @@ struct RunArgs {
     /// folder for `blockade merge` [default --out: output/<scenario name>.shard-I-of-N]
     #[arg(long, value_name = "I/N")]
     shard: Option<Shard>,
+    /// The tables' file format [default: the scenario's [output] format, else csv]; a
+    /// shard folder is CSV whatever it says, and its merge writes this format
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
 }
 
 #[derive(Debug, Args)]
@@ -214,6 +218,27 @@ struct MergeArgs {
     /// Print nothing but errors
     #[arg(long)]
     quiet: bool,
+    /// The tables' file format [default: the format the shards were run with]
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+}
+
+/// The file format of a run's tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// CSV: adoption.csv, ...
+    Csv,
+    /// Apache Parquet: adoption.parquet, ... (typed, compressed columns)
+    Parquet,
+}
+
+impl FormatArg {
+    fn table_format(self) -> blockade::output::TableFormat {
+        match self {
+            FormatArg::Csv => blockade::output::TableFormat::Csv,
+            FormatArg::Parquet => blockade::output::TableFormat::Parquet,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

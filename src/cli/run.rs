@@ -64,7 +64,11 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     // counts the tasks this process runs (a shard's own), under the pool's parallelism.
     let estimate = resources::estimate(&scenario, &arms, &tasks, pool.current_num_threads());
     resources::check_memory(&estimate)?;
+    let format = args.format.map(|f| f.table_format()).unwrap_or_default();
     let mut staging = Staging::begin(&target)?;
+    if args.shard.is_none() {
+        staging.write_tables_as(format);
+    }
     staging.refuse_inside(&args.scenario.file, "the scenario file")?;
     staging.stop_on(interrupted.clone());
 
@@ -104,7 +108,8 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         }),
     };
     let labels = output::Labels::of(&scenario, &arms);
-    let manifest = output::manifest(&scenario, &labels.arms, &launch, wall_time_s, agent_steps);
+    let mut manifest = output::manifest(&scenario, &labels.arms, &launch, wall_time_s, agent_steps);
+    manifest.format = format;
     match args.shard {
         Some(shard) => output::write_shard(
             &staging, &scenario, &results, shard, &tasks, &labels, manifest,

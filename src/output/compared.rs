@@ -3,9 +3,9 @@
 //! `robustness.csv`).
 
 use super::files::{METRICS_FILE, ROBUSTNESS_FILE};
-use super::metrics::metrics_csv;
-use super::read::load_run;
-use super::robustness::robustness_csv;
+use super::metrics::metrics_file;
+use super::read::{load_run, manifest};
+use super::robustness::robustness_file;
 use super::staging::{FolderIdentity, write_file_atomically};
 use crate::compare::{Compared, RunData, RunPoints, compare};
 use crate::error::{InputError, Result};
@@ -28,13 +28,15 @@ pub fn at_step(data: &RunData, at: Option<NaiveDate>) -> Result<Option<u32>> {
 }
 
 /// Writes what `compare` computed into the output folder `dir`, each file by way of a
-/// temporary file: `metrics.csv`, and for a swept run `robustness.csv`.
+/// temporary file: `metrics.csv`, and for a swept run `robustness.csv` (as `.parquet` files
+/// when run.json records that format).
 pub fn write_compared(dir: &Path, run: &RunPoints, compared: &Compared) -> Result<()> {
-    let bytes = metrics_csv(run, &compared.metrics)?;
-    write_file_atomically(&dir.join(METRICS_FILE), &bytes)?;
+    let format = manifest(dir)?.format;
+    let bytes = metrics_file(run, &compared.metrics, format)?;
+    write_file_atomically(&dir.join(format.file(METRICS_FILE)), &bytes)?;
     if let Some(rows) = &compared.robustness {
-        let bytes = robustness_csv(run, rows)?;
-        write_file_atomically(&dir.join(ROBUSTNESS_FILE), &bytes)?;
+        let bytes = robustness_file(run, rows, format)?;
+        write_file_atomically(&dir.join(format.file(ROBUSTNESS_FILE)), &bytes)?;
     }
     Ok(())
 }
@@ -42,14 +44,15 @@ pub fn write_compared(dir: &Path, run: &RunPoints, compared: &Compared) -> Resul
 /// Rewrites `metrics.csv` (and `robustness.csv`) in the folder `read` names, from what was
 /// read from it (`compare --write-metrics`); refused if the folder was replaced meanwhile.
 pub fn rewrite_compared(read: &FolderIdentity, run: &RunPoints, compared: &Compared) -> Result<()> {
-    let metrics = metrics_csv(run, &compared.metrics)?;
+    let format = manifest(read.path())?.format;
+    let metrics = metrics_file(run, &compared.metrics, format)?;
     let robustness = match &compared.robustness {
-        Some(rows) => Some(robustness_csv(run, rows)?),
+        Some(rows) => Some(robustness_file(run, rows, format)?),
         None => None,
     };
-    read.write_file(METRICS_FILE, &metrics)?;
+    read.write_file(&format.file(METRICS_FILE), &metrics)?;
     if let Some(bytes) = robustness {
-        read.write_file(ROBUSTNESS_FILE, &bytes)?;
+        read.write_file(&format.file(ROBUSTNESS_FILE), &bytes)?;
     }
     Ok(())
 }

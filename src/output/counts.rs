@@ -4,7 +4,9 @@
 //! that every row names what the manifest names, that each (point, variant, replicate, step,
 //! segment, state) of the tasks read comes exactly once, and that a step has one date.
 
-use super::rows::{AdoptionRow, FlowRow, Row, RowReader, UsageRow, refuse, refuse_line};
+use super::rows::{
+    AdoptionRow, FlowRow, Row, RowReader, UsageRow, declared_rows, refuse, refuse_line,
+};
 use crate::error::Result;
 use crate::results::{Flow, Results, Shape, Switches, Task, TaskCounts};
 use chrono::NaiveDate;
@@ -517,13 +519,26 @@ const ADOPTION_ROW_MIN_BYTES: u64 = 10 + 7 + 1;
 
 /// Refuses, before anything of that size is allocated, a manifest that implies more rows of
 /// adoption.csv than the file (of `bytes`, or as found on disk) can hold: a damaged
-/// `replicates` of 16777216 is a refusal, not a 15 GB allocation.
+/// `replicates` of 16777216 is a refusal, not a 15 GB allocation. A Parquet file's footer
+/// says how many rows it holds, which the manifest must not exceed.
 pub(crate) fn refuse_more_rows_than_bytes(
     path: &Path,
     rows: u64,
     bytes: Option<u64>,
     source: &str,
 ) -> Result<()> {
+    if let Some(held) = declared_rows(path)? {
+        if rows > held {
+            return Err(refuse(
+                path,
+                format!(
+                    "{source} implies {rows} rows, more than the file's {held}: {source} or \
+                     the file is damaged"
+                ),
+            ));
+        }
+        return Ok(());
+    }
     let bytes = match bytes {
         Some(bytes) => bytes,
         None => std::fs::metadata(path)

@@ -9,6 +9,7 @@
 //! A field a reader does not need may be missing (it reads as empty), so that a folder
 //! written by hand, or by an earlier version, reads as long as it names what it holds.
 
+use super::files::TableFormat;
 use super::format::sha256_hex;
 use crate::rng;
 use crate::scenario::{EventInfo, EventTime, Scenario, Sweep};
@@ -93,6 +94,10 @@ pub struct RunManifest {
     /// After a merge: what each shard recorded of its own run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shards: Option<Vec<ShardRun>>,
+    /// The format of the tables, absent for CSV (docs/FORMAT.md, `--format`). A shard's
+    /// tables are CSV whatever it records: it records the format its merge writes.
+    #[serde(default, skip_serializing_if = "TableFormat::is_csv")]
+    pub format: TableFormat,
 }
 
 /// The versions of what made the random streams.
@@ -736,6 +741,7 @@ pub fn manifest(
         agent_steps_per_s: agent_steps_per_s(agent_steps, wall_time_s),
         resolved,
         shards: None,
+        format: TableFormat::Csv,
     }
 }
 

@@ -11,7 +11,7 @@ use super::counts::{
     Dates, FileLayout, FlowsInto, read_adoption, read_flows, read_usage,
     refuse_more_rows_than_bytes, segment_agents,
 };
-use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST, USAGE};
+use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST, TableFormat, USAGE};
 use super::manifest::{RunManifest, ShardRun, agent_steps_per_s};
 use super::shard::{ShardManifest, sha256_of_file};
 use super::staging::Staging;
@@ -391,11 +391,39 @@ impl Merged {
     pub fn write_tables(&self, staging: &Staging) -> Result<()> {
         super::write_results(staging, &self.labels, &self.results)?;
         if let Some(bytes) = &self.points {
+            if staging.table_format() != TableFormat::Csv {
+                return self.write_points(staging);
+            }
             let path = staging.path(POINTS);
             std::fs::write(&path, bytes)
                 .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
         }
         Ok(())
+    }
+
+    /// Writes the points table from the sweep run.json records, with each value of the type
+    /// the scenario file gave it, as a run writes it (the shards' `points.csv` is text).
+    fn write_points(&self, staging: &Staging) -> Result<()> {
+        let Some(sweep) = self
+            .shards
+            .first()
+            .and_then(|s| s.2.resolved.sweep.as_ref())
+        else {
+            return Ok(());
+        };
+        let parameters: Vec<String> = sweep.parameters.keys().cloned().collect();
+        let points: Vec<Vec<toml::Value>> = sweep
+            .points
+            .iter()
+            .map(|values| values.iter().map(json_to_toml).collect())
+            .collect();
+        super::tables::write_points(
+            staging,
+            POINTS,
+            &parameters,
+            &points,
+            sweep.weights.as_deref(),
+        )
     }
 
     /// The merged run.json: the shards' own, with the merge's command line and output folder,
@@ -440,5 +468,18 @@ impl Merged {
     /// The number of shards merged.
     pub fn shard_count(&self) -> usize {
         self.shards.len()
+    }
+}
+
+/// A swept value as run.json records it, back as the scenario file's value.
+fn json_to_toml(value: &Value) -> toml::Value {
+    match value {
+        Value::Bool(b) => toml::Value::Boolean(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => toml::Value::Integer(i),
+            None => toml::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => toml::Value::String(s.clone()),
+        other => toml::Value::String(other.to_string()),
     }
 }

@@ -4,11 +4,11 @@
 //!
 //! The numbers come from [`crate::compare`]; this module only names and formats them.
 
-use super::files::METRICS_FILE;
+use super::files::{METRICS_FILE, TableFormat};
 use super::format::{
     Layout, Section, clean, count, csv_bytes, json_bytes, percent, render, row_label,
 };
-use super::rows::{MetricsRow, header};
+use super::rows::{MetricsRow, header, table_bytes};
 use crate::compare::{Metric, MetricRow, RunData, RunPoints, UNSERVED};
 use crate::error::Result;
 
@@ -54,6 +54,17 @@ fn named_rows<'a>(
 pub fn metrics_csv(run: &RunPoints, metrics: &[Vec<MetricRow>]) -> Result<Vec<u8>> {
     let header = header::<MetricsRow>(run.sweep.is_some());
     csv_bytes(METRICS_FILE, &header, &named_rows(run, metrics))
+}
+
+/// `metrics.csv`'s rows as the bytes of the metrics file of a folder whose tables are in
+/// `format`.
+pub(crate) fn metrics_file(
+    run: &RunPoints,
+    metrics: &[Vec<MetricRow>],
+    format: TableFormat,
+) -> Result<Vec<u8>> {
+    let header = header::<MetricsRow>(run.sweep.is_some());
+    table_bytes(format, METRICS_FILE, &header, &named_rows(run, metrics))
 }
 
 /// The rows as a JSON array of objects with the CSV's keys, `null` where undefined.

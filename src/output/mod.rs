@@ -11,6 +11,7 @@ pub mod manifest;
 mod merge;
 mod metrics;
 mod os;
+mod parquet;
 pub mod read;
 mod robustness;
 mod rows;
@@ -21,7 +22,7 @@ mod tables;
 pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
 pub use files::{
     ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, ROBUSTNESS_FILE, SHARD_MANIFEST, SUMMARY,
-    USAGE,
+    TableFormat, USAGE,
 };
 pub use format::Layout;
 pub use given::{WEIGHT_COLUMN, read_given_points};

@@ -1,7 +1,8 @@
 //! Reading an output folder back for `compare` and `plot`: `run.json` for the names, origins
 //! and timelines, `adoption.csv` for the counts, `flows.csv` for the switches (both through
 //! [`super::counts`], which `merge` reads its shards with), and, for a swept run,
-//! `points.csv` for the points' values.
+//! `points.csv` for the points' values; or the same tables as `.parquet` files when run.json
+//! records that format.
 //!
 //! Only the files' format is relied on, never the run that wrote them, so a folder from an
 //! earlier run (or another machine) reads the same. A folder that is not blockade's, or whose
@@ -17,7 +18,7 @@ use super::counts::{
 };
 use super::files::{ADOPTION, FLOWS, POINTS, USAGE};
 use super::manifest::{EventAt, Resolved, ResolvedEvent, RunManifest};
-use super::rows::{PointRow, refuse, refuse_line};
+use super::rows::{PointRow, TextReader, refuse, refuse_line};
 use crate::compare::{FIRST_PROVIDER, RunData, RunPoints, SweepValues, TimelineEvent};
 use crate::error::{InputError, Result};
 use crate::results::{Results, Shape, Switches};
@@ -82,12 +83,13 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
     let manifest_path = dir.join(super::MANIFEST);
     let manifest = read_manifest(dir, &manifest_path)?;
     let described = describe(&manifest_path, &manifest)?;
+    let table = |name: &str| dir.join(manifest.format.file(name));
     let sweep = match &manifest.resolved.sweep {
         None => None,
         Some(sweep) if sweep.points.is_empty() => {
             return Err(refuse(&manifest_path, "resolved.sweep.points: empty"));
         }
-        Some(sweep) => Some(read_points(&dir.join(POINTS), sweep.points.len())?),
+        Some(sweep) => Some(read_points(&table(POINTS), sweep.points.len())?),
     };
     let points = sweep.as_ref().map_or(1, |s| s.values.len());
     // The points kept, as a range of point numbers.
@@ -136,7 +138,7 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         .filter(|&n| n <= 1 << 32)
         .ok_or_else(too_large)?;
     refuse_more_rows_than_bytes(
-        &dir.join(ADOPTION),
+        &table(ADOPTION),
         (shape.tasks() as u64).saturating_mul(shape.cells() as u64),
         None,
         super::MANIFEST,
@@ -154,7 +156,7 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
     let mut dates = Dates::unknown(shape.steps());
     let every_task = 0..shape.tasks();
     read_adoption(
-        &dir.join(ADOPTION),
+        &table(ADOPTION),
         &layout,
         &mut results,
         &every_task,
@@ -166,12 +168,12 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         } else {
             String::new()
         };
-        refuse(&dir.join(ADOPTION), format!("{point}{message}"))
+        refuse(&table(ADOPTION), format!("{point}{message}"))
     })?;
     results.set_segment_agents(agents);
     if d.usage {
         read_usage(
-            &dir.join(USAGE),
+            &table(USAGE),
             &layout,
             &mut results,
             &every_task,
@@ -180,7 +182,7 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
     }
     let mut switches = Switches::new(shape);
     read_flows(
-        &dir.join(FLOWS),
+        &table(FLOWS),
         &layout,
         &mut results,
         &every_task,
@@ -214,16 +216,11 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
 /// `points.csv`: `point,<path1>,<path2>,...`, one row per point numbered from 0, as many as
 /// run.json lists.
 fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
-    let file = std::fs::File::open(path).map_err(|e| refuse(path, format!("cannot read: {e}")))?;
-    let mut reader = csv::ReaderBuilder::new().from_reader(file);
-    let header = reader
-        .headers()
-        .map_err(|e| refuse(path, format!("not CSV: {e}")))?
-        .clone();
-    if header.get(0) != Some("point") {
+    let mut reader = TextReader::open(path)?;
+    if reader.header().first().map(String::as_str) != Some("point") {
         return Err(refuse(path, "the first column must be point"));
     }
-    let mut parameters: Vec<String> = header.iter().skip(1).map(String::from).collect();
+    let mut parameters: Vec<String> = reader.header()[1..].to_vec();
     // Given points with weights end with a weight column, never a set path.
     let weighted = parameters.last().is_some_and(|c| c == super::WEIGHT_COLUMN);
     if weighted {
@@ -231,12 +228,7 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
     }
     let mut values = Vec::new();
     let mut weights = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            refuse_line(path, line, format!("malformed CSV: {e}"))
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
+    while let Some((record, line)) = reader.next()? {
         let row: Option<PointRow<String>> = record.deserialize(None).ok();
         let Some(mut row) = row.filter(|r| r.point == values.len()) else {
             return Err(refuse_line(

@@ -4,11 +4,11 @@
 //! The numbers come from [`crate::compare::robustness()`]; this module only names and formats
 //! them. The file has no `point` column: each row summarises every point.
 
-use super::files::ROBUSTNESS_FILE;
+use super::files::{ROBUSTNESS_FILE, TableFormat};
 use super::format::{
     Layout, Section, clean, count, csv_bytes, json_bytes, percent, render, row_label,
 };
-use super::rows::{RobustnessCsvRow, Row};
+use super::rows::{RobustnessCsvRow, Row, table_bytes};
 use crate::compare::{Better, Metric, RobustnessRow, RunData, RunPoints, UNSERVED};
 use crate::error::Result;
 
@@ -45,6 +45,21 @@ fn named_rows<'a>(
 /// `robustness.csv` as bytes: the header, then one line per row, in the rows' order.
 pub fn robustness_csv(run: &RunPoints, rows: &[RobustnessRow]) -> Result<Vec<u8>> {
     csv_bytes(
+        ROBUSTNESS_FILE,
+        RobustnessCsvRow::COLUMNS,
+        &named_rows(run, rows),
+    )
+}
+
+/// `robustness.csv`'s rows as the bytes of the robustness file of a folder whose tables are
+/// in `format`.
+pub(crate) fn robustness_file(
+    run: &RunPoints,
+    rows: &[RobustnessRow],
+    format: TableFormat,
+) -> Result<Vec<u8>> {
+    table_bytes(
+        format,
         ROBUSTNESS_FILE,
         RobustnessCsvRow::COLUMNS,
         &named_rows(run, rows),

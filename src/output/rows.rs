@@ -1,5 +1,7 @@
 //! The rows of every CSV file, as typed records that are both written and read back
-//! (docs/FORMAT.md, Output files), and the writer and reader that move them.
+//! (docs/FORMAT.md, Output files), and the writer and reader that move them, as CSV or, in a
+//! folder written with `--format parquet`, as Parquet ([`super::parquet`]): the format is the
+//! writer's and reader's business only, the rows are the same.
 //!
 //! A row type holds the columns after `point`: with a `[sweep]` every file but `points.csv`
 //! and `robustness.csv` starts with a `point` column, which the writer puts first and the
@@ -8,6 +10,8 @@
 //! -0 is written 0. Headers are written from [`Row::COLUMNS`], so a file with no rows still
 //! has its header; a unit test holds the columns to the fields.
 
+use super::files::{POINTS, TableFormat};
+use super::parquet::{ParquetRecords, ParquetRows};
 use super::staging::{StagedFile, Staging, write_error};
 use crate::error::{Error, InputError, Result};
 use serde::{Deserialize, Serialize};
@@ -285,44 +289,91 @@ pub(crate) fn refuse_line(path: &Path, line: u64, message: impl Into<String>) ->
     Error::Input(e)
 }
 
-/// A CSV file being written into a staging folder, header first, with `\n` line ends.
+/// A table file being written into a staging folder, in the staging folder's
+/// [`TableFormat`]: a CSV file, header first, with `\n` line ends, or a Parquet file.
 pub(crate) struct RowWriter {
     path: PathBuf,
-    writer: csv::Writer<BufWriter<StagedFile>>,
+    sink: Sink,
+}
+
+enum Sink {
+    Csv(csv::Writer<BufWriter<StagedFile>>),
+    Parquet(ParquetRows<BufWriter<StagedFile>>),
 }
 
 impl RowWriter {
-    /// Creates `name` in `staging` and writes `header`.
+    /// Creates the table `name` (its `.csv` name) in `staging`, in the staging folder's
+    /// format, with the columns `header`.
     pub(crate) fn create(staging: &Staging, name: &str, header: &[&str]) -> Result<RowWriter> {
-        let (path, file) = staging.create(name)?;
-        let writer = csv::WriterBuilder::new()
+        let format = staging.table_format();
+        let (path, file) = staging.create(&format.file(name))?;
+        let buffered = BufWriter::with_capacity(1 << 20, file);
+        if format == TableFormat::Parquet {
+            let rows = ParquetRows::new(buffered, header, name == POINTS)
+                .map_err(|e| parquet_error(&path, e))?;
+            return Ok(RowWriter {
+                path,
+                sink: Sink::Parquet(rows),
+            });
+        }
+        let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
             .has_headers(false)
-            .from_writer(BufWriter::with_capacity(1 << 20, file));
-        let mut writer = RowWriter { path, writer };
+            .from_writer(buffered);
         writer
-            .writer
             .write_record(header)
-            .map_err(|e| csv_error(&writer.path, e))?;
-        Ok(writer)
+            .map_err(|e| csv_error(&path, e))?;
+        Ok(RowWriter {
+            path,
+            sink: Sink::Csv(writer),
+        })
     }
 
     /// Writes a row, after its point when the file has a `point` column.
     pub(crate) fn write<R: Serialize>(&mut self, point: Option<usize>, row: &R) -> Result<()> {
-        match point {
-            Some(point) => self.writer.serialize((point, row)),
-            None => self.writer.serialize(row),
+        match &mut self.sink {
+            Sink::Csv(writer) => match point {
+                Some(point) => writer.serialize((point, row)),
+                None => writer.serialize(row),
+            }
+            .map_err(|e| csv_error(&self.path, e)),
+            Sink::Parquet(rows) => rows
+                .push(point, row)
+                .map_err(|e| parquet_error(&self.path, e)),
         }
-        .map_err(|e| csv_error(&self.path, e))
     }
 
     /// Flushes the file and its data to the disk.
     pub(crate) fn finish(self) -> Result<()> {
         let path = self.path;
         let fail = |e: std::io::Error| write_error(&path, e);
-        let mut inner = self.writer.into_inner().map_err(|e| fail(e.into_error()))?;
+        let mut inner = match self.sink {
+            Sink::Csv(writer) => writer.into_inner().map_err(|e| fail(e.into_error()))?,
+            Sink::Parquet(rows) => rows.finish().map_err(|e| parquet_error(&path, e))?,
+        };
         inner.flush().map_err(fail)?;
         inner.get_ref().sync_all().map_err(fail)
+    }
+}
+
+/// A failure to write a Parquet file: a row that does not fit its columns (a defect), or a
+/// failed write underneath.
+fn parquet_error(path: &Path, message: String) -> Error {
+    write_error(path, std::io::Error::other(message))
+}
+
+/// `rows` as the bytes of a table file in `format` with the columns `header` (`file` names it
+/// in errors).
+pub(crate) fn table_bytes<R: Serialize>(
+    format: TableFormat,
+    file: &str,
+    header: &[&str],
+    rows: &[(Option<usize>, R)],
+) -> Result<Vec<u8>> {
+    match format {
+        TableFormat::Csv => super::format::csv_bytes(file, header, rows),
+        TableFormat::Parquet => super::parquet::parquet_bytes(header, rows)
+            .map_err(|e| Error::io(format!("formatting {file}"), std::io::Error::other(e))),
     }
 }
 
@@ -334,45 +385,35 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     write_error(path, io)
 }
 
-/// A CSV file being read back, its header checked, one typed row at a time.
+/// A table file being read back, its header checked, one typed row at a time: a CSV file,
+/// or a Parquet file (by its extension), whose values are read as the text the CSV of the
+/// same rows holds, so that both parse alike.
 pub(crate) struct RowReader {
     path: PathBuf,
-    reader: csv::Reader<std::fs::File>,
+    source: Source,
     header: Vec<&'static str>,
     swept: bool,
     // A `StringRecord` checks a row's UTF-8 once, not field by field.
     record: csv::StringRecord,
 }
 
+enum Source {
+    Csv(csv::Reader<std::fs::File>),
+    Parquet(Box<ParquetRecords>),
+}
+
 impl RowReader {
     /// Opens a file of `R` rows, refusing it unless its header is `header::<R>(swept)`.
     pub(crate) fn open<R: Row>(path: &Path, swept: bool) -> Result<RowReader> {
-        let file =
-            std::fs::File::open(path).map_err(|e| refuse(path, format!("cannot read: {e}")))?;
-        let mut reader = csv::ReaderBuilder::new()
-            .buffer_capacity(1 << 20)
-            .from_reader(file);
         let expected = header::<R>(swept);
-        let found = reader
-            .byte_headers()
-            .map_err(|e| refuse(path, format!("not CSV: {e}")))?;
-        if found.iter().ne(expected.iter().map(|h| h.as_bytes())) {
-            return Err(refuse(
-                path,
-                format!(
-                    "unexpected header '{}' (expected '{}')",
-                    found
-                        .iter()
-                        .map(String::from_utf8_lossy)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    expected.join(",")
-                ),
-            ));
-        }
+        let source = open_table(
+            path,
+            |found| found.iter().eq(expected.iter().map(|h| h.as_bytes())),
+            &expected.join(","),
+        )?;
         Ok(RowReader {
             path: path.to_owned(),
-            reader,
+            source,
             header: expected,
             swept,
             record: csv::StringRecord::new(),
@@ -381,18 +422,14 @@ impl RowReader {
 
     /// The next row, with its point (when swept) and its line; `None` at the end. A row that
     /// does not have the header's fields, or whose fields are not of their column's type, is
-    /// refused naming its line and column.
+    /// refused naming its line and column. A Parquet file's rows are numbered as the lines
+    /// of the CSV of the same rows: the first is line 2.
     pub(crate) fn next<'r, R: Row + Deserialize<'r>>(
         &'r mut self,
     ) -> Result<Option<(Option<usize>, R, u64)>> {
-        let more = self.reader.read_record(&mut self.record).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            refuse_line(&self.path, line, format!("malformed CSV: {e}"))
-        })?;
-        if !more {
+        let Some(line) = next_record(&self.path, &mut self.source, &mut self.record)? else {
             return Ok(None);
-        }
-        let line = self.record.position().map_or(0, |p| p.line());
+        };
         if self.record.len() != self.header.len() {
             return Err(refuse_line(&self.path, line, "wrong number of fields"));
         }
@@ -406,6 +443,128 @@ impl RowReader {
         match parsed {
             Ok((point, row)) => Ok(Some((point, row, line))),
             Err(e) => Err(field_error(&self.path, line, &self.header, &self.record, e)),
+        }
+    }
+}
+
+/// Opens the table file `path`, CSV or Parquet by its extension, refusing it unless
+/// `header_fits` its column names (`expected` describes them in the refusal).
+fn open_table(
+    path: &Path,
+    header_fits: impl Fn(&csv::ByteRecord) -> bool,
+    expected: &str,
+) -> Result<Source> {
+    let (source, found) = match TableFormat::of_path(path) {
+        TableFormat::Csv => {
+            let file =
+                std::fs::File::open(path).map_err(|e| refuse(path, format!("cannot read: {e}")))?;
+            let mut reader = csv::ReaderBuilder::new()
+                .buffer_capacity(1 << 20)
+                .from_reader(file);
+            let found = reader
+                .byte_headers()
+                .map_err(|e| refuse(path, format!("not CSV: {e}")))?
+                .clone();
+            (Source::Csv(reader), found)
+        }
+        TableFormat::Parquet => {
+            let file = ParquetRecords::open(path).map_err(|e| refuse(path, e))?;
+            let found = csv::ByteRecord::from(file.header().to_vec());
+            (Source::Parquet(Box::new(file)), found)
+        }
+    };
+    if !header_fits(&found) {
+        return Err(refuse(
+            path,
+            format!(
+                "unexpected header '{}' (expected '{expected}')",
+                found
+                    .iter()
+                    .map(String::from_utf8_lossy)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+        ));
+    }
+    Ok(source)
+}
+
+/// Reads the next row of `source` into `record`: its line, or `None` at the end.
+fn next_record(
+    path: &Path,
+    source: &mut Source,
+    record: &mut csv::StringRecord,
+) -> Result<Option<u64>> {
+    match source {
+        Source::Csv(reader) => {
+            let more = reader.read_record(record).map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                refuse_line(path, line, format!("malformed CSV: {e}"))
+            })?;
+            Ok(more.then(|| record.position().map_or(0, |p| p.line())))
+        }
+        Source::Parquet(file) => {
+            let line = file.rows_read() + 2;
+            let more = file
+                .next_record(record)
+                .map_err(|e| refuse_line(path, line, e))?;
+            Ok(more.then_some(line))
+        }
+    }
+}
+
+/// A table whose columns are known only from its header (`points`): the column names and,
+/// one at a time, each row's fields as text (as the CSV holds them) with its line.
+pub(crate) struct TextReader {
+    path: PathBuf,
+    source: Source,
+    header: Vec<String>,
+    record: csv::StringRecord,
+}
+
+impl TextReader {
+    /// Opens the table file `path`, CSV or Parquet by its extension.
+    pub(crate) fn open(path: &Path) -> Result<TextReader> {
+        let source = open_table(path, |_| true, "")?;
+        let header = match &source {
+            Source::Parquet(file) => file.header().to_vec(),
+            Source::Csv(_) => Vec::new(),
+        };
+        let mut reader = TextReader {
+            path: path.to_owned(),
+            source,
+            header,
+            record: csv::StringRecord::new(),
+        };
+        if let Source::Csv(csv) = &mut reader.source {
+            let found = csv
+                .headers()
+                .map_err(|e| refuse(path, format!("not CSV: {e}")))?;
+            reader.header = found.iter().map(str::to_owned).collect();
+        }
+        Ok(reader)
+    }
+
+    /// The column names.
+    pub(crate) fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The next row's fields and line; `None` at the end.
+    pub(crate) fn next(&mut self) -> Result<Option<(&csv::StringRecord, u64)>> {
+        let line = next_record(&self.path, &mut self.source, &mut self.record)?;
+        Ok(line.map(|line| (&self.record, line)))
+    }
+}
+
+/// The number of rows of the table file `path` when its format says it without reading the
+/// rows (a Parquet file's footer); `None` for CSV.
+pub(crate) fn declared_rows(path: &Path) -> Result<Option<u64>> {
+    match TableFormat::of_path(path) {
+        TableFormat::Csv => Ok(None),
+        TableFormat::Parquet => {
+            let file = ParquetRecords::open(path).map_err(|e| refuse(path, e))?;
+            Ok(Some(file.rows()))
         }
     }
 }
@@ -462,12 +621,34 @@ mod tests {
             .has_headers(false)
             .from_reader(bytes.as_slice());
         buffer.push(reader.byte_records().next().unwrap().unwrap());
+        buffer.push(parquet_record(&header::<R>(true), row));
         let (point, back): (usize, R) = buffer[0].deserialize(None).unwrap();
+        assert_eq!((point, &back), (7, row));
+        assert!(
+            buffer[1].iter().eq(buffer[0].iter()),
+            "Parquet reads back {:?}, the CSV {:?}",
+            buffer[1],
+            buffer[0]
+        );
+        let (point, back): (usize, R) = buffer[1].deserialize(None).unwrap();
         assert_eq!((point, &back), (7, row));
     }
 
+    /// The fields of `row`, at point 7, written to a Parquet file and read back.
+    fn parquet_record<R: Serialize>(header: &[&str], row: &R) -> csv::ByteRecord {
+        let bytes = super::super::parquet::parquet_bytes(header, &[(Some(7), row)]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.parquet");
+        std::fs::write(&path, bytes).unwrap();
+        let mut file = ParquetRecords::open(&path).unwrap();
+        assert_eq!(file.header(), header);
+        let mut record = csv::StringRecord::new();
+        assert!(file.next_record(&mut record).unwrap());
+        record.into_byte_record()
+    }
+
     #[test]
-    fn every_row_reads_back_as_written_under_its_columns() {
+    fn every_row_reads_back_as_written_under_its_columns_from_csv_and_parquet() {
         round_trip(
             &AdoptionRow {
                 variant: "v",
@@ -511,7 +692,7 @@ mod tests {
             &SummaryRow {
                 variant: "v",
                 step: 2,
-                date: "d",
+                date: "2024-07-09",
                 segment: "all",
                 state: "x",
                 mean: 0.1,
@@ -528,7 +709,7 @@ mod tests {
             &ComparisonRow {
                 variant: "v",
                 step: 2,
-                date: "d",
+                date: "2024-07-09",
                 segment: "all",
                 state: "x",
                 baseline_mean: 0.1,
@@ -546,7 +727,7 @@ mod tests {
                 metric: "share",
                 state: Some("x"),
                 step: Some(4),
-                date: Some("d".into()),
+                date: Some("2024-07-09".into()),
                 unit: "share",
                 mean: 0.5,
                 ci95_low: Some(0.4),

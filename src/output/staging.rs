@@ -39,6 +39,8 @@ pub struct Staging {
     temporary: PathBuf,
     committed: bool,
     stop: Option<Arc<AtomicBool>>,
+    /// The format its tables are written in.
+    table_format: super::files::TableFormat,
     /// Held for the life of the staging folder, so that no other run takes it for a killed
     /// run's leftovers (the pid alone is not enough on a shared file system).
     _lock: Option<File>,
@@ -414,8 +416,19 @@ impl Staging {
             temporary,
             committed: false,
             stop: None,
+            table_format: super::files::TableFormat::Csv,
             _lock: lock,
         })
+    }
+
+    /// Writes the tables created from now on in `format` (CSV until then).
+    pub fn write_tables_as(&mut self, format: super::files::TableFormat) {
+        self.table_format = format;
+    }
+
+    /// The format tables are written in.
+    pub fn table_format(&self) -> super::files::TableFormat {
+        self.table_format
     }
 
     /// Makes the files created from now on stop accepting writes once `stop` is set.
@@ -642,6 +655,11 @@ impl FolderIdentity {
             path: dir.to_owned(),
             id,
         })
+    }
+
+    /// The folder's path.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Writes `name` into the folder by way of a temporary file renamed into place, only

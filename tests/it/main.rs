@@ -17,6 +17,7 @@ mod hostile;
 mod interrupt;
 mod logit;
 mod outputs;
+mod parquet;
 mod potential;
 mod price_reference;
 mod report;
