@@ -205,6 +205,10 @@ struct RunArgs {
     /// shard folder is CSV whatever it says, and its merge writes this format
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
+    /// Add replicates to the output folder's run of the same scenario, seed and flags:
+    /// simulate only the replicates it lacks up to --replicates
+    #[arg(long, conflicts_with = "shard")]
+    extend: bool,
 }
 
 #[derive(Debug, Args)]

@@ -71,6 +71,32 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     }
     staging.refuse_inside(&args.scenario.file, "the scenario file")?;
     staging.stop_on(interrupted.clone());
+    let overrides = json!({
+        "set": args.scenario.sets,
+        "population": args.scenario.population,
+        "replicates": args.scenario.replicates,
+        "seed": args.scenario.seed,
+        "variant": args.scenario.variants,
+        "out": args.out,
+    });
+    let labels = output::Labels::of(&scenario, &arms);
+    // --extend: the replicates the folder holds are read back, not simulated again.
+    let earlier = match args.extend {
+        true => Some(output::read_earlier(
+            staging.target(),
+            &scenario,
+            &labels,
+            &overrides,
+        )?),
+        false => None,
+    };
+    let tasks: Vec<usize> = match &earlier {
+        Some(earlier) => tasks
+            .into_iter()
+            .filter(|&k| shape.task(k).replicate >= earlier.replicates())
+            .collect(),
+        None => tasks,
+    };
 
     let agent_steps: u64 = tasks
         .iter()
@@ -91,6 +117,9 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     for (&k, result) in tasks.iter().zip(done) {
         results.set_task(k, result);
     }
+    if let Some(earlier) = earlier {
+        earlier.fill(&mut results);
+    }
     let wall_time_s = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
@@ -98,16 +127,8 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         command_line: std::env::args().collect(),
         threads: pool.current_num_threads(),
         started_at,
-        overrides: json!({
-            "set": args.scenario.sets,
-            "population": args.scenario.population,
-            "replicates": args.scenario.replicates,
-            "seed": args.scenario.seed,
-            "variant": args.scenario.variants,
-            "out": args.out,
-        }),
+        overrides,
     };
-    let labels = output::Labels::of(&scenario, &arms);
     let mut manifest = output::manifest(&scenario, &labels.arms, &launch, wall_time_s, agent_steps);
     manifest.format = format;
     match args.shard {

@@ -4,6 +4,7 @@
 
 mod compared;
 mod counts;
+mod extend;
 mod files;
 mod format;
 mod given;
@@ -20,6 +21,7 @@ mod staging;
 mod tables;
 
 pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
+pub use extend::{Earlier, read_earlier};
 pub use files::{
     ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, ROBUSTNESS_FILE, SHARD_MANIFEST, SUMMARY,
     TableFormat, USAGE,

@@ -10,6 +10,7 @@ mod common_random_numbers;
 mod compare;
 mod conventions;
 mod determinism;
+mod extend;
 mod faults;
 mod format_doc;
 mod fuzz;
