@@ -620,6 +620,9 @@ pub(crate) struct ParquetRecords {
     /// Rows read so far.
     read: u64,
     field: String,
+    /// Per column, the last date read and its text: dates repeat row after row, and
+    /// formatting one costs more than the rest of the row.
+    last_dates: Vec<Option<(i32, String)>>,
 }
 
 impl ParquetRecords {
@@ -629,7 +632,7 @@ impl ParquetRecords {
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
             .map_err(|e| format!("not Parquet: {e}"))?;
         let rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
-        let header = builder
+        let header: Vec<String> = builder
             .schema()
             .fields()
             .iter()
@@ -639,7 +642,9 @@ impl ParquetRecords {
             .with_batch_size(READ_BATCH_ROWS)
             .build()
             .map_err(|e| format!("not Parquet: {e}"))?;
+        let last_dates = vec![None; header.len()];
         Ok(ParquetRecords {
+            last_dates,
             header,
             rows,
             batches,
@@ -685,9 +690,14 @@ impl ParquetRecords {
             return Ok(false);
         };
         record.clear();
-        for (column, name) in batch.columns().iter().zip(&self.header) {
+        for ((column, name), last_date) in batch
+            .columns()
+            .iter()
+            .zip(&self.header)
+            .zip(&mut self.last_dates)
+        {
             self.field.clear();
-            write_text(column.as_ref(), self.next, &mut self.field)
+            write_text(column.as_ref(), self.next, &mut self.field, last_date)
                 .map_err(|e| format!("{name}: {e}"))?;
             record.push_field(&self.field);
         }
@@ -697,15 +707,27 @@ impl ParquetRecords {
     }
 }
 
-/// The text of row `i` of `column`, as the CSV writes it.
-fn write_text(column: &dyn Array, i: usize, out: &mut String) -> Result<(), String> {
+/// The text of row `i` of `column`, as the CSV writes it; `last_date` caches the column's
+/// last date.
+fn write_text(
+    column: &dyn Array,
+    i: usize,
+    out: &mut String,
+    last_date: &mut Option<(i32, String)>,
+) -> Result<(), String> {
     if column.is_null(i) {
         return Ok(());
     }
     let failed = |_| "cannot format".to_owned();
     match column.data_type() {
-        DataType::Int64 => write!(out, "{}", column.as_primitive::<Int64Type>().value(i)),
-        DataType::Int32 => write!(out, "{}", column.as_primitive::<Int32Type>().value(i)),
+        DataType::Int64 => {
+            out.push_str(itoa::Buffer::new().format(column.as_primitive::<Int64Type>().value(i)));
+            Ok(())
+        }
+        DataType::Int32 => {
+            out.push_str(itoa::Buffer::new().format(column.as_primitive::<Int32Type>().value(i)));
+            Ok(())
+        }
         DataType::Float64 => {
             let x = column.as_primitive::<Float64Type>().value(i);
             out.push_str(ryu::Buffer::new().format(x));
@@ -726,8 +748,17 @@ fn write_text(column: &dyn Array, i: usize, out: &mut String) -> Result<(), Stri
         }
         DataType::Date32 => {
             let day = column.as_primitive::<Date32Type>().value(i);
-            let date = day_to_date(day).ok_or_else(|| format!("day {day} is not a date"))?;
-            write!(out, "{}", date.format("%Y-%m-%d"))
+            match last_date {
+                Some((last, text)) if *last == day => out.push_str(text),
+                _ => {
+                    let date =
+                        day_to_date(day).ok_or_else(|| format!("day {day} is not a date"))?;
+                    let text = date.format("%Y-%m-%d").to_string();
+                    out.push_str(&text);
+                    *last_date = Some((day, text));
+                }
+            }
+            Ok(())
         }
         other => return Err(format!("a column of type {other}, which no table has")),
     }
