@@ -812,6 +812,15 @@ mod tests {
                     mean: 1e-7,
                 },
             ),
+            (
+                Some(4),
+                Sample {
+                    variant: "b",
+                    step: Some(5),
+                    date: Some("2024-07-16"),
+                    mean: -2.5,
+                },
+            ),
         ];
         let header = ["point", "variant", "step", "date", "mean"];
         let (read_header, read) = records(parquet_bytes(&header, &rows).unwrap());
@@ -821,6 +830,7 @@ mod tests {
             vec![
                 vec!["3", "a", "4", "2024-07-09", "0.30000000000000004"],
                 vec!["4", "b", "", "", "1e-7"],
+                vec!["4", "b", "5", "2024-07-16", "-2.5"],
             ]
         );
     }
