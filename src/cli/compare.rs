@@ -5,7 +5,7 @@
 //! folder it read.
 
 use super::{CompareArgs, GroupBy, MeasureArg, MetricsFormat};
-use blockade::compare::{Metric, MetricRow, RobustnessRow, RunData};
+use blockade::compare::{Metric, MetricRow, RobustnessRow, RunData, TwoIntervals};
 use blockade::output::{self, FolderIdentity, Layout};
 use blockade::{InputError, Result, compare};
 
@@ -171,7 +171,21 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
                 rows.iter().filter(|r| kept_robust(r)).cloned().collect();
             match args.format {
                 MetricsFormat::Table | MetricsFormat::Markdown => {
-                    output::robustness_table(run, &selected, table_segment, layout).into_bytes()
+                    let mut text = output::robustness_table(run, &selected, table_segment, layout);
+                    if let Some(sweep) = &run.sweep {
+                        let effects: Vec<TwoIntervals> =
+                            compare::two_intervals(&compared.metrics, sweep)
+                                .into_iter()
+                                .filter(|r| r.key.metric.at_step() && kept_metric(&r.key))
+                                .collect();
+                        // With the baseline alone there is no effect to show.
+                        if !effects.is_empty() {
+                            text.push('\n');
+                            text +=
+                                &output::two_intervals_table(run, &effects, table_segment, layout);
+                        }
+                    }
+                    text.into_bytes()
                 }
                 MetricsFormat::Csv => output::robustness_csv(run, &selected)?,
                 MetricsFormat::Json => output::robustness_json(run, &selected),

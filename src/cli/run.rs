@@ -184,7 +184,9 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             (Some(sweep), None) => outln!(
                 "{} sweep points: each point's curves are in summary.csv and comparison.csv, \
                  its values in points.csv, its metrics in metrics.csv; robustness.csv summarises \
-                 each variant across the points (blockade compare {} prints it)",
+                 each variant across the points. No interval is shown here: blockade compare {} \
+                 prints each effect with its interval over replicates (simulation noise) and its \
+                 spread over the points (the parameters' declared uncertainty)",
                 sweep.points.len(),
                 target.display()
             ),
@@ -310,7 +312,8 @@ fn print_final_table(scenario: &Scenario, arms: &[String], results: &Results) {
     // uncertainty it does not hold, and a reader must not take it for that.
     outln!(
         "The interval is simulation noise only: it leaves out the uncertainty of the scenario's\n\
-         assumed parameters (a [sweep] over their ranges shows that)."
+         assumed parameters (a [sweep] drawing from [uncertainty] shows it, and compare then\n\
+         prints both intervals)."
     );
     let mut first = 0;
     while first < arms.len() {

@@ -12,9 +12,11 @@
 mod metrics;
 mod robustness;
 pub mod series;
+mod uncertainty;
 
 pub use metrics::{Metric, MetricRow, metrics};
 pub use robustness::{Better, RobustnessRow, robustness};
+pub use uncertainty::{Driver, SPREAD, TwoIntervals, two_intervals, weighted_quantile};
 
 use crate::error::InputError;
 use crate::results::{Measure, Results, Switches};

@@ -88,7 +88,7 @@ pub struct RobustnessRow {
 /// The difference of a variant's row from its baseline's at one point: the paired mean
 /// difference, as `metrics.csv` has it; for the crossing, which has no paired difference,
 /// the difference in the fraction of replicates that cross.
-fn difference(row: &MetricRow, baseline: &MetricRow) -> f64 {
+pub(super) fn difference(row: &MetricRow, baseline: &MetricRow) -> f64 {
     row.diff.map_or(row.mean - baseline.mean, |d| d.0)
 }
 

@@ -19,6 +19,7 @@ mod rows;
 mod shard;
 mod staging;
 mod tables;
+mod uncertainty;
 
 pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
 pub use extend::{Earlier, read_earlier};
@@ -38,6 +39,7 @@ pub use staging::{
     write_file_atomically,
 };
 pub use tables::Labels;
+pub use uncertainty::two_intervals_table;
 
 use crate::error::{Error, Result};
 use crate::results::Results;

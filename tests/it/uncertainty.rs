@@ -240,3 +240,101 @@ fn every_bundled_uncertainty_table_changes_nothing_alone_and_drives_a_valid_swee
     // azure-closure, domestic-catch-up, us-labs-close-2025 and vpn-crackdown at least.
     assert!(tables >= 4, "{tables} bundled files with [uncertainty]");
 }
+
+/// The cells of `compare`'s row for `label` (a state) and `variant` in the two-interval
+/// section: effect, half-width over replicates, spread over points. A label shows on its
+/// first variant's row only; the rows under it start with spaces.
+fn two_interval_cells(stdout: &str, label: &str, variant: &str) -> (String, String, String) {
+    let section = stdout
+        .split("Effects with two intervals")
+        .nth(1)
+        .expect("the two-interval section");
+    let mut current = "";
+    for line in section.lines() {
+        let mut cells: Vec<&str> = line.split_whitespace().collect();
+        if !line.starts_with(' ') && !cells.is_empty() {
+            current = cells.remove(0);
+        }
+        if current == label && cells.first() == Some(&variant) {
+            return (cells[1].into(), cells[2].into(), cells[3].into());
+        }
+    }
+    panic!("no row {label} {variant} in\n{section}")
+}
+
+#[test]
+fn compare_prints_both_intervals_from_the_points_weights_included() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let points = tmp.path().join("posterior.csv");
+    // Three points; the third carries three times the weight of each other.
+    std::fs::write(
+        &points,
+        "adoption.imitation,providers.qwen.price,weight\n0.1,40,1\n0.3,20,1\n0.5,5,3\n",
+    )
+    .expect("written");
+    let out = tmp.path().join("out");
+    run(
+        &tiny(),
+        &out,
+        &["--points", points.to_str().expect("UTF-8")],
+    );
+    let output = common::blockade()
+        .arg("compare")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // The legend wraps at 100 columns: read it as one line.
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("covers only the simulation's noise"),
+        "{stdout}"
+    );
+    assert!(
+        words.contains("covers the declared uncertainty"),
+        "{stdout}"
+    );
+    assert!(
+        words.contains("each point counted by its weight"),
+        "{stdout}"
+    );
+
+    // The same numbers from metrics.csv: the qwen share of all agents at the last step.
+    let metrics = common::read_csv(&out.join("metrics.csv"));
+    let rows: Vec<&common::Row> = metrics
+        .rows
+        .iter()
+        .filter(|r| {
+            r["variant"] == "cheap-qwen"
+                && r["segment"] == "all"
+                && r["metric"] == "share"
+                && r["state"] == "qwen"
+        })
+        .collect();
+    assert_eq!(rows.len(), 3);
+    let diff: Vec<f64> = rows
+        .iter()
+        .map(|r| common::number(r, "diff_mean"))
+        .collect();
+    let mut half: Vec<f64> = rows
+        .iter()
+        .map(|r| (common::number(r, "diff_ci95_high") - common::number(r, "diff_ci95_low")) / 2.0)
+        .collect();
+    half.sort_by(f64::total_cmp);
+    let effect = (diff[0] + diff[1] + 3.0 * diff[2]) / 5.0;
+    // Weights 1, 1, 3 of 5 place the sorted effects at the middles of their shares of [0, 1];
+    // the 5th percentile lies below the first middle (0.1 at least), so it is the smallest
+    // effect, and the 95th above the last (0.7 at most), so it is the largest.
+    let (lo, hi) = diff
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &d| {
+            (a.min(d), b.max(d))
+        });
+    let pct = |x: f64| format!("{:.2}", 100.0 * x);
+    let (shown_effect, shown_half, shown_spread) =
+        two_interval_cells(&stdout, "qwen", "cheap-qwen");
+    assert_eq!(shown_effect, pct(effect));
+    assert_eq!(shown_half, pct(half[1]));
+    assert_eq!(shown_spread, format!("{}..{}", pct(lo), pct(hi)));
+}

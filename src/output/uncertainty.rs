@@ -1,0 +1,117 @@
+//! The view `compare` prints on a swept run beside the robustness summary: each variant's
+//! effect on the shares with its interval over replicates and its spread over the points,
+//! and the parameters it moves with, as aligned text or Markdown.
+//!
+//! The numbers come from [`crate::compare::two_intervals()`]; this module only names and
+//! formats them.
+
+use super::format::{Layout, Section, percent, render, row_label};
+use crate::compare::{RunPoints, SPREAD, TwoIntervals};
+
+/// How many parameters are named for each effect.
+const TOP: usize = 2;
+
+/// The effects on the shares of one segment (`segments.len()` is `all`), a section per step,
+/// with both intervals side by side.
+pub fn two_intervals_table(
+    run: &RunPoints,
+    rows: &[TwoIntervals],
+    segment: usize,
+    layout: Layout,
+) -> String {
+    let data = &run.points[0];
+    let points = run.points.len();
+    let replicates = data.replicates();
+    let weighted = run.sweep.as_ref().is_some_and(|s| s.weights.is_some());
+    let heading = format!(
+        "Effects with two intervals: {}, segment {}, {points} sweep point{}, {replicates} \
+         replicate{} per point",
+        data.scenario,
+        data.segment_name(segment),
+        if points == 1 { "" } else { "s" },
+        if replicates == 1 { "" } else { "s" }
+    );
+    let (lo, hi) = (100.0 * SPREAD.0, 100.0 * SPREAD.1);
+    let weights = if weighted {
+        ", each point counted by its weight (the points are a weighted sample)"
+    } else {
+        ""
+    };
+    let legend = format!(
+        "effect = variant - baseline, paired by replicate at each point, then averaged over \
+         the points{weights}, in percentage points. Two intervals: '+- replicates' covers only \
+         the simulation's noise: the median over the points of the half-width of the 95% \
+         paired interval over the {replicates} replicates of a point. '{lo:.0}%..{hi:.0}% \
+         over points' covers the declared uncertainty of the parameters: the {lo:.0}th to \
+         {hi:.0}th percentile of the per-point effect across the points (their values in \
+         points.csv; it holds each point's noise too). top parameters: the {TOP} whose values \
+         have the largest absolute Spearman rank correlation (rho) with the per-point effect \
+         across the points (a parameter given as names is ranked by its text), an association, \
+         not a sensitivity index."
+    );
+    let parameters = run
+        .sweep
+        .as_ref()
+        .map(|s| s.parameters.as_slice())
+        .unwrap_or(&[]);
+    let rows: Vec<&TwoIntervals> = rows.iter().filter(|r| r.key.segment == segment).collect();
+    let mut steps: Vec<u32> = Vec::new();
+    for step in rows.iter().filter_map(|r| r.key.step) {
+        if !steps.contains(&step) {
+            steps.push(step);
+        }
+    }
+    let mut sections = Vec::new();
+    for step in steps {
+        for usage in [false, true] {
+            let mut section = Section {
+                title: format!(
+                    "Share of {} at {} (step {step}): effect, percentage points",
+                    if usage { "usage" } else { "agents" },
+                    data.dates[step as usize]
+                ),
+                header: vec![
+                    "",
+                    "variant",
+                    "effect",
+                    "+- replicates",
+                    "over points",
+                    "top parameters (rho)",
+                ],
+                right: vec![false, false, true, true, true, false],
+                rows: Vec::new(),
+            };
+            let mut previous = None;
+            for row in rows
+                .iter()
+                .filter(|r| r.key.step == Some(step) && r.key.metric.of_usage() == usage)
+            {
+                // The label shows on the first variant's row only, so that the variants under
+                // it read as a group.
+                let first = previous != Some((row.key.metric, row.key.state));
+                previous = Some((row.key.metric, row.key.state));
+                let label = row_label(row.key.metric, row.key.state, data);
+                let top: Vec<String> = row
+                    .drivers
+                    .iter()
+                    .filter(|d| d.rho != 0.0)
+                    .take(TOP)
+                    .map(|d| {
+                        let name = parameters.get(d.parameter).map_or("", String::as_str);
+                        format!("{name} {:+.2}", d.rho)
+                    })
+                    .collect();
+                section.rows.push(vec![
+                    if first { label.into() } else { String::new() },
+                    data.arms[row.key.arm].clone(),
+                    percent(row.effect),
+                    row.noise_half_width.map_or("-".into(), percent),
+                    format!("{}..{}", percent(row.spread.0), percent(row.spread.1)),
+                    top.join(", "),
+                ]);
+            }
+            sections.push(section);
+        }
+    }
+    render(&heading, &legend, &sections, layout)
+}
