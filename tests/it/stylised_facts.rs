@@ -269,7 +269,10 @@ fn the_baseline_reproduces_the_stylised_facts() {
         run.share(arm, step, &all, &unserved) - run.share(baseline, step, &all, &unserved)
     };
     let by_crackdown = stranded(crackdown, before_r1);
-    assert!(by_crackdown > 0.005, "VPN crackdown strands {by_crackdown:.4}");
+    assert!(
+        by_crackdown > 0.005,
+        "VPN crackdown strands {by_crackdown:.4}"
+    );
     let by_azure = stranded(azure_blocked, before_r1);
     assert!(by_azure > 0.001, "Azure closure strands {by_azure:.4}");
     let after = stranded(crackdown, end);
