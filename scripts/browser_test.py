@@ -5,7 +5,8 @@ driven by selenium; nothing is downloaded) opens each output folder's report.htm
 - a console message of level SEVERE (a script or content-security-policy error among them),
 - any resource the page loads (a self-contained page loads none) or any src attribute,
 - a chart with zero width or height, or without its role="img", alt text and caption,
-- a missing or unexpected section (robustness exactly when the folder is swept),
+- a missing or unexpected section (robustness exactly when the folder is swept, usage when
+  it has usage.csv, vendors when metrics.csv has vendor_share rows),
 - a number whose value differs from its row and column of metrics.csv or robustness.csv, or
   whose printed text is not that value rounded as the page says,
 
@@ -33,8 +34,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 ROOT = Path(__file__).resolve().parent.parent
 
-UNSWEPT_SECTIONS = ["question", "headline", "charts", "scenario", "intervals"]
-SWEPT_SECTIONS = ["question", "headline", "robustness", "charts", "scenario", "intervals"]
+SECTIONS = ["question", "headline", "robustness", "charts", "usage", "vendors", "scenario",
+            "intervals"]
 
 
 def browser():
@@ -113,8 +114,13 @@ def check_report(driver, folder, artifacts, screenshot_height):
         ".map(e => e.outerHTML.slice(0, 80))")
     checks.check(sources == [], f"elements that load or run something: {sources}")
 
-    swept = (folder / "points.csv").exists()
-    expected = SWEPT_SECTIONS if swept else UNSWEPT_SECTIONS
+    # Robustness when swept, usage when the run has usage weights, vendors when some vendor
+    # has several providers or a name of its own (metrics.csv then has vendor_share rows).
+    with open(folder / "metrics.csv", newline="") as f:
+        vendors = any(row["metric"] == "vendor_share" for row in csv.DictReader(f))
+    present = {"robustness": (folder / "points.csv").exists(),
+               "usage": (folder / "usage.csv").exists(), "vendors": vendors}
+    expected = [s for s in SECTIONS if present.get(s, True)]
     sections = driver.execute_script(
         "return [...document.querySelectorAll('main > section')].map(s => s.id)")
     checks.check(sections == expected, f"sections {sections}, expected {expected}")

@@ -1,9 +1,10 @@
 //! One look per state, the same in every chart: a colour, a dash pattern and a marker.
 //!
 //! Providers take Paul Tol's "muted" scheme, whose nine colours stay distinct for the common
-//! colour-vision deficiencies, then three of his "vibrant" scheme (orange, blue, magenta) that
-//! differ from all of them, so that up to twelve providers (the bundled scenarios have at most
-//! eleven) never share a colour; `not_adopted` is grey and `unserved` black. Colour alone fails
+//! colour-vision deficiencies, then four of his "vibrant" scheme (orange, blue, magenta, red),
+//! two of his "light" scheme (pink, pear) and one of his "dark" scheme (cyan) that differ from
+//! all of them, so that up to sixteen providers (the flagship has fifteen) never share a
+//! colour; `not_adopted` is grey and `unserved` black. Colour alone fails
 //! in black-and-white print, so the providers also cycle through three dash patterns and,
 //! every three providers, a different marker: no two of the first twelve states look alike
 //! in grey.
@@ -11,9 +12,10 @@
 use crate::compare::FIRST_PROVIDER;
 use plotters::style::RGBColor;
 
-/// Paul Tol's muted scheme (<https://personal.sron.nl/~pault/>) in his order, then three
-/// colours of his vibrant scheme; no two are closer than 22 (CIE 1976 difference).
-const PROVIDER_COLOURS: [RGBColor; 12] = [
+/// Paul Tol's muted scheme (<https://personal.sron.nl/~pault/>) in his order, then colours of
+/// his vibrant, light and dark schemes; no two are closer than 22 (CIE 1976 difference), nor to the grey and black of
+/// `not_adopted` and `unserved`. Adding the last four changed no chart of twelve providers or fewer.
+const PROVIDER_COLOURS: [RGBColor; 16] = [
     RGBColor(0x33, 0x22, 0x88), // indigo
     RGBColor(0x11, 0x77, 0x33), // green
     RGBColor(0xCC, 0x66, 0x77), // rose
@@ -26,6 +28,10 @@ const PROVIDER_COLOURS: [RGBColor; 12] = [
     RGBColor(0xEE, 0x77, 0x33), // orange
     RGBColor(0x00, 0x77, 0xBB), // blue
     RGBColor(0xEE, 0x33, 0x77), // magenta
+    RGBColor(0xCC, 0x33, 0x11), // red
+    RGBColor(0xFF, 0xAA, 0xBB), // pink
+    RGBColor(0xBB, 0xCC, 0x33), // pear
+    RGBColor(0x22, 0x55, 0x55), // dark cyan
 ];
 
 /// How a line is broken.
@@ -183,8 +189,8 @@ mod tests {
             }
         }
         assert!(
-            most >= 12,
-            "the flagship has 12 states; found at most {most}"
+            most >= 17,
+            "the flagship has 17 states; found at most {most}"
         );
         for a in 0..most {
             for b in a + 1..most {

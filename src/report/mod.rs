@@ -66,6 +66,10 @@ pub enum Section {
     Robustness,
     /// The charts `plot` draws.
     Charts,
+    /// Shares of developers next to shares of usage, when the run has usage weights.
+    Usage,
+    /// Shares per vendor, when some vendor has several providers or a name of its own.
+    Vendors,
     /// The scenario's segments, providers, events and variants, with their sources.
     Scenario,
     /// What the intervals cover and what they do not.
@@ -74,11 +78,13 @@ pub enum Section {
 
 impl Section {
     /// Every section, in page order.
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 8] = [
         Section::Question,
         Section::Headline,
         Section::Robustness,
         Section::Charts,
+        Section::Usage,
+        Section::Vendors,
         Section::Scenario,
         Section::Intervals,
     ];
@@ -90,6 +96,8 @@ impl Section {
             Section::Headline => "headline",
             Section::Robustness => "robustness",
             Section::Charts => "charts",
+            Section::Usage => "usage",
+            Section::Vendors => "vendors",
             Section::Scenario => "scenario",
             Section::Intervals => "intervals",
         }
@@ -102,6 +110,8 @@ impl Section {
             Section::Headline => "Headline",
             Section::Robustness => "Across the sweep points",
             Section::Charts => "Charts",
+            Section::Usage => "Developers and usage",
+            Section::Vendors => "Vendors",
             Section::Scenario => "The scenario",
             Section::Intervals => "What the intervals cover",
         }
@@ -111,6 +121,8 @@ impl Section {
     pub fn present(self, folder: &Folder) -> bool {
         match self {
             Section::Robustness => folder.compared.robustness.is_some(),
+            Section::Usage => has_metric(folder, Metric::UsageShare),
+            Section::Vendors => has_metric(folder, Metric::VendorShare),
             Section::Question
             | Section::Headline
             | Section::Charts
@@ -118,6 +130,16 @@ impl Section {
             | Section::Intervals => true,
         }
     }
+}
+
+/// A metric's rows of one step, by (state or vendor, arm).
+type RowsByState<'a> = IndexMap<(Option<usize>, usize), &'a MetricRow>;
+
+/// Whether the first point's metrics have a row of `metric`.
+fn has_metric(folder: &Folder, metric: Metric) -> bool {
+    folder.compared.metrics[0]
+        .iter()
+        .any(|r| r.metric == metric)
 }
 
 /// A headline metric, resolved against the run.
@@ -388,6 +410,8 @@ pub fn html(folder: &Folder, options: &Options) -> Result<String> {
             Section::Headline => page.headline(&mut out),
             Section::Robustness => page.robustness(&mut out),
             Section::Charts => page.charts(&mut out)?,
+            Section::Usage => page.usage(&mut out),
+            Section::Vendors => page.vendors(&mut out),
             Section::Scenario => page.scenario(&mut out),
             Section::Intervals => page.intervals(&mut out),
         }
@@ -1078,6 +1102,177 @@ impl Page<'_> {
             );
         }
         Ok(())
+    }
+
+    /// The last step's rows of the page's segment for `metric`, by (state, arm).
+    fn last_rows(&self, metric: Metric) -> RowsByState<'_> {
+        let last = self.last();
+        self.folder.compared.metrics[0]
+            .iter()
+            .filter(|r| r.segment == self.segment && r.metric == metric && r.step == Some(last))
+            .map(|r| ((r.state, r.arm), r))
+            .collect()
+    }
+
+    /// A table with a row per state (or vendor) and arm, and for each of `columns` (a heading
+    /// and its rows) the mean with its interval; each variant's paired difference follows the
+    /// first column's. `names` are the row labels in order, with their keys in the rows.
+    fn share_table(
+        &self,
+        out: &mut String,
+        id: &str,
+        label: &str,
+        names: &[(Option<usize>, String)],
+        columns: &[(&str, RowsByState<'_>)],
+    ) {
+        let data = self.data;
+        let _ = write!(
+            out,
+            "<table class=\"numbers\" id=\"{id}\">\n<thead><tr><th>{label}</th><th>Variant</th>"
+        );
+        for (index, (heading, _)) in columns.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<th class=\"num\">{heading}</th><th class=\"num\">95% interval</th>"
+            );
+            if index == 0 {
+                out.push_str(
+                    "<th class=\"num\">Difference from the baseline</th>\
+                     <th class=\"num\">95% interval (paired)</th>",
+                );
+            }
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        // One precision per column, so that it reads evenly.
+        let units: Vec<Unit> = columns
+            .iter()
+            .map(|(_, rows)| {
+                let half = rows
+                    .values()
+                    .filter_map(|r| r.ci95.map(|c| (c.1 - c.0) / 2.0))
+                    .filter(|h| *h > 0.0)
+                    .fold(f64::INFINITY, f64::min);
+                Unit::Percent(decimals(half))
+            })
+            .collect();
+        for (key, name) in names {
+            for arm in 0..data.arms.len() {
+                let _ = write!(
+                    out,
+                    "<tr{}><td>{}</td><td>{}</td>",
+                    if arm == 0 { " class=\"baseline\"" } else { "" },
+                    if arm == 0 {
+                        escape(name)
+                    } else {
+                        String::new()
+                    },
+                    escape(&data.arms[arm])
+                );
+                for (index, (_, rows)) in columns.iter().enumerate() {
+                    let Some(row) = rows.get(&(*key, arm)) else {
+                        out.push_str("<td></td><td></td>");
+                        continue;
+                    };
+                    let n =
+                        |v, c| number(v, units[index], &metrics_origin(data, None, row, c), false);
+                    let interval = row.ci95.map_or(String::new(), |(l, h)| {
+                        format!("[{}, {}]", n(l, "ci95_low"), n(h, "ci95_high"))
+                    });
+                    let _ = write!(
+                        out,
+                        "<td class=\"num\">{}</td><td class=\"num\">{interval}</td>",
+                        n(row.mean, "mean")
+                    );
+                    if index == 0 {
+                        let (diff, diff_interval) = match row.diff {
+                            Some((d, l, h)) => (
+                                n(d, "diff_mean"),
+                                format!("[{}, {}]", n(l, "diff_ci95_low"), n(h, "diff_ci95_high")),
+                            ),
+                            None => ("—".into(), String::new()),
+                        };
+                        let _ = write!(
+                            out,
+                            "<td class=\"num\">{diff}</td><td class=\"num\">{diff_interval}</td>"
+                        );
+                    }
+                }
+                out.push_str("</tr>\n");
+            }
+        }
+        out.push_str("</tbody></table>\n");
+    }
+
+    fn usage(&self, out: &mut String) {
+        let data = self.data;
+        let end = data.dates[data.dates.len() - 1];
+        let _ = writeln!(
+            out,
+            "<p>Each agent carries a usage weight (its segment's <code>usage</code>: a \
+             log-normal spread around a median); usage changes no choice. The share of usage in \
+             a state is the weight of its agents over the weight of all, so a state used by \
+             heavy users holds more of the usage than of the developers. Segment {}, at {end}, \
+             in %; the difference from the baseline is that of the developers' share, paired by \
+             replicate.</p>",
+            escape(data.segment_name(self.segment))
+        );
+        let mut names: Vec<(Option<usize>, String)> = (0..data.states.len())
+            .map(|k| (Some(k), data.states[k].clone()))
+            .collect();
+        let mut agents = self.last_rows(Metric::Share);
+        let mut usage = self.last_rows(Metric::UsageShare);
+        // The domestic and foreign totals, keyed past the states.
+        for (offset, (agent_metric, usage_metric, name)) in [
+            (
+                Metric::DomesticShare,
+                Metric::UsageDomesticShare,
+                "domestic (cn)",
+            ),
+            (Metric::ForeignShare, Metric::UsageForeignShare, "foreign"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let key = Some(data.states.len() + offset);
+            names.push((key, name.to_string()));
+            agents.extend(
+                self.last_rows(agent_metric)
+                    .into_values()
+                    .map(|r| ((key, r.arm), r)),
+            );
+            usage.extend(
+                self.last_rows(usage_metric)
+                    .into_values()
+                    .map(|r| ((key, r.arm), r)),
+            );
+        }
+        self.share_table(
+            out,
+            "usage-table",
+            "State",
+            &names,
+            &[("Developers (%)", agents), ("Usage (%)", usage)],
+        );
+    }
+
+    fn vendors(&self, out: &mut String) {
+        let data = self.data;
+        let end = data.dates[data.dates.len() - 1];
+        let _ = writeln!(
+            out,
+            "<p>Each vendor's providers (its tiers, its hosted and self-hosted routes) added \
+             together, per replicate, before the statistics. Segment {}, at {end}, in %.</p>",
+            escape(data.segment_name(self.segment))
+        );
+        let names: Vec<(Option<usize>, String)> = (0..data.vendors.len())
+            .map(|v| (Some(v), data.vendors[v].clone()))
+            .collect();
+        let mut columns = vec![("Developers (%)", self.last_rows(Metric::VendorShare))];
+        let usage = self.last_rows(Metric::UsageVendorShare);
+        if !usage.is_empty() {
+            columns.push(("Usage (%)", usage));
+        }
+        self.share_table(out, "vendor-table", "Vendor", &names, &columns);
     }
 
     fn scenario(&self, out: &mut String) {

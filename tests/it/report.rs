@@ -303,3 +303,65 @@ fn a_bad_folder_or_flag_is_refused_in_one_line() {
         assert!(!tmp.path().join("out/report.html").exists());
     }
 }
+
+/// A run with usage weights and vendors of several providers (the flagship) adds a section of
+/// developers' and usage shares and one of vendor shares; each prints, per row and arm, the
+/// numbers of metrics.csv. A run with neither (above) has neither section.
+#[test]
+fn usage_and_vendors_have_their_sections_when_the_run_has_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = blockade(
+        tmp.path(),
+        &[
+            "run",
+            &bundled("scenarios/openai-api-block-2024.toml"),
+            "--population",
+            "500",
+            "--replicates",
+            "2",
+            "--variant",
+            "no-block",
+            "--quiet",
+            "--out",
+            "out",
+            "--report",
+        ],
+    );
+    assert_success(&run, "run --report");
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).expect("report");
+    assert_eq!(
+        section_ids(&html),
+        [
+            "question",
+            "headline",
+            "charts",
+            "usage",
+            "vendors",
+            "scenario",
+            "intervals"
+        ]
+    );
+    check_numbers(&html, &tmp.path().join("out"));
+    let table = |id: &str| {
+        let start = html
+            .find(&format!("<table class=\"numbers\" id=\"{id}\">"))
+            .expect("table");
+        html[start..start + html[start..].find("</table>").expect("table ends")].to_string()
+    };
+    // Usage: 17 states plus the domestic and foreign totals, two arms each; the baseline's
+    // row has 2 numbers per share (mean and interval low, high: 3) for developers and usage,
+    // the variant's 3 more for its difference.
+    let usage = table("usage-table");
+    assert_eq!(usage.matches("<tr").count(), 1 + 19 * 2);
+    assert_eq!(
+        usage.matches("<span class=\"n\"").count(),
+        19 * (3 + 3 + 6 + 3)
+    );
+    assert!(usage.contains("data-key=\"baseline|all|usage_share|azure_openai|104\""));
+    assert!(usage.contains("data-key=\"no-block|all|usage_foreign_share||104\""));
+    // Vendors: 12 vendors; developers with the difference, and usage.
+    let vendors = table("vendor-table");
+    assert_eq!(vendors.matches("<tr").count(), 1 + 12 * 2);
+    assert!(vendors.contains("data-key=\"no-block|all|vendor_share|alibaba|104\""));
+    assert!(vendors.contains("data-key=\"baseline|all|usage_vendor_share|open_weights|104\""));
+}
