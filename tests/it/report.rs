@@ -359,9 +359,9 @@ fn usage_and_vendors_have_their_sections_when_the_run_has_them() {
     );
     assert!(usage.contains("data-key=\"baseline|all|usage_share|azure_openai|104\""));
     assert!(usage.contains("data-key=\"no-block|all|usage_foreign_share||104\""));
-    // Vendors: 12 vendors; developers with the difference, and usage.
+    // Vendors: 11 vendors; developers with the difference, and usage.
     let vendors = table("vendor-table");
-    assert_eq!(vendors.matches("<tr").count(), 1 + 12 * 2);
+    assert_eq!(vendors.matches("<tr").count(), 1 + 11 * 2);
     assert!(vendors.contains("data-key=\"no-block|all|vendor_share|alibaba|104\""));
     assert!(vendors.contains("data-key=\"baseline|all|usage_vendor_share|open_weights|104\""));
 }
