@@ -7,6 +7,16 @@
 #   QUICK=1 scripts/bench.sh    # smaller sizes, one run each: checks that the script works
 #   BIN=/path/to/blockade scripts/bench.sh   # another build (e.g. an older commit's): prints
 #                                            # the figures without building or writing the doc
+#   BEFORE=/path/to/blockade scripts/bench.sh   # also runs the 10^7 run and the sweep with
+#                                            # that build, and gives after / before ratios
+#   SWEEP_POINTS=100 scripts/bench.sh   # the sweep of issue 13 with fewer points (default 2000)
+#   ONLY=sweep scripts/bench.sh   # only the targets of issue 13 (sweep, 10^6, 10^7): prints them
+#
+# Issue 13's target: the flagship with a 2-parameter latin hypercube (adoption.innovation in
+# 0.002-0.006, adoption.imitation in 0.05-0.25, the file's own sweep ranges) of SWEEP_POINTS
+# points at 5 000 agents x 5 replicates x 7 arms runs at least at the agent-step rate of one
+# 10^6-agent run, and the 10^7-agent run is no slower than before. A binary that knows
+# --tables writes a sweep's default tables; an older one writes every table (32 MB per point).
 #
 # Each run is timed by /usr/bin/time -v (wall time and peak resident memory of the whole
 # process: parsing, simulation, CSV writing); the simulation's own rate is read from run.json
@@ -21,8 +31,10 @@ SCENARIO=scenarios/openai-api-block-2024.toml
 BIG=10000000
 SMALL=100000
 SMALL_REPLICATES=100
+SWEEP_POINTS=${SWEEP_POINTS:-2000}
+BEFORE=${BEFORE:-}
 if [[ -n "${QUICK:-}" ]]; then
-    REPS=1 BIG=200000 SMALL=10000 SMALL_REPLICATES=8
+    REPS=1 BIG=200000 SMALL=10000 SMALL_REPLICATES=8 SWEEP_POINTS=${SWEEP_POINTS_QUICK:-10}
 fi
 DOC=docs/PERFORMANCE.md
 OTHER_BIN=${BIN:-}
@@ -42,7 +54,8 @@ run() {
     local walls=() rates=() cpus=() rss=0 steps=0
     for ((r = 0; r < REPS; r++)); do
         local out="$WORK/$name-$r"
-        /usr/bin/time -v "$BIN" run "$SCENARIO" --quiet --out "$out" "$@" 2>"$WORK/time" >/dev/null
+        /usr/bin/time -v "${RUN_BIN:-$BIN}" run "${RUN_SCENARIO:-$SCENARIO}" --quiet --out "$out" "$@" \
+            2>"$WORK/time" >/dev/null
         local wall kb rate cpu
         wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$WORK/time" |
             awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
@@ -75,6 +88,61 @@ row() { # label result
         "$cpu" "$(fmt_rate "$sim")" "$(fmt_rate "$e2e")" "$(fmt_mb "$rss")"
 }
 
+# The sweep of issue 13: the flagship with a [sweep] appended.
+SWEEP_FILE="$WORK/sweep.toml"
+{
+    cat "$SCENARIO"
+    printf '\n[sweep]\ndesign = "latin_hypercube"\nsamples = %s\nseed = 13\n' "$SWEEP_POINTS"
+    printf '[sweep.parameters]\n"adoption.innovation" = { min = 0.002, max = 0.006 }\n'
+    printf '"adoption.imitation" = { min = 0.05, max = 0.25 }\n'
+} >"$SWEEP_FILE"
+# sweep BINARY: the sweep's figures with that build.
+sweep() {
+    RUN_BIN=$1 RUN_SCENARIO=$SWEEP_FILE run "sweep-$(basename "$1")" --population 5000 --replicates 5
+}
+issue13() {
+    echo "issue 13: $SWEEP_POINTS-point sweep at 5000 agents x 5 replicates" >&2
+    sw=$(sweep "$BIN")
+    echo "issue 13: 1000000 agents, 1 replicate, baseline" >&2
+    m6=$(run m6 --population 1000000 --replicates 1 --variant baseline)
+    echo "issue 13: $BIG agents, 1 replicate, baseline" >&2
+    b7=$(run b7 --population "$BIG" --replicates 1 --variant baseline)
+    if [[ -n "$BEFORE" ]]; then
+        echo "issue 13: the same with $BEFORE" >&2
+        sw_before=$(sweep "$BEFORE")
+        b7_before=$(RUN_BIN=$BEFORE run b7-before --population "$BIG" --replicates 1 --variant baseline)
+    fi
+    read -r _ _ _ sw_sim sw_e2e _ _ _ <<<"$sw"
+    read -r _ _ _ m6_sim m6_e2e _ _ _ <<<"$m6"
+    read -r b7_wall _ _ _ _ _ _ _ <<<"$b7"
+    echo
+    echo "| run | agent-steps | wall: best (median / worst) | CPU | simulation agent-steps/s | end to end agent-steps/s | peak RSS |"
+    echo "|---|---|---|---|---|---|---|"
+    row "$SWEEP_POINTS-point sweep, 5000 agents x 5 replicates x 7 arms" "$sw"
+    [[ -z "$BEFORE" ]] || row "the same, before" "$sw_before"
+    row "1000000 agents, 1 replicate, baseline" "$m6"
+    row "$BIG agents, 1 replicate, baseline" "$b7"
+    [[ -z "$BEFORE" ]] || row "the same, before" "$b7_before"
+    echo
+    echo "| target | figure | verdict |"
+    echo "|---|---|---|"
+    echo "| sweep rate >= the 10^6 run's (simulation) | $(fmt_rate "$sw_sim") / $(fmt_rate "$m6_sim") = $(awk -v a="$sw_sim" -v b="$m6_sim" 'BEGIN { printf "%.2f", a / b }') | $(verdict "$sw_sim >= $m6_sim") |"
+    echo "| sweep rate >= the 10^6 run's (end to end) | $(fmt_rate "$sw_e2e") / $(fmt_rate "$m6_e2e") = $(awk -v a="$sw_e2e" -v b="$m6_e2e" 'BEGIN { printf "%.2f", a / b }') | $(verdict "$sw_e2e >= $m6_e2e") |"
+    if [[ -n "$BEFORE" ]]; then
+        read -r _ _ _ swb_sim swb_e2e _ _ _ <<<"$sw_before"
+        read -r b7b_wall _ _ _ _ _ _ _ <<<"$b7_before"
+        echo "| sweep simulation rate, after / before | $(fmt_rate "$sw_sim") / $(fmt_rate "$swb_sim") = $(awk -v a="$sw_sim" -v b="$swb_sim" 'BEGIN { printf "%.2f", a / b }') | |"
+        echo "| sweep end-to-end rate, after / before | $(fmt_rate "$sw_e2e") / $(fmt_rate "$swb_e2e") = $(awk -v a="$sw_e2e" -v b="$swb_e2e" 'BEGIN { printf "%.2f", a / b }') | |"
+        echo "| $BIG agents no slower than before (best wall) | $b7_wall s / $b7b_wall s = $(awk -v a="$b7_wall" -v b="$b7b_wall" 'BEGIN { printf "%.2f", a / b }') | $(verdict "$b7_wall <= 1.05 * $b7b_wall") (within 5%, the noise) |"
+    fi
+}
+verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**not met**"; fi; }
+if [[ "${ONLY:-}" == sweep ]]; then
+    echo "$(nproc) cores, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after; best of $REPS runs" >&2
+    issue13
+    exit 0
+fi
+
 echo "target 1: $BIG agents, 1 replicate, baseline" >&2
 big=$(run big --population "$BIG" --replicates 1 --variant baseline)
 echo "target 2: $SMALL agents, $SMALL_REPLICATES replicates, every variant" >&2
@@ -90,7 +158,6 @@ read -r _ _ _ many_sim _ _ _ _ <<<"$many"
 read -r one_wall _ _ one_sim _ _ _ _ <<<"$one"
 read -r _ _ _ p5_sim _ _ _ _ <<<"$p5"
 read -r _ _ _ p6_sim _ _ _ _ <<<"$p6"
-verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**not met**"; fi; }
 ratio_many=$(awk -v a="$many_sim" -v b="$big_sim" 'BEGIN { printf "%.2f", a / b }')
 speedup=$(awk -v a="$big_sim" -v b="$one_sim" 'BEGIN { printf "%.2f", a / b }')
 linear_gap=$(awk -v s="$speedup" 'BEGIN { printf "%.2f", 2 / s }')
