@@ -19,7 +19,7 @@ use super::manifest::{LIBM_VERSION, RAND_VERSION, RunManifest, resolved};
 use super::read;
 use super::tables::Labels;
 use crate::error::{Error, InputError, Result};
-use crate::results::{Results, Shape};
+use crate::results::{Results, Shape, Task};
 use crate::scenario::Scenario;
 use serde_json::Value;
 use std::path::Path;
@@ -43,11 +43,30 @@ impl Earlier {
     /// Moves the folder's tasks into `results`, the new run's, where replicate r of each
     /// point and arm keeps its number.
     pub fn fill(mut self, results: &mut Results) {
+        for point in 0..self.results.shape().points() {
+            self.move_point(point, point, results);
+        }
+    }
+
+    /// Moves the folder's tasks of point `point` into point `into` of `results` (point 0 of
+    /// the results of one point, for a run that hands them over point by point).
+    fn move_point(&mut self, point: usize, into: usize, results: &mut Results) {
         let earlier = *self.results.shape();
         let shape = *results.shape();
-        for k in 0..earlier.tasks() {
-            let counts = std::mem::take(self.results.task_mut(k));
-            results.set_task(shape.index(earlier.task(k)), counts);
+        for arm in 0..earlier.arms() {
+            for replicate in 0..earlier.replicates() {
+                let from = earlier.index(Task {
+                    point,
+                    arm,
+                    replicate,
+                });
+                let to = shape.index(Task {
+                    point: into,
+                    arm,
+                    replicate,
+                });
+                results.set_task(to, std::mem::take(self.results.task_mut(from)));
+            }
         }
     }
 }
