@@ -4,7 +4,10 @@
 //!
 //! The estimate follows the engine's data structures (see docs/PERFORMANCE.md for the formula):
 //! per task, the larger of the network's construction peak and the arrays a running replicate
-//! holds, times the tasks in flight under the runner's parallelism rule, plus the results.
+//! holds, times the tasks in flight under the runner's parallelism rule, plus the results the
+//! run holds at once: the counts of the sweep points in flight (every task of the one point
+//! without a sweep), whose rows are written and counts dropped as each point ends
+//! ([`runner::run_points`]), and, with a sweep, each point's metric values.
 //! The machine's side is `MemAvailable` from `/proc/meminfo`; where that file does not exist
 //! (not Linux) the check is skipped.
 //!
@@ -16,7 +19,7 @@
 
 use crate::error::{Error, Result};
 use crate::runner;
-use crate::scenario::{Arm, Scenario};
+use crate::scenario::{Arm, Scenario, Table, Tables};
 use crate::setup;
 use crate::spec::{FIRST_PROVIDER, NetworkSpec, Setup, Weight};
 use std::path::Path;
@@ -48,7 +51,8 @@ pub struct Estimate {
     pub per_task: u64,
     /// How many tasks run at once under the runner's parallelism rule.
     pub in_flight: u64,
-    /// The integer counts kept for every task until the run ends, in bytes.
+    /// The results held at once: the counts of the points in flight and every point's
+    /// metric values, in bytes.
     pub results: u64,
     /// Everything together, in bytes.
     pub total: u64,
@@ -143,7 +147,18 @@ pub fn estimate(
         .max()
         .unwrap_or(0);
     let in_flight = tasks_in_flight(tasks.len(), threads) as u64;
-    let tasks = tasks.len() as u64;
+    let shape = runner::shape(scenario, arms);
+    let per_point = shape.one_point().tasks();
+    // Tasks of this run per point: all of a point's, or a shard's share of the one point.
+    let points = tasks
+        .iter()
+        .map(|&k| k / per_point)
+        .fold((0u64, None), |(n, last), p| {
+            (n + u64::from(last != Some(p)), Some(p))
+        })
+        .0;
+    let point_tasks = (tasks.len() as u64).div_ceil(points.max(1));
+    let held_points = (runner::points_in_flight(per_point, threads) as u64).min(points);
     // Per task: counts for every step, and flows (a dozen bytes each) at most one per
     // (step, segment, from, to) but in practice a few per step: counted as one per count.
     // With usage, 8 more per count for its sum.
@@ -152,10 +167,19 @@ pub fn estimate(
     } else {
         0
     };
-    let results = tasks * (steps + 1) * segments * states * (4 + 12 + usage);
+    let task_results = (steps + 1) * segments * states * (4 + 12 + usage);
+    // Per point of a sweep, two numbers (8 bytes each) per metric row: at most one row per
+    // arm, segment (and all) and metric of a state, a vendor or none.
+    let metric_values = if scenario.sweep.is_some() {
+        points * shape.arms() as u64 * (segments + 1) * (4 * states + 8) * 16
+    } else {
+        0
+    };
+    let results = held_points * point_tasks * task_results + metric_values;
     // Set-ups kept for tasks still to come (`setup`): at most the cache's budget, and no more
     // than one per task not in flight.
-    let kept = setup::KEPT_BYTES.min(per_task.saturating_mul(tasks.saturating_sub(in_flight)));
+    let kept = setup::KEPT_BYTES
+        .min(per_task.saturating_mul((tasks.len() as u64).saturating_sub(in_flight)));
     let total = BASE_BYTES
         .saturating_add(per_task.saturating_mul(in_flight))
         .saturating_add(kept)
@@ -244,23 +268,22 @@ const ADOPTION_ROW_FLOOR: u64 = 30;
 const SUMMARY_ROW_FLOOR: u64 = 40;
 
 /// The smallest size the files of a run can have, in bytes: `tasks` replicates of arm slots
-/// (points × arms) write adoption.csv rows (and as many usage.csv rows with usage); a whole run (`shard == false`) also writes the
-/// summary over every slot and the comparison of every variant slot.
-pub fn output_floor(scenario: &Scenario, arms: &[Arm<'_>], tasks: u64, shard: bool) -> u64 {
+/// (points × arms) write adoption.csv rows (and as many usage.csv rows with usage) when
+/// `tables` holds them; summary.csv and comparison.csv, when `tables` holds them, have rows
+/// for every arm slot (variant slot) of the points those tasks complete.
+pub fn output_floor(scenario: &Scenario, arms: &[Arm<'_>], tasks: u64, tables: Tables) -> u64 {
     let steps = u64::from(scenario.calendar.steps()) + 1;
     let segments = scenario.segments.len() as u64;
     let states = FIRST_PROVIDER as u64 + scenario.providers.len() as u64;
-    let mut adoption = tasks * steps * segments * states * ADOPTION_ROW_FLOOR;
-    if arms.iter().any(|a| a.setup.has_usage()) {
-        // usage.csv has a row per adoption.csv row, of at least the same size.
-        adoption *= 2;
-    }
-    if shard {
-        return adoption;
-    }
-    let slots = arms.len() as u64;
-    let variant_slots = arms.iter().filter(|a| a.name != "baseline").count() as u64;
-    let summary = (slots + variant_slots) * steps * (segments + 1) * states * SUMMARY_ROW_FLOOR;
+    let rows = tasks * steps * segments * states * ADOPTION_ROW_FLOOR;
+    let usage = arms.iter().any(|a| a.setup.has_usage()) && tables.contains(Table::Usage);
+    let adoption = u64::from(tables.contains(Table::Adoption)) * rows + u64::from(usage) * rows;
+    let slots = tasks / u64::from(scenario.replicates.max(1));
+    let arms_per_point = runner::shape(scenario, arms).arms() as u64;
+    let variant_slots = slots / arms_per_point * (arms_per_point - 1);
+    let per_slot = steps * (segments + 1) * states * SUMMARY_ROW_FLOOR;
+    let summary = u64::from(tables.contains(Table::Summary)) * slots * per_slot
+        + u64::from(tables.contains(Table::Comparison)) * variant_slots * per_slot;
     adoption + summary
 }
 
@@ -310,13 +333,63 @@ mod tests {
         // usage, so usage.csv doubles adoption.csv's floor.
         let adoption = 2 * 2 * 3 * 105 * 4 * 17 * ADOPTION_ROW_FLOOR;
         let summary = (2 + 1) * 105 * 5 * 17 * SUMMARY_ROW_FLOOR;
-        assert_eq!(output_floor(&scenario, &arms, 6, false), adoption + summary);
-        assert_eq!(output_floor(&scenario, &arms, 6, true), adoption);
+        assert_eq!(
+            output_floor(&scenario, &arms, 6, Tables::ALL),
+            adoption + summary
+        );
+        let counts = Tables::of(&[Table::Adoption, Table::Flows, Table::Usage]);
+        assert_eq!(output_floor(&scenario, &arms, 6, counts), adoption);
+        assert_eq!(
+            output_floor(&scenario, &arms, 6, Tables::SWEPT),
+            summary,
+            "a sweep's default tables have no adoption rows"
+        );
         let folder = Path::new("/out");
         assert!(check_disk_against(adoption + summary, adoption + summary, folder).is_ok());
         let err = check_disk_against(adoption, adoption - 1, folder).expect_err("refused");
         assert!(err.is_refusal());
         assert!(err.to_string().contains("not enough disk"), "{err}");
+    }
+
+    /// The flagship with a latin-hypercube sweep of `points` points over two parameters.
+    fn flagship_sweep(points: u32) -> Scenario {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/openai-api-block-2024.toml");
+        let text = std::fs::read_to_string(file).expect("bundled scenario");
+        let text = format!(
+            "{text}\n[sweep]\ndesign = \"latin_hypercube\"\nsamples = {points}\nseed = 1\n\
+             [sweep.parameters]\n\"adoption.innovation\" = {{ min = 0.002, max = 0.006 }}\n\
+             \"adoption.imitation\" = {{ min = 0.05, max = 0.25 }}\n"
+        );
+        let overrides = Overrides {
+            population: Some(5000),
+            replicates: Some(5),
+            ..Overrides::default()
+        };
+        Scenario::from_bytes("sweep.toml", text.as_bytes(), &overrides).expect("valid sweep")
+    }
+
+    #[test]
+    fn a_sweeps_memory_grows_only_by_its_metric_values() {
+        let estimates: Vec<Estimate> = [20, 2000]
+            .into_iter()
+            .map(|points| {
+                let scenario = flagship_sweep(points);
+                let arms = scenario.arms(&[]).expect("arms");
+                let all: Vec<usize> = (0..runner::shape(&scenario, &arms).tasks()).collect();
+                estimate(&scenario, &arms, &all, 2)
+            })
+            .collect();
+        let (few, many) = (estimates[0], estimates[1]);
+        assert_eq!(
+            (few.per_task, few.in_flight),
+            (many.per_task, many.in_flight)
+        );
+        // 7 arms × 5 replicates a point: two points in flight on two threads, whatever the
+        // number of points; per point, two numbers per metric row, a few tens of kilobytes.
+        let per_point = (many.results - few.results) / 1980;
+        assert!(per_point < 100_000, "{per_point} bytes a point");
+        assert!(many.total < 1 << 30, "{} bytes", many.total);
     }
 
     #[test]

@@ -2,9 +2,12 @@
 //! split a run between them and `blockade merge` puts it back together (docs/FORMAT.md, Shard
 //! folders).
 //!
-//! Shard I of N runs the tasks k with k mod N = I - 1, counting I from 1 as cargo-nextest's
-//! partitions do. The rule depends on the task index alone, never on timing, so every shard
-//! knows its tasks from the scenario and (I, N), and N shards cover every task exactly once.
+//! Without a sweep, shard I of N runs the tasks k with k mod N = I - 1, counting I from 1 as
+//! cargo-nextest's partitions do. With a sweep it runs whole points, the points p with
+//! p mod N = I - 1, so that it computes its points' statistics itself and its folder holds
+//! their rows rather than every replicate's counts. The rule depends on the task index alone,
+//! never on timing, so every shard knows its tasks from the scenario and (I, N), and N shards
+//! cover every task exactly once.
 
 use std::fmt;
 use std::str::FromStr;
@@ -39,6 +42,25 @@ impl Shard {
         (self.index as usize - 1..total)
             .step_by(self.count as usize)
             .collect()
+    }
+
+    /// The tasks of this shard among `points` sweep points of `per_point` tasks each, in
+    /// increasing order: every task of the points p with p mod N = I - 1.
+    pub fn point_tasks(self, points: usize, per_point: usize) -> Vec<usize> {
+        (self.index as usize - 1..points)
+            .step_by(self.count as usize)
+            .flat_map(|p| p * per_point..(p + 1) * per_point)
+            .collect()
+    }
+
+    /// The tasks of this shard in a run of `points` sweep points of `per_point` tasks each:
+    /// whole points when `swept`, else k mod N.
+    pub fn tasks_of(self, swept: bool, points: usize, per_point: usize) -> Vec<usize> {
+        if swept {
+            self.point_tasks(points, per_point)
+        } else {
+            self.tasks(points * per_point)
+        }
     }
 
     /// The folder name a shard writes by default beside the run's: `<name>.shard-I-of-N`.
@@ -101,5 +123,26 @@ mod tests {
             assert!(seen.iter().all(|&n| n == 1), "N = {count}");
         }
         assert!(Shard::new(5, 30).unwrap().tasks(3).is_empty());
+    }
+
+    #[test]
+    fn the_shards_of_a_sweep_take_whole_points_and_cover_every_task_once() {
+        let (points, per_point) = (7, 3);
+        let mut seen = vec![0; points * per_point];
+        for index in 1..=3 {
+            for k in Shard::new(index, 3)
+                .unwrap()
+                .tasks_of(true, points, per_point)
+            {
+                assert_eq!((k / per_point) % 3, index as usize - 1);
+                seen[k] += 1;
+            }
+        }
+        assert!(seen.iter().all(|&n| n == 1));
+        assert_eq!(
+            Shard::new(2, 3).unwrap().point_tasks(7, 3),
+            vec![3, 4, 5, 12, 13, 14]
+        );
+        assert_eq!(Shard::new(1, 2).unwrap().tasks_of(false, 2, 2), vec![0, 2]);
     }
 }

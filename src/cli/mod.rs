@@ -197,8 +197,9 @@ struct RunArgs {
     /// Also write report.html, the run's report (see `blockade report`), into the output folder
     #[arg(long, conflicts_with = "shard")]
     report: bool,
-    /// Run only shard I of N of the tasks (task k when k mod N = I - 1) and write a shard
-    /// folder for `blockade merge` [default --out: output/<scenario name>.shard-I-of-N]
+    /// Run only shard I of N of the tasks (task k when k mod N = I - 1; with a sweep, the
+    /// points p with p mod N = I - 1) and write a shard folder for `blockade merge`
+    /// [default --out: output/<scenario name>.shard-I-of-N]
     #[arg(long, value_name = "I/N")]
     shard: Option<Shard>,
     /// The tables' file format [default: the scenario's [output] format, else csv]; a
@@ -209,6 +210,17 @@ struct RunArgs {
     /// simulate only the replicates it lacks up to --replicates
     #[arg(long, conflicts_with = "shard")]
     extend: bool,
+    /// The tables to write, comma-separated, or all: adoption, flows, usage, summary,
+    /// comparison, metrics (points.csv, robustness.csv and run.json are always written)
+    /// [default: [output] tables, else all without a sweep and summary,comparison,metrics with
+    /// one]
+    #[arg(long, value_name = "LIST")]
+    tables: Option<String>,
+    /// Go on with the sweep an earlier run left unfinished in DIR.partial (interrupted, killed,
+    /// out of disk), computing only the points it had not completed; the files are the same
+    /// bytes as an uninterrupted run's
+    #[arg(long)]
+    resume: bool,
 }
 
 #[derive(Debug, Args)]

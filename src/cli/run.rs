@@ -2,13 +2,12 @@
 //! `--shard I/N`, to a shard folder holding that shard's share of the tasks.
 
 use super::RunArgs;
-use blockade::output::{self, Launch, Staging};
+use blockade::output::{self, Launch, PointWriter, Staging};
 use blockade::plot::{self, Chart, Kind};
-use blockade::report;
 use blockade::results::{Results, TaskCounts};
-use blockade::scenario::Scenario;
+use blockade::scenario::{Scenario, Table, Tables};
 use blockade::stats::Summary;
-use blockade::{Error, InputError, Result, resources, runner};
+use blockade::{Error, InputError, Result, compare, report, resources, runner};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use std::path::PathBuf;
@@ -42,6 +41,16 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             eprintln!("warning: {warning}");
         }
     }
+    let swept = scenario.sweep.is_some();
+    let requested = match &args.tables {
+        Some(list) => {
+            Tables::parse_list(list).map_err(|m| InputError::new(m).in_origin("--tables"))?
+        }
+        None => scenario.tables.unwrap_or(Tables::default_for(swept)),
+    };
+    let has_usage = arms.iter().any(|a| a.setup.has_usage());
+    let written = output::written_tables(requested, has_usage);
+    refuse_charts_without_counts(args, written, has_usage)?;
     let target = args.out.clone().unwrap_or_else(|| {
         let name = match args.shard {
             Some(shard) => shard.folder_name(&scenario.name),
@@ -53,24 +62,36 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         .num_threads(args.threads)
         .build()
         .map_err(|e| Error::Resources(format!("cannot start {} threads: {e}", args.threads)))?;
-    refuse_bookkeeping_that_cannot_fit(runner::shape(&scenario, &arms).tasks())?;
-    let mut results = runner::empty(&scenario, &arms);
-    let shape = *results.shape();
-    let tasks: Vec<usize> = match args.shard {
-        Some(shard) => shard.tasks(shape.tasks()),
-        None => (0..shape.tasks()).collect(),
+    let shape = runner::shape(&scenario, &arms);
+    refuse_bookkeeping_that_cannot_fit(shape.tasks())?;
+    let per_point = shape.one_point().tasks();
+    let (mut tasks, mut file_tables): (Vec<usize>, Tables) = match args.shard {
+        Some(shard) => (
+            shard.tasks_of(swept, shape.points(), per_point),
+            output::written_tables(output::shard_tables(requested, swept), has_usage),
+        ),
+        None => ((0..shape.tasks()).collect(), written),
     };
-    // A run that cannot fit in memory is refused before anything is allocated; the estimate
-    // counts the tasks this process runs (a shard's own), under the pool's parallelism.
-    let estimate = resources::estimate(&scenario, &arms, &tasks, pool.current_num_threads());
-    resources::check_memory(&estimate)?;
     let format = args.format.map(|f| f.table_format()).unwrap_or_default();
-    let mut staging = Staging::begin(&target)?;
-    if args.shard.is_none() {
-        staging.write_tables_as(format);
+    // A sweep writes into DIR.partial, kept when the run does not end, so that --resume goes
+    // on from its complete points: CSV files, which a killed run leaves complete up to the
+    // last point it recorded (a shard's are CSV whatever the format).
+    let partial = swept && (args.shard.is_some() || format.is_csv());
+    if partial {
+        // Kept in the partial folder whatever the tables: a resumed run reads its complete
+        // points' metric values back from it.
+        file_tables = Tables::of(&[file_tables.list(), vec![Table::Metrics]].concat());
+    } else if args.resume {
+        let why = match swept {
+            true => {
+                "a Parquet file is complete only once written whole: resume a sweep written as CSV"
+            }
+            false => {
+                "only a sweep is resumed: a run without a [sweep] is one point, computed whole"
+            }
+        };
+        return Err(InputError::new(why).in_origin("--resume").into());
     }
-    staging.refuse_inside(&args.scenario.file, "the scenario file")?;
-    staging.stop_on(interrupted.clone());
     let overrides = json!({
         "set": args.scenario.sets,
         "population": args.scenario.population,
@@ -79,9 +100,59 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         "variant": args.scenario.variants,
         "out": args.out,
     });
+    let launch = Launch {
+        command_line: std::env::args().collect(),
+        threads: pool.current_num_threads(),
+        started_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        overrides: overrides.clone(),
+    };
     let labels = output::Labels::of(&scenario, &arms);
+    let written_names: Vec<String> = written.list().iter().map(|t| t.name().to_owned()).collect();
+    let manifest_after = |wall_time_s: f64, agent_steps: u64| {
+        let mut manifest =
+            output::manifest(&scenario, &labels.arms, &launch, wall_time_s, agent_steps);
+        manifest.tables = Some(written_names.clone());
+        manifest.format = format;
+        manifest
+    };
+    let partial_run = output::PartialRun {
+        version: env!("CARGO_PKG_VERSION").into(),
+        resolved_sha256: manifest_after(0.0, 0).resolved_sha256,
+        seed: scenario.seed,
+        variants: labels.arms.clone(),
+        tables: written_names.clone(),
+        shard: args.shard.map(|s| s.to_string()),
+    };
+    let (mut staging, resume) = if partial {
+        let (staging, taken_over) = Staging::begin_kept(&target, args.resume)?;
+        let resume = match taken_over {
+            true => output::resume_point(&staging, &partial_run)?,
+            false => None,
+        };
+        if args.resume && resume.is_none() && !args.quiet {
+            eprintln!(
+                "nothing to resume in {}: computing every point",
+                output::partial_folder(staging.target()).display()
+            );
+        }
+        (staging, resume)
+    } else {
+        (Staging::begin(&target)?, None)
+    };
+    if args.shard.is_none() {
+        staging.write_tables_as(format);
+    }
+    if let Some(resume) = &resume {
+        tasks.retain(|&k| k / per_point >= resume.next_point);
+    }
+    // A run that cannot fit in memory is refused before anything is allocated; the estimate
+    // counts the tasks this process runs (a shard's own), under the pool's parallelism.
+    let estimate = resources::estimate(&scenario, &arms, &tasks, pool.current_num_threads());
+    resources::check_memory(&estimate)?;
+    staging.refuse_inside(&args.scenario.file, "the scenario file")?;
+    staging.stop_on(interrupted.clone());
     // --extend: the replicates the folder holds are read back, not simulated again.
-    let earlier = match args.extend {
+    let mut earlier = match args.extend {
         true => Some(output::read_earlier(
             staging.target(),
             &scenario,
@@ -107,55 +178,128 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         .sum::<u64>()
         * u64::from(scenario.calendar.steps());
     // A run whose files certainly cannot fit is refused now, not after simulating.
-    let floor = resources::output_floor(&scenario, &arms, tasks.len() as u64, args.shard.is_some());
+    let floor = resources::output_floor(&scenario, &arms, tasks.len() as u64, file_tables);
     resources::check_disk(floor, staging.folder())?;
     let bar = progress_bar(agent_steps, args.quiet);
-    let started_at = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let clock = Instant::now();
-    let done =
-        pool.install(|| runner::run_tasks(&scenario, &arms, &tasks, interrupted, &|n| bar.inc(n)))?;
-    for (&k, result) in tasks.iter().zip(done) {
-        results.set_task(k, result);
+    // Each point's rows are written as soon as its tasks end, and its counts dropped; a whole
+    // swept run keeps every point's metric values for robustness.csv.
+    let keep_values = swept && args.shard.is_none();
+    let manifest = manifest_after(0.0, agent_steps);
+    let mut writer = match &resume {
+        Some(resume) => PointWriter::resume(
+            &staging,
+            &labels,
+            file_tables,
+            &manifest,
+            keep_values,
+            resume,
+        )?,
+        None => PointWriter::create(&staging, &labels, file_tables, &manifest, keep_values)?,
+    };
+    if partial {
+        if resume.is_none() {
+            output::record_progress(&staging, &partial_run, 0, writer.checkpoint()?)?;
+        }
+        staging.keep();
     }
-    if let Some(earlier) = earlier {
-        earlier.fill(&mut results);
+    let mut shares = None;
+    let clock = Instant::now();
+    let mut on_point = |point: usize, mut results: Results| -> Result<()> {
+        if let Some(earlier) = &mut earlier {
+            earlier.fill_point(point, &mut results);
+        }
+        if !swept && args.shard.is_none() {
+            shares = Some((output::final_shares(&results), results.shape().replicates()));
+        }
+        writer.write_point(point, results)?;
+        if partial {
+            output::record_progress(&staging, &partial_run, point + 1, writer.checkpoint()?)?;
+        }
+        Ok(())
+    };
+    runner::run_points(
+        &pool,
+        &scenario,
+        &arms,
+        &tasks,
+        interrupted,
+        &|n| bar.inc(n),
+        &mut on_point,
+    )?;
+    if tasks.is_empty() && args.extend {
+        // The folder already holds every replicate asked for: its points are written from
+        // its counts alone.
+        for point in 0..shape.points() {
+            let slots = shape.arms();
+            let segment_agents = arms[point * slots..(point + 1) * slots]
+                .iter()
+                .map(|a| a.setup.segments.iter().map(|s| s.agents).collect())
+                .collect();
+            on_point(point, Results::empty(shape.one_point(), segment_agents))?;
+        }
     }
     let wall_time_s = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let names = writer.names().clone();
+    let values = writer.finish()?;
+    let manifest = manifest_after(wall_time_s, agent_steps);
+    if partial {
+        output::remove_record(&staging)?;
+        if args.shard.is_none() && !written.contains(Table::Metrics) {
+            let path = staging.path(output::METRICS_FILE);
+            std::fs::remove_file(&path)
+                .map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
+        }
+    }
 
-    let launch = Launch {
-        command_line: std::env::args().collect(),
-        threads: pool.current_num_threads(),
-        started_at,
-        overrides,
-    };
-    let mut manifest = output::manifest(&scenario, &labels.arms, &launch, wall_time_s, agent_steps);
-    manifest.format = format;
     match args.shard {
-        Some(shard) => output::write_shard(
-            &staging, &scenario, &results, shard, &tasks, &labels, manifest,
-        )?,
+        Some(shard) => {
+            let contents = output::ShardContents {
+                shape,
+                segment_agents: runner::empty(&scenario, &arms)
+                    .all_segment_agents()
+                    .to_vec(),
+                shard,
+                tasks: &tasks,
+                labels: &labels,
+                tables: written,
+                files: file_tables
+                    .list()
+                    .into_iter()
+                    .map(output::table_file)
+                    .collect(),
+            };
+            output::write_shard(&staging, &scenario, contents, manifest)?;
+        }
         None => {
-            output::write_tables(&staging, &scenario, &arms, &results)?;
+            if let Some(sweep) = &scenario.sweep {
+                output::write_points(&staging, sweep)?;
+                output::write_robustness(&staging, &names, &values)?;
+            }
             output::write_manifest(&staging, &manifest)?;
             if interrupted.load(Ordering::SeqCst) {
                 return Err(Error::Interrupted);
             }
-            // The metrics and charts are read back from the staged files, exactly as `compare`
-            // and `plot` would read the committed folder, so that both paths give the same
-            // bytes.
-            let (run, compared) = output::compare_folder(staging.folder(), None)?;
-            if args.plot {
-                plot_run(&run, staging.folder())?;
-            }
-            if args.report {
-                let folder = report::Folder {
-                    run,
-                    compared,
-                    manifest,
-                };
-                let page = report::html(&folder, &report::Options::default())?;
-                output::write_file_atomically(&staging.path(report::REPORT_FILE), page.as_bytes())?;
+            if args.plot || args.report {
+                // Read back from the staged files, exactly as `plot` and `report` would read
+                // the committed folder.
+                let run = output::read::load_run(staging.folder())?;
+                let compared = compare::compare(&run, None);
+                if args.plot {
+                    plot_run(&run, staging.folder())?;
+                }
+                if args.report {
+                    let folder = report::Folder {
+                        run,
+                        compared,
+                        manifest,
+                    };
+                    let page = report::html(&folder, &report::Options::default())?;
+                    output::write_file_atomically(
+                        &staging.path(report::REPORT_FILE),
+                        page.as_bytes(),
+                    )?;
+                }
             }
         }
     }
@@ -179,21 +323,74 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             human(agent_steps as f64),
             human(agent_steps as f64 / wall_time_s.max(1e-9)),
         );
-        match (&scenario.sweep, args.shard) {
-            (None, None) => print_final_table(&scenario, &labels.arms, &results),
-            (Some(sweep), None) => outln!(
+        let skipped = output::written_tables(Tables::ALL, has_usage).list();
+        let skipped: Vec<&str> = skipped
+            .into_iter()
+            .filter(|&t| !written.contains(t))
+            .map(|t| t.name())
+            .collect();
+        if !skipped.is_empty() {
+            eprintln!(
+                "skipped {}: {}; --tables all (or [output] tables in the file) writes them",
+                skipped.join(", "),
+                if swept && args.tables.is_none() && scenario.tables.is_none() {
+                    "a sweep writes summary, comparison and metrics unless told otherwise"
+                } else {
+                    "not among the tables asked for"
+                }
+            );
+        }
+        match (&scenario.sweep, args.shard, shares) {
+            (None, None, Some((shares, replicates))) => {
+                print_final_table(&scenario, &labels.arms, &shares, replicates);
+            }
+            (Some(sweep), None, _) => outln!(
                 "{} sweep points: each point's curves are in summary.csv and comparison.csv, \
                  its values in points.csv, its metrics in metrics.csv; robustness.csv summarises \
                  each variant across the points. No interval is shown here: blockade compare {} \
                  prints each effect with its interval over replicates (simulation noise) and its \
-                 spread over the points (the parameters' declared uncertainty)",
+                 spread over the points (the parameters' declared uncertainty){}",
                 sweep.points.len(),
-                target.display()
+                target.display(),
+                if written.contains(Table::Adoption) && written.contains(Table::Flows) {
+                    ""
+                } else {
+                    ", from the counts of a run with --tables all"
+                }
             ),
-            (_, Some(_)) => {}
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// `--plot` and `--report` read the folder back as `plot` and `report` do, from its counts:
+/// refused (exit status 2) when those tables are not written.
+fn refuse_charts_without_counts(args: &RunArgs, written: Tables, has_usage: bool) -> Result<()> {
+    let mut needed = vec![Table::Adoption, Table::Flows];
+    if has_usage {
+        needed.push(Table::Usage);
+    }
+    let missing: Vec<&str> = needed
+        .into_iter()
+        .filter(|&t| !written.contains(t))
+        .map(|t| t.name())
+        .collect();
+    let flag = match (args.plot, args.report) {
+        (true, _) => "--plot",
+        (false, true) => "--report",
+        (false, false) => return Ok(()),
+    };
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(InputError::new(format!(
+        "{flag} draws from the counts, but the tables written leave out {}: add them to \
+         --tables",
+        missing.join(", ")
+    ))
+    .in_origin("--tables")
+    .into())
 }
 
 /// Refuses a number of tasks whose bookkeeping alone (an empty entry of the results and an
@@ -283,8 +480,12 @@ fn percent(share: f64) -> String {
 
 /// Each arm's share per state at the last step, all segments, with its 95% interval; split
 /// into several tables when the arms do not fit in [`TABLE_WIDTH`] columns.
-fn print_final_table(scenario: &Scenario, arms: &[String], results: &Results) {
-    let shares = output::final_shares(results);
+fn print_final_table(
+    scenario: &Scenario,
+    arms: &[String],
+    shares: &[Vec<Summary>],
+    replicates: u32,
+) {
     let states = scenario.states();
     let label_width = states.iter().map(|s| s.len()).max().unwrap_or(5).max(5) + 2;
     let cells: Vec<Vec<String>> = shares
@@ -301,7 +502,6 @@ fn print_final_table(scenario: &Scenario, arms: &[String], results: &Results) {
             + 2
     };
     let steps = scenario.calendar.steps();
-    let replicates = results.shape().replicates();
     outln!(
         "Share of all agents (%) at {} (step {steps}): mean [95% interval] over {} replicate{}",
         scenario.calendar.end(),

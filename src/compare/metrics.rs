@@ -38,6 +38,27 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// Every metric, in the order of the rows.
+    pub const ALL: [Metric; 12] = [
+        Metric::Share,
+        Metric::DomesticShare,
+        Metric::ForeignShare,
+        Metric::DomesticCrossing,
+        Metric::PeakUnserved,
+        Metric::UnservedExposure,
+        Metric::SwitchesAway,
+        Metric::VendorShare,
+        Metric::UsageShare,
+        Metric::UsageDomesticShare,
+        Metric::UsageForeignShare,
+        Metric::UsageVendorShare,
+    ];
+
+    /// The metric named `name` in `metrics.csv`, if any.
+    pub fn parse(name: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == name)
+    }
+
     /// The name in `metrics.csv`.
     pub fn name(self) -> &'static str {
         match self {

@@ -15,7 +15,7 @@ pub mod series;
 mod uncertainty;
 
 pub use metrics::{Metric, MetricRow, metrics};
-pub use robustness::{Better, RobustnessRow, robustness};
+pub use robustness::{Better, MetricsByPoint, RobustnessRow, robustness};
 pub use uncertainty::{Driver, SPREAD, TwoIntervals, two_intervals, weighted_quantile};
 
 use crate::error::InputError;
@@ -128,6 +128,41 @@ impl RunData {
             timelines,
             results,
             switches,
+        }
+    }
+
+    /// The same names, dates and timelines with other counts: one point's `results` (of the
+    /// same arms, replicates, steps, segments and states) and their `switches`.
+    ///
+    /// # Panics
+    /// When the shapes differ from this data's.
+    pub(crate) fn with_counts(&self, results: Results, switches: Switches) -> RunData {
+        assert!(
+            results.shape() == self.results.shape() && switches.shape() == results.shape(),
+            "the counts do not have the shape of the names"
+        );
+        RunData {
+            results,
+            switches,
+            ..self.clone_names()
+        }
+    }
+
+    /// The names, dates and timelines, with empty counts of the same shape.
+    fn clone_names(&self) -> RunData {
+        let shape = *self.results.shape();
+        RunData {
+            scenario: self.scenario.clone(),
+            arms: self.arms.clone(),
+            segments: self.segments.clone(),
+            states: self.states.clone(),
+            domestic: self.domestic.clone(),
+            vendors: self.vendors.clone(),
+            vendor: self.vendor.clone(),
+            dates: self.dates.clone(),
+            timelines: self.timelines.clone(),
+            results: Results::empty(shape, vec![vec![0; shape.segments()]; shape.slots()]),
+            switches: Switches::new(shape),
         }
     }
 

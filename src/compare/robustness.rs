@@ -99,28 +99,74 @@ pub(super) fn difference(row: &MetricRow, baseline: &MetricRow) -> f64 {
 /// Every point's rows have the same keys in the same order (the points of a run share their
 /// names and steps), and a variant's row comes `arm` rows after its baseline's.
 pub fn robustness(points: &[Vec<MetricRow>]) -> Vec<RobustnessRow> {
-    let Some(first) = points.first() else {
-        return Vec::new();
-    };
-    let mut rows = Vec::new();
-    for (i, key) in first.iter().enumerate().filter(|(_, r)| r.arm > 0) {
-        let differences: Vec<f64> = points
-            .iter()
-            .map(|rows| {
-                let (row, baseline) = (&rows[i], &rows[i - key.arm]);
-                debug_assert!(
+    let mut by_point = MetricsByPoint::default();
+    for rows in points {
+        by_point.push(rows);
+    }
+    by_point.robustness()
+}
+
+/// Every point's metric values, kept as the points are computed one after the other: the
+/// first point's rows (their keys, which every point shares) and, per point, each row's mean
+/// and each variant row's difference from its baseline. Small (two numbers per row and
+/// point), so that a sweep of many points holds them all; the summaries across points
+/// (robustness) are computed from them once every point is in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricsByPoint {
+    /// The first point's rows.
+    pub keys: Vec<MetricRow>,
+    /// Per point, in point order, each row's mean.
+    pub means: Vec<Vec<f64>>,
+    /// Per point, in point order, each variant row's difference from its baseline (see
+    /// [`RobustnessRow`]), in row order.
+    pub differences: Vec<Vec<f64>>,
+}
+
+impl MetricsByPoint {
+    /// Adds the next point's rows, as [`super::metrics`] returns them.
+    pub fn push(&mut self, rows: &[MetricRow]) {
+        if self.means.is_empty() {
+            self.keys = rows.to_vec();
+        }
+        debug_assert!(
+            rows.len() == self.keys.len()
+                && rows.iter().zip(&self.keys).all(|(row, key)| {
                     (row.arm, row.segment, row.metric, row.state)
                         == (key.arm, key.segment, key.metric, key.state)
-                        && baseline.arm == 0
-                        && baseline.metric == key.metric,
-                    "the points' metric rows do not line up"
-                );
-                difference(row, baseline)
-            })
-            .collect();
-        rows.push(summarise(key, &differences));
+                }),
+            "the points' metric rows do not line up"
+        );
+        self.means.push(rows.iter().map(|r| r.mean).collect());
+        self.differences.push(
+            rows.iter()
+                .enumerate()
+                .filter(|(_, r)| r.arm > 0)
+                .map(|(i, row)| {
+                    let baseline = &rows[i - row.arm];
+                    debug_assert!(baseline.arm == 0 && baseline.metric == row.metric);
+                    difference(row, baseline)
+                })
+                .collect(),
+        );
     }
-    rows
+
+    /// The number of points pushed.
+    pub fn points(&self) -> usize {
+        self.means.len()
+    }
+
+    /// For every variant row, its difference from the baseline summarised across the points.
+    pub fn robustness(&self) -> Vec<RobustnessRow> {
+        self.keys
+            .iter()
+            .filter(|r| r.arm > 0)
+            .enumerate()
+            .map(|(v, key)| {
+                let differences: Vec<f64> = self.differences.iter().map(|d| d[v]).collect();
+                summarise(key, &differences)
+            })
+            .collect()
+    }
 }
 
 fn summarise(key: &MetricRow, differences: &[f64]) -> RobustnessRow {

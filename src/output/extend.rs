@@ -40,6 +40,21 @@ impl Earlier {
         self.results.shape().replicates()
     }
 
+    /// Moves the folder's tasks of sweep point `point` into `results`, the new run's results
+    /// of that point (as the runner hands them over), where replicate r of each arm keeps
+    /// its number.
+    pub fn fill_point(&mut self, point: usize, results: &mut Results) {
+        let earlier = *self.results.shape();
+        let shape = *results.shape();
+        let per_point = earlier.one_point().tasks();
+        for k in point * per_point..(point + 1) * per_point {
+            let task = earlier.task(k);
+            let counts = std::mem::take(self.results.task_mut(k));
+            let local = Task { point: 0, ..task };
+            results.set_task(shape.index(local), counts);
+        }
+    }
+
     /// Moves the folder's tasks into `results`, the new run's, where replicate r of each
     /// point and arm keeps its number.
     pub fn fill(mut self, results: &mut Results) {

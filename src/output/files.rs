@@ -80,3 +80,18 @@ impl TableFormat {
         }
     }
 }
+/// The file of `table`.
+pub fn table_file(table: crate::scenario::Table) -> &'static str {
+    use crate::scenario::Table;
+    match table {
+        Table::Adoption => ADOPTION,
+        Table::Flows => FLOWS,
+        Table::Usage => USAGE,
+        Table::Summary => SUMMARY,
+        Table::Comparison => COMPARISON,
+        Table::Metrics => METRICS_FILE,
+    }
+}
+
+/// The record of a swept run's partial folder (docs/FORMAT.md, `run --resume`).
+pub(super) const PARTIAL_RECORD: &str = "partial.json";

@@ -89,6 +89,10 @@ pub struct RunManifest {
     /// `agent_steps / wall_time_s`, 0 when no time passed.
     #[serde(default)]
     pub agent_steps_per_s: f64,
+    /// The tables written, by name (docs/FORMAT.md, `--tables`); missing in folders of
+    /// versions that wrote every table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables: Option<Vec<String>>,
     /// The scenario as run.
     pub resolved: Resolved,
     /// After a merge: what each shard recorded of its own run.
@@ -739,6 +743,7 @@ pub fn manifest(
         wall_time_s,
         agent_steps,
         agent_steps_per_s: agent_steps_per_s(agent_steps, wall_time_s),
+        tables: None,
         resolved,
         shards: None,
         format: TableFormat::Csv,

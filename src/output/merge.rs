@@ -1,8 +1,11 @@
 //! Merging shard folders back into the results of one run (docs/FORMAT.md, Shard folders).
 //!
-//! Merging reads the integer counts back from the rows, with the reader `compare` uses, and
-//! rebuilds [`Results`], so that the same writers compute the same statistics from the same
-//! integers: the merged CSV files are byte-identical to an unsharded run's. Everything about
+//! Without a sweep, merging reads the integer counts back from the rows, with the reader
+//! `compare` uses, and rebuilds [`Results`], so that the same writers compute the same
+//! statistics from the same integers. With a sweep each shard has computed its own points'
+//! rows: merging puts them back in point order, and summarises the points' metric values
+//! (read back from `metrics.csv`) into `robustness.csv` as a run does. Either way the merged
+//! CSV files are byte-identical to an unsharded run's with the same tables. Everything about
 //! the shards is checked before anything is written: that they are one run's, that each task
 //! appears exactly once, that no file was truncated or changed. Every such problem is a
 //! refusal naming the folder.
@@ -11,13 +14,22 @@ use super::counts::{
     Dates, FileLayout, FlowsInto, read_adoption, read_flows, read_usage,
     refuse_more_rows_than_bytes, segment_agents,
 };
-use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST, TableFormat, USAGE};
+use super::files::{
+    ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, SHARD_MANIFEST, SUMMARY, TableFormat, USAGE,
+    table_file,
+};
 use super::manifest::{RunManifest, ShardRun, agent_steps_per_s};
+use super::pointwise::{PointWriter, read_metric_values, write_robustness};
+use super::rows::{
+    AdoptionRow, ComparisonRow, FlowRow, MetricsRow, RowReader, RowWriter, SummaryRow, UsageRow,
+    header,
+};
 use super::shard::{ShardManifest, sha256_of_file};
-use super::staging::Staging;
+use super::staging::{Staging, write_error};
 use super::tables::Labels;
 use crate::error::{Error, InputError, Result};
 use crate::results::{Results, Shape};
+use crate::scenario::{Table, Tables};
 use crate::shard::Shard;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -40,11 +52,23 @@ impl Given {
     }
 }
 
+/// What the shards hold: counts (without a sweep), or whole points' rows (with one).
+#[derive(Debug)]
+enum Content {
+    /// The results, as an unsharded run would hold them.
+    Counts(Results),
+    /// Per shard, in shard order, its folder: each holds the rows of its points.
+    Points(Vec<PathBuf>),
+}
+
 /// The results of every shard of a run, put back together.
 #[derive(Debug)]
 pub struct Merged {
-    /// The results, as an unsharded run would hold them.
-    pub results: Results,
+    content: Content,
+    /// The tables the run asked for.
+    tables: Tables,
+    /// The tasks of the run.
+    tasks: usize,
     /// The labels of the output files.
     pub labels: Labels,
     /// `scenario.name`, for the default output folder.
@@ -117,8 +141,18 @@ fn check_itself(given: &Given) -> Result<Shard> {
         return Err(malformed("its layout is inconsistent"));
     }
     // Compared without building the shard's list, whose length comes from the manifest.
-    let own = (shard.index() as usize - 1..m.tasks_total).step_by(shard.count() as usize);
-    if !m.tasks.iter().copied().eq(own) {
+    let first = shard.index() as usize - 1;
+    let step = shard.count() as usize;
+    let per_point = m.tasks_total / layout.points;
+    let own = m.tasks.iter().copied();
+    let theirs = if layout.point_column {
+        own.eq((first..layout.points)
+            .step_by(step)
+            .flat_map(|p| p * per_point..(p + 1) * per_point))
+    } else {
+        own.eq((first..m.tasks_total).step_by(step))
+    };
+    if !theirs {
         return Err(malformed(&format!(
             "its task list is not that of shard {shard}"
         )));
@@ -156,6 +190,13 @@ fn check_same_run(first: &Given, other: &Given) -> Result<()> {
             b.shard, b.shards, a.shard, a.shards
         )));
     }
+    if a.tables != b.tables {
+        return Err(other.refuse(format!(
+            "wrote the tables {}, but {fa} the tables {}: the shards of a run share --tables",
+            b.tables.join(","),
+            a.tables.join(",")
+        )));
+    }
     if a.layout != b.layout || a.tasks_total != b.tasks_total {
         return Err(other.refuse(format!(
             "ran other variants than {fa}: the shards of a run share --variant"
@@ -167,9 +208,17 @@ fn check_same_run(first: &Given, other: &Given) -> Result<()> {
 /// Checks each file the manifest lists against its size and checksum.
 fn check_files(given: &Given) -> Result<()> {
     let m = &given.manifest;
-    let mut required = vec![ADOPTION, FLOWS];
+    let mut required = vec![];
     if m.layout.point_column {
         required.push(POINTS);
+        required.push(METRICS_FILE);
+        for table in requested_tables(given)?.list() {
+            if table != Table::Usage {
+                required.push(table_file(table));
+            }
+        }
+    } else {
+        required.extend([ADOPTION, FLOWS]);
     }
     for name in required {
         if !m.files.contains_key(name) {
@@ -179,7 +228,16 @@ fn check_files(given: &Given) -> Result<()> {
         }
     }
     for (name, entry) in &m.files {
-        if ![ADOPTION, FLOWS, POINTS, USAGE].contains(&name.as_str()) {
+        let known = [
+            ADOPTION,
+            FLOWS,
+            POINTS,
+            USAGE,
+            SUMMARY,
+            COMPARISON,
+            METRICS_FILE,
+        ];
+        if !known.contains(&name.as_str()) {
             return Err(given.refuse(format!(
                 "malformed {SHARD_MANIFEST}: it lists an unknown file '{name}'"
             )));
@@ -202,6 +260,22 @@ fn check_files(given: &Given) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The tables a shard's run asked for.
+fn requested_tables(given: &Given) -> Result<Tables> {
+    let names: Vec<Table> = given
+        .manifest
+        .tables
+        .iter()
+        .map(|name| Table::parse(name))
+        .collect::<Option<_>>()
+        .ok_or_else(|| {
+            given.refuse(format!(
+                "malformed {SHARD_MANIFEST}: its tables are not table names"
+            ))
+        })?;
+    Ok(Tables::of(&names))
 }
 
 /// Reads the shard folders of one run, checks that they are one run's and cover every task
@@ -268,7 +342,38 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
         }
     }
 
+    let tables = requested_tables(first)?;
+    let name = merged_name(first)?;
+    let shards = by_shard
+        .iter()
+        .map(|(s, g)| (g.shown.clone(), *s, g.manifest.run.clone()))
+        .collect();
     let layout = &first.manifest.layout;
+    let labels = Labels {
+        arms: layout.arms.clone(),
+        dates: layout.dates.clone(),
+        segments: layout.segments.clone(),
+        states: layout.states.clone(),
+        point_column: layout.point_column,
+    };
+    let points = match layout.point_column {
+        true => Some(
+            std::fs::read(first.dir.join(POINTS))
+                .map_err(|e| first.refuse(format!("{POINTS}: cannot read: {e}")))?,
+        ),
+        false => None,
+    };
+    if layout.point_column {
+        return Ok(Merged {
+            content: Content::Points(by_shard.values().map(|g| g.dir.clone()).collect()),
+            tables,
+            tasks: first.manifest.tasks_total,
+            labels,
+            name,
+            points,
+            shards,
+        });
+    }
     let malformed = || {
         first.refuse(format!(
             "malformed {SHARD_MANIFEST}: its layout is inconsistent"
@@ -290,13 +395,6 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
         .sum();
     refuse_more_rows_than_bytes(&first.dir.join(ADOPTION), rows, Some(bytes), SHARD_MANIFEST)?;
     let mut results = Results::empty(shape, layout.segment_agents.clone());
-    let labels = Labels {
-        arms: layout.arms.clone(),
-        dates: layout.dates.clone(),
-        segments: layout.segments.clone(),
-        states: layout.states.clone(),
-        point_column: layout.point_column,
-    };
     let rows = FileLayout {
         arms: &labels.arms,
         segments: &labels.segments,
@@ -342,23 +440,14 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Merged> {
             "the counts do not add up to the agents per segment in {SHARD_MANIFEST}"
         )));
     }
-    let points = match layout.point_column {
-        true => Some(
-            std::fs::read(first.dir.join(POINTS))
-                .map_err(|e| first.refuse(format!("{POINTS}: cannot read: {e}")))?,
-        ),
-        false => None,
-    };
-    let name = merged_name(first)?;
     Ok(Merged {
-        results,
+        tasks: shape.tasks(),
+        content: Content::Counts(results),
+        tables,
         labels,
         name,
         points,
-        shards: by_shard
-            .iter()
-            .map(|(s, g)| (g.shown.clone(), *s, g.manifest.run.clone()))
-            .collect(),
+        shards,
     })
 }
 
@@ -387,16 +476,60 @@ fn merged_name(first: &Given) -> Result<String> {
 }
 
 impl Merged {
-    /// Writes the files an unsharded run writes, but `run.json`, into `staging`.
-    pub fn write_tables(&self, staging: &Staging) -> Result<()> {
-        super::write_results(staging, &self.labels, &self.results)?;
+    /// Writes the files an unsharded run with the same tables writes, but `run.json`, into
+    /// `staging`; `manifest` is the merged run.json.
+    pub fn write_tables(self, staging: &Staging, manifest: &RunManifest) -> Result<()> {
         if let Some(bytes) = &self.points {
-            if staging.table_format() != TableFormat::Csv {
-                return self.write_points(staging);
+            if staging.table_format() == TableFormat::Csv {
+                let path = staging.path(POINTS);
+                std::fs::write(&path, bytes)
+                    .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+            } else {
+                self.write_points(staging)?;
             }
-            let path = staging.path(POINTS);
-            std::fs::write(&path, bytes)
-                .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+        }
+        match self.content {
+            Content::Counts(results) => {
+                let tables = super::written_tables(self.tables, results.has_usage());
+                let mut writer =
+                    PointWriter::create(staging, &self.labels, tables, manifest, false)?;
+                writer.write_point(0, results)?;
+                writer.finish()?;
+            }
+            Content::Points(dirs) => {
+                let points = self.tasks / self.labels.arms.len().max(1);
+                let points = points / manifest.replicates.max(1) as usize;
+                for table in self.tables.list() {
+                    let name = table_file(table);
+                    if table != Table::Metrics && dirs.iter().all(|d| !d.join(name).exists()) {
+                        // Usage, asked for by a run without usage.
+                        continue;
+                    }
+                    interleave(staging, name, &dirs, points)?;
+                }
+                if !self.tables.contains(Table::Metrics) {
+                    interleave(staging, METRICS_FILE, &dirs, points)?;
+                }
+                let writer =
+                    PointWriter::create(staging, &self.labels, Tables::of(&[]), manifest, false)?;
+                let names = writer.names().clone();
+                writer.finish()?;
+                let values = read_metric_values(&staging.path(METRICS_FILE), &names, true)?;
+                write_robustness(staging, &names, &values)?;
+                if !self.tables.contains(Table::Metrics) {
+                    let path = staging.path(METRICS_FILE);
+                    std::fs::remove_file(&path).map_err(|e| write_error(&path, e))?;
+                }
+                if staging.table_format() != TableFormat::Csv {
+                    // The rows were put back together as the shards' CSV text: written again
+                    // as the typed rows a run writes.
+                    for table in self.tables.list() {
+                        if staging.path(table_file(table)).exists() {
+                            rewrite_in_format(staging, table)?;
+                        }
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -424,6 +557,11 @@ impl Merged {
             &points,
             sweep.weights.as_deref(),
         )
+    }
+
+    /// The number of tasks merged.
+    pub fn tasks(&self) -> usize {
+        self.tasks
     }
 
     /// The merged run.json: the shards' own, with the merge's command line and output folder,
@@ -482,4 +620,96 @@ fn json_to_toml(value: &Value) -> toml::Value {
         Value::String(s) => toml::Value::String(s.clone()),
         other => toml::Value::String(other.to_string()),
     }
+}
+
+/// Writes `name` into `staging` from the same file of each shard folder `dirs` (in shard
+/// order, shard I holding the points p with p mod N = I - 1, each file sorted by point): the
+/// header once, then every point's rows in point order, each copied as it is.
+fn interleave(staging: &Staging, name: &str, dirs: &[PathBuf], points: usize) -> Result<()> {
+    let mut readers = Vec::with_capacity(dirs.len());
+    let mut header = None;
+    for dir in dirs {
+        let path = dir.join(name);
+        let file = std::fs::File::open(&path)
+            .map_err(|e| super::rows::refuse(&path, format!("cannot read: {e}")))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .buffer_capacity(1 << 20)
+            .from_reader(file);
+        let mut first = csv::ByteRecord::new();
+        let read = reader.read_byte_record(&mut first);
+        if !matches!(read, Ok(true)) || header.as_ref().is_some_and(|h| *h != first) {
+            return Err(super::rows::refuse(
+                &path,
+                "its header is not the other shards'",
+            ));
+        }
+        header = Some(first);
+        readers.push((path, reader, csv::ByteRecord::new(), false));
+    }
+    let (path, file) = staging.create(name)?;
+    let fail = |e: csv::Error| write_error(&path, std::io::Error::other(e.to_string()));
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(false)
+        .from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
+    if let Some(header) = &header {
+        out.write_byte_record(header).map_err(fail)?;
+    }
+    // Each reader's next record, read ahead (the flag says whether it holds one).
+    for (path, reader, record, held) in &mut readers {
+        *held = reader
+            .read_byte_record(record)
+            .map_err(|e| super::rows::refuse(path, format!("malformed CSV: {e}")))?;
+    }
+    let count = readers.len();
+    for point in 0..points {
+        let (path, reader, record, held) = &mut readers[point % count];
+        let wanted = point.to_string();
+        while *held && record.get(0) == Some(wanted.as_bytes()) {
+            out.write_byte_record(record).map_err(fail)?;
+            *held = reader
+                .read_byte_record(record)
+                .map_err(|e| super::rows::refuse(path, format!("malformed CSV: {e}")))?;
+        }
+    }
+    if let Some((path, ..)) = readers.iter().find(|(.., held)| *held) {
+        return Err(super::rows::refuse(
+            path,
+            "holds a row of a point that is not its shard's, or out of order",
+        ));
+    }
+    let inner = out
+        .into_inner()
+        .map_err(|e| write_error(&path, e.into_error()))?;
+    let file = inner
+        .into_inner()
+        .map_err(|e| write_error(&path, e.into_error()))?;
+    file.sync_all().map_err(|e| write_error(&path, e))
+}
+
+/// Writes the CSV table `table` in `staging` again in the staging folder's format, row by row
+/// as typed rows, and removes the CSV file.
+fn rewrite_in_format(staging: &Staging, table: Table) -> Result<()> {
+    let name = table_file(table);
+    let path = staging.path(name);
+    macro_rules! rewrite {
+        ($row:ident) => {{
+            let mut reader = RowReader::open::<$row>(&path, true)?;
+            let mut writer = RowWriter::create(staging, name, &header::<$row>(true))?;
+            while let Some((point, row, _)) = reader.next::<$row>()? {
+                writer.write(point, &row)?;
+            }
+            writer.finish()?;
+        }};
+    }
+    match table {
+        Table::Adoption => rewrite!(AdoptionRow),
+        Table::Flows => rewrite!(FlowRow),
+        Table::Usage => rewrite!(UsageRow),
+        Table::Summary => rewrite!(SummaryRow),
+        Table::Comparison => rewrite!(ComparisonRow),
+        Table::Metrics => rewrite!(MetricsRow),
+    }
+    std::fs::remove_file(&path).map_err(|e| write_error(&path, e))
 }

@@ -12,7 +12,7 @@ use super::rows::{MetricsRow, header, table_bytes};
 use crate::compare::{Metric, MetricRow, RunData, RunPoints, UNSERVED};
 use crate::error::Result;
 
-fn named<'a>(data: &'a RunData, row: &MetricRow) -> MetricsRow<'a> {
+pub(super) fn named<'a>(data: &'a RunData, row: &MetricRow) -> MetricsRow<'a> {
     MetricsRow {
         variant: &data.arms[row.arm],
         segment: data.segment_name(row.segment),

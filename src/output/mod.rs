@@ -13,6 +13,8 @@ mod merge;
 mod metrics;
 mod os;
 mod parquet;
+mod partial;
+mod pointwise;
 pub mod read;
 mod robustness;
 mod rows;
@@ -25,60 +27,43 @@ pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
 pub use extend::{Earlier, read_earlier};
 pub use files::{
     ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, ROBUSTNESS_FILE, SHARD_MANIFEST, SUMMARY,
-    TableFormat, USAGE,
+    TableFormat, USAGE, table_file,
 };
 pub use format::Layout;
 pub use given::{WEIGHT_COLUMN, read_given_points};
 pub use manifest::{Launch, RunManifest, json_sha256, manifest, resolved};
 pub use merge::{Merged, read_shards};
 pub use metrics::{metrics_csv, metrics_json, metrics_table};
+pub use partial::{PartialRun, Resume, record_progress, remove_record, resume_point};
+pub use pointwise::{PointWriter, write_robustness};
 pub use robustness::{robustness_csv, robustness_json, robustness_table};
-pub use shard::write_shard;
+pub use shard::{ShardContents, shard_tables, write_shard};
 pub use staging::{
     FolderIdentity, MANIFEST, Staging, abandon_temporaries, check_replaceable, describe_folder,
-    write_file_atomically,
+    partial_folder, write_file_atomically,
 };
 pub use tables::Labels;
 pub use uncertainty::two_intervals_table;
 
 use crate::error::{Error, Result};
 use crate::results::Results;
-use crate::scenario::{Arm, Scenario, Sweep};
+use crate::scenario::{Sweep, Table, Tables};
 
-/// The files of a run, in the order they are written; a swept run adds [`POINTS`] and
-/// [`ROBUSTNESS_FILE`], and `run --plot` adds its charts.
+/// The files of a run that writes every table, in the order they are listed; a swept run
+/// adds [`POINTS`] and [`ROBUSTNESS_FILE`], and `run --plot` adds its charts.
 pub const FILES: [&str; 6] = [ADOPTION, SUMMARY, COMPARISON, FLOWS, MANIFEST, METRICS_FILE];
 
-/// Writes the CSV files of a run into a staging folder, `points.csv` included when swept;
-/// `run.json` comes last, once the run's wall time is known, from [`write_manifest`].
-pub fn write_tables(
-    staging: &Staging,
-    scenario: &Scenario,
-    arms: &[Arm<'_>],
-    results: &Results,
-) -> Result<()> {
-    write_results(staging, &Labels::of(scenario, arms), results)?;
-    match &scenario.sweep {
-        Some(sweep) => write_points(staging, sweep),
-        None => Ok(()),
+/// The tables a run writes: `requested`, without usage when no segment declares it.
+pub fn written_tables(requested: Tables, has_usage: bool) -> Tables {
+    if has_usage {
+        requested
+    } else {
+        requested.without(Table::Usage)
     }
-}
-
-/// Writes the four CSV files of `results` (and `usage.csv` when it carries usage) (every task) into a staging folder.
-fn write_results(staging: &Staging, labels: &Labels, results: &Results) -> Result<()> {
-    let all: Vec<usize> = (0..results.shape().tasks()).collect();
-    tables::write_adoption(staging, ADOPTION, results, labels, &all)?;
-    tables::write_summary(staging, SUMMARY, results, labels)?;
-    tables::write_comparison(staging, COMPARISON, results, labels)?;
-    tables::write_flows(staging, FLOWS, results, labels, &all)?;
-    if results.has_usage() {
-        tables::write_usage(staging, USAGE, results, labels, &all)?;
-    }
-    Ok(())
 }
 
 /// Writes `points.csv`: each point's number and values.
-fn write_points(staging: &Staging, sweep: &Sweep) -> Result<()> {
+pub fn write_points(staging: &Staging, sweep: &Sweep) -> Result<()> {
     let parameters: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
     let points: Vec<Vec<toml::Value>> = sweep.points.iter().map(|p| p.values.clone()).collect();
     tables::write_points(

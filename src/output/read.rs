@@ -82,6 +82,23 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
     }
     let manifest_path = dir.join(super::MANIFEST);
     let manifest = read_manifest(dir, &manifest_path)?;
+    if let Some(tables) = &manifest.tables {
+        let missing: Vec<&str> = ["adoption", "flows"]
+            .into_iter()
+            .filter(|t| !tables.iter().any(|w| w == t))
+            .collect();
+        if !missing.is_empty() {
+            return Err(refuse(
+                dir,
+                format!(
+                    "the run wrote {} but not {}, whose counts this reads: its metrics are in \
+                     metrics.csv; run it again with --tables all to read it here",
+                    tables.join(", "),
+                    missing.join(" or ")
+                ),
+            ));
+        }
+    }
     let described = describe(&manifest_path, &manifest)?;
     let table = |name: &str| dir.join(manifest.format.file(name));
     let sweep = match &manifest.resolved.sweep {
@@ -189,28 +206,52 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
         &dates,
         FlowsInto::Switches(&mut switches),
     )?;
-    let dates = dates.known();
-    let timelines = timelines(&manifest_path, &manifest.resolved, &d.arms, &dates)?;
+    let names = names_of(&manifest_path, &manifest, d, dates.known())?;
     let data = results
         .into_points()
         .into_iter()
         .zip(switches.into_points())
-        .map(|(results, switches)| {
-            RunData::new(
-                d.scenario.clone(),
-                d.arms.clone(),
-                d.segments.clone(),
-                d.states.clone(),
-                d.domestic.clone(),
-                &d.vendors,
-                dates.clone(),
-                timelines.clone(),
-                results,
-                switches,
-            )
-        })
+        .map(|(results, switches)| names.with_counts(results, switches))
         .collect();
     Ok((data, sweep))
+}
+
+/// A point's data with no counts yet: the names, origins and timelines `run.json` gives, and
+/// the dates of the steps. The reader fills it with each point's counts, as the run does
+/// with the counts it has just simulated, so that both compute the same metrics.
+pub(crate) fn point_names(manifest: &RunManifest, dates: Vec<NaiveDate>) -> Result<RunData> {
+    let path = Path::new(super::MANIFEST);
+    names_of(path, manifest, &describe(path, manifest)?, dates)
+}
+
+fn names_of(
+    manifest_path: &Path,
+    manifest: &RunManifest,
+    d: &Described,
+    dates: Vec<NaiveDate>,
+) -> Result<RunData> {
+    let timelines = timelines(manifest_path, &manifest.resolved, &d.arms, &dates)?;
+    let shape = Shape::new(
+        1,
+        d.arms.len(),
+        d.replicates,
+        d.steps,
+        d.segments.len(),
+        d.states.len(),
+    )
+    .ok_or_else(|| refuse(manifest_path, "the run is too large to compare in memory"))?;
+    Ok(RunData::new(
+        d.scenario.clone(),
+        d.arms.clone(),
+        d.segments.clone(),
+        d.states.clone(),
+        d.domestic.clone(),
+        &d.vendors,
+        dates,
+        timelines,
+        Results::empty(shape, vec![vec![0; shape.segments()]; shape.slots()]),
+        Switches::new(shape),
+    ))
 }
 
 /// `points.csv`: `point,<path1>,<path2>,...`, one row per point numbered from 0, as many as

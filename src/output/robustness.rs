@@ -58,12 +58,18 @@ pub(crate) fn robustness_file(
     rows: &[RobustnessRow],
     format: TableFormat,
 ) -> Result<Vec<u8>> {
-    table_bytes(
-        format,
-        ROBUSTNESS_FILE,
-        RobustnessCsvRow::COLUMNS,
-        &named_rows(run, rows),
-    )
+    robustness_file_named(&run.points[0], rows, format)
+}
+
+/// As [`robustness_file`], its rows named by `names` (any point's data: names and dates are
+/// the same at every point).
+pub(super) fn robustness_file_named(
+    names: &RunData,
+    rows: &[RobustnessRow],
+    format: TableFormat,
+) -> Result<Vec<u8>> {
+    let named: Vec<_> = rows.iter().map(|r| named(names, r)).collect();
+    table_bytes(format, ROBUSTNESS_FILE, RobustnessCsvRow::COLUMNS, &named)
 }
 
 /// The rows as a JSON array of objects with the CSV's keys, `null` where undefined.

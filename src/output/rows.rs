@@ -329,6 +329,38 @@ impl RowWriter {
         })
     }
 
+    /// Opens `name` in `staging` to append rows to its first `len` bytes, which hold its
+    /// header and the rows an interrupted run had completed.
+    pub(crate) fn reopen(staging: &Staging, name: &str, len: u64) -> Result<RowWriter> {
+        let (path, file) = staging.reopen(name, len)?;
+        let writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .has_headers(false)
+            .from_writer(BufWriter::with_capacity(1 << 20, file));
+        Ok(RowWriter {
+            path,
+            sink: Sink::Csv(writer),
+        })
+    }
+
+    /// Hands every row written so far to the operating system (without waiting for the
+    /// disk), and returns the file's length: what a killed process leaves complete.
+    /// A Parquet file is complete only once finished: flushing one is refused.
+    pub(crate) fn flush(&mut self) -> Result<u64> {
+        let Sink::Csv(writer) = &mut self.sink else {
+            return Err(write_error(
+                &self.path,
+                std::io::Error::other("a Parquet file is complete only once finished"),
+            ));
+        };
+        writer.flush().map_err(|e| write_error(&self.path, e))?;
+        writer
+            .get_ref()
+            .get_ref()
+            .size()
+            .map_err(|e| write_error(&self.path, e))
+    }
+
     /// Writes a row, after its point when the file has a `point` column.
     pub(crate) fn write<R: Serialize>(&mut self, point: Option<usize>, row: &R) -> Result<()> {
         match &mut self.sink {

@@ -1,17 +1,22 @@
 //! Writing a shard folder (docs/FORMAT.md, Shard folders): the rows of its tasks in the run's
-//! own formats (`adoption.csv` and `flows.csv`, with `points.csv` when swept) and
-//! `shard.json`: which run it belongs to (`resolved_sha256`, seed, version), which shard it
-//! is, its tasks, the shape of the run's results, the `run.json` it would have written, and
-//! the size and SHA-256 of every file. [`super::merge`] checks and merges them.
+//! own formats and `shard.json`: which run it belongs to (`resolved_sha256`, seed, version),
+//! which shard it is, its tasks, the tables the run asked for, the shape of the run's
+//! results, the `run.json` it would have written, and the size and SHA-256 of every file.
+//! [`super::merge`] checks and merges them.
+//!
+//! Without a sweep a shard holds its tasks' counts (`adoption.csv`, `flows.csv`, `usage.csv`),
+//! from which the merge computes every table. With a sweep it holds whole points, whose
+//! statistics it computes itself: the rows of the tables asked for, and `metrics.csv` always
+//! (the merge summarises its values across points into `robustness.csv`), with `points.csv`.
 
-use super::files::{ADOPTION, FLOWS, POINTS, SHARD_MANIFEST, USAGE};
+use super::files::{POINTS, SHARD_MANIFEST};
 use super::format::hex;
 use super::manifest::RunManifest;
 use super::staging::Staging;
-use super::tables::{self, Labels};
+use super::tables::Labels;
 use crate::error::{Error, Result};
-use crate::results::Results;
-use crate::scenario::Scenario;
+use crate::results::Shape;
+use crate::scenario::{Scenario, Table, Tables};
 use crate::shard::Shard;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -55,6 +60,8 @@ pub(super) struct ShardManifest {
     pub(super) seed: u64,
     pub(super) tasks_total: usize,
     pub(super) tasks: Vec<usize>,
+    /// The tables the run asked for, which the merge writes.
+    pub(super) tables: Vec<String>,
     pub(super) files: BTreeMap<String, FileEntry>,
     pub(super) layout: Layout,
     /// The `run.json` this shard would have written: what the merge's is made from.
@@ -78,25 +85,48 @@ pub(super) fn sha256_of_file(path: &Path) -> std::io::Result<(u64, String)> {
     Ok((bytes, hex(&hasher.finalize())))
 }
 
-/// Writes a shard folder into `staging`: the rows of `tasks` (whose results are filled in
-/// `results`, named by `labels`), `points.csv` when swept, and `shard.json` with `run`, the
-/// shard's run.json.
+/// The tables a shard writes when the run asks for `requested`: without a sweep, the counts
+/// every table is computed from (adoption, flows, usage); with one, the tables asked for and
+/// the metrics, whose values the merge summarises across points.
+pub fn shard_tables(requested: Tables, swept: bool) -> Tables {
+    if swept {
+        let mut tables = requested.list();
+        tables.push(Table::Metrics);
+        Tables::of(&tables)
+    } else {
+        Tables::of(&[Table::Adoption, Table::Flows, Table::Usage])
+    }
+}
+
+/// What a shard folder is of: its run's shape and labels, its share, the tables the run
+/// asked for, and the files written.
+#[derive(Debug)]
+pub struct ShardContents<'a> {
+    /// The shape of the whole run's results.
+    pub shape: Shape,
+    /// Per arm slot of the whole run, agents per segment.
+    pub segment_agents: Vec<Vec<u32>>,
+    /// The shard.
+    pub shard: Shard,
+    /// Its tasks, in increasing order.
+    pub tasks: &'a [usize],
+    /// The run's labels.
+    pub labels: &'a Labels,
+    /// The tables the run asked for.
+    pub tables: Tables,
+    /// The files the shard's tables were written to.
+    pub files: Vec<&'static str>,
+}
+
+/// Writes `points.csv` when swept and `shard.json` into `staging`, whose tables are written:
+/// `run` is the shard's run.json.
 pub fn write_shard(
     staging: &Staging,
     scenario: &Scenario,
-    results: &Results,
-    shard: Shard,
-    tasks: &[usize],
-    labels: &Labels,
+    contents: ShardContents<'_>,
     run: RunManifest,
 ) -> Result<()> {
-    tables::write_adoption(staging, ADOPTION, results, labels, tasks)?;
-    tables::write_flows(staging, FLOWS, results, labels, tasks)?;
-    let mut names = vec![ADOPTION, FLOWS];
-    if results.has_usage() {
-        tables::write_usage(staging, USAGE, results, labels, tasks)?;
-        names.push(USAGE);
-    }
+    let mut names = contents.files.clone();
     if let Some(sweep) = &scenario.sweep {
         super::write_points(staging, sweep)?;
         names.push(POINTS);
@@ -108,26 +138,34 @@ pub fn write_shard(
             .map_err(|e| Error::io(format!("reading back {}", path.display()), e))?;
         files.insert(name.to_owned(), FileEntry { bytes, sha256 });
     }
+    let shape = contents.shape;
+    let labels = contents.labels;
     let manifest = ShardManifest {
         tool: "blockade".into(),
         kind: "shard".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        shard: shard.index(),
-        shards: shard.count(),
+        shard: contents.shard.index(),
+        shards: contents.shard.count(),
         resolved_sha256: run.resolved_sha256.clone(),
         seed: scenario.seed,
-        tasks_total: results.shape().tasks(),
-        tasks: tasks.to_vec(),
+        tasks_total: shape.tasks(),
+        tasks: contents.tasks.to_vec(),
+        tables: contents
+            .tables
+            .list()
+            .iter()
+            .map(|t| t.name().to_owned())
+            .collect(),
         files,
         layout: Layout {
-            points: results.shape().points(),
+            points: shape.points(),
             arms: labels.arms.clone(),
-            replicates: results.shape().replicates(),
+            replicates: shape.replicates(),
             dates: labels.dates.clone(),
             segments: labels.segments.clone(),
             states: labels.states.clone(),
             point_column: labels.point_column,
-            segment_agents: results.all_segment_agents().to_vec(),
+            segment_agents: contents.segment_agents,
         },
         run,
     };

@@ -37,6 +37,11 @@ pub const MANIFEST: &str = "run.json";
 pub struct Staging {
     target: PathBuf,
     temporary: PathBuf,
+    /// Whether the folder is `DIR.partial` rather than a temporary folder.
+    partial: bool,
+    /// Whether a run that fails leaves the folder in place, so that `--resume` goes on from
+    /// it ([`Staging::keep`]); otherwise it is deleted.
+    kept: bool,
     committed: bool,
     stop: Option<Arc<AtomicBool>>,
     /// The format its tables are written in.
@@ -128,6 +133,11 @@ impl StagedFile {
     /// Flushes the file's data to the disk.
     pub fn sync_all(&self) -> io::Result<()> {
         self.file.sync_all()
+    }
+
+    /// The file's length.
+    pub fn size(&self) -> io::Result<u64> {
+        Ok(self.file.metadata()?.len())
     }
 }
 
@@ -330,6 +340,15 @@ fn resolve(target: &Path) -> Result<PathBuf> {
     Ok(resolved)
 }
 
+/// The folder a swept run writes into beside `target`, kept when the run does not end.
+pub fn partial_folder(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    target.with_file_name(format!("{name}.partial"))
+}
+
 /// Removes what killed runs left beside `target`: staging folders, folders swapped out, and
 /// complete folders never swapped in. A sibling is left alone while its process is alive on
 /// this machine or its lock is held (a run on another machine of a shared file system).
@@ -414,6 +433,8 @@ impl Staging {
         Ok(Staging {
             target,
             temporary,
+            partial: false,
+            kept: false,
             committed: false,
             stop: None,
             table_format: super::files::TableFormat::Csv,
@@ -429,6 +450,97 @@ impl Staging {
     /// The format tables are written in.
     pub fn table_format(&self) -> super::files::TableFormat {
         self.table_format
+    }
+
+    /// As [`Staging::begin`], but the folder is `DIR.partial`, which an error or an
+    /// interruption leaves in place, so that a later run can go on from what it holds
+    /// (docs/FORMAT.md, `run --resume`). With `resume`, a `DIR.partial` left by an earlier run
+    /// is taken over as it is, and the return value says so; without, it is emptied. Refused
+    /// (exit status 2) while another run writes it.
+    pub fn begin_kept(target: &Path, resume: bool) -> Result<(Staging, bool)> {
+        let given = target;
+        let target = resolve(given)?;
+        clean_stale(&target);
+        check_replaceable(&target).map_err(|e| match e {
+            Error::ForeignOutput(_) => Error::ForeignOutput(given.to_owned()),
+            Error::EmptyOutput(_) => Error::EmptyOutput(given.to_owned()),
+            e => e,
+        })?;
+        let partial = partial_folder(&target);
+        let refuse = |message: String| {
+            Error::Input(InputError::new(message).in_origin(partial.display().to_string()))
+        };
+        let existed = partial.is_dir();
+        if !existed {
+            std::fs::create_dir(&partial)
+                .map_err(|e| refuse(format!("cannot write the partial folder: {e}")))?;
+        }
+        let lock = match os::try_lock(&partial) {
+            Ok(Some(lock)) => Some(lock),
+            Ok(None) => {
+                return Err(refuse(
+                    "another run is writing this folder: wait for it, or name another --out".into(),
+                ));
+            }
+            Err(_) => None,
+        };
+        if existed && !resume {
+            // An earlier run's points, which this run starts again without.
+            for entry in std::fs::read_dir(&partial)
+                .map_err(|e| refuse(format!("cannot read: {e}")))?
+                .flatten()
+            {
+                let path = entry.path();
+                let removed = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+                removed.map_err(|e| refuse(format!("cannot empty: {e}")))?;
+            }
+        }
+        Ok((
+            Staging {
+                target,
+                temporary: partial,
+                partial: true,
+                kept: existed && resume,
+                committed: false,
+                stop: None,
+                table_format: super::files::TableFormat::Csv,
+                _lock: lock,
+            },
+            existed && resume,
+        ))
+    }
+
+    /// Leaves the folder in place from now on if the run fails (a partial folder that holds a
+    /// record of its progress).
+    pub fn keep(&mut self) {
+        self.kept = self.partial;
+    }
+
+    /// Opens `name` in the staging folder to append to it, cut to its first `len` bytes (what
+    /// an interrupted run had completed).
+    pub fn reopen(&self, name: &str, len: u64) -> Result<(PathBuf, StagedFile)> {
+        if self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst)) {
+            return Err(Error::Interrupted);
+        }
+        let path = self.path(name);
+        let opened = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|file| {
+                file.set_len(len)?;
+                Ok(file)
+            })
+            .and_then(|mut file| {
+                std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0))?;
+                Ok(file)
+            });
+        let file = opened.map_err(|e| Error::io(format!("reopening {}", path.display()), e))?;
+        let stop = self.stop.clone();
+        Ok((path, StagedFile { file, stop }))
     }
 
     /// Makes the files created from now on stop accepting writes once `stop` is set.
@@ -487,6 +599,16 @@ impl Staging {
         let mut list = temporaries();
         if list.abandoned {
             return Err(Error::Interrupted);
+        }
+        if self.partial {
+            // Complete: from now on it is an ordinary staging folder, which the swap below
+            // and the clean-up of killed runs know.
+            let temporary = sibling(&self.target, "tmp");
+            std::fs::rename(&self.temporary, &temporary).map_err(|e| self.failed(e))?;
+            list.add(&temporary);
+            self.temporary = temporary;
+            self.partial = false;
+            self.kept = false;
         }
         let mode = commit_test_mode();
         let exchanged = match mode {
@@ -614,7 +736,7 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.kept {
             let _ = std::fs::remove_dir_all(&self.temporary);
             unregister(&self.temporary);
         }

@@ -7,7 +7,7 @@
 
 use super::format::clean;
 use super::rows::{
-    AdoptionRow, Cell, ComparisonRow, FlowRow, PointRow, RowWriter, SummaryRow, UsageRow, header,
+    AdoptionRow, Cell, ComparisonRow, FlowRow, PointRow, RowWriter, SummaryRow, UsageRow,
 };
 use super::staging::Staging;
 use crate::error::Result;
@@ -49,7 +49,7 @@ impl Labels {
     }
 
     /// The `point` column's value: the point with a sweep, nothing (no column) without.
-    fn point(&self, point: usize) -> Option<usize> {
+    pub(super) fn point(&self, point: usize) -> Option<usize> {
         self.point_column.then_some(point)
     }
 
@@ -62,20 +62,22 @@ impl Labels {
     }
 }
 
-/// `adoption.csv`: agents and share per point, arm, replicate, step, segment and state, for
-/// the tasks numbered `tasks` (in increasing order: all of them, or a shard's).
-pub(super) fn write_adoption(
-    staging: &Staging,
-    name: &str,
+/// Rows of `adoption.csv`: agents and share per arm, replicate, step, segment and state, of
+/// the tasks numbered `tasks` (in increasing order, as [`Shape::index`] numbers them within
+/// one point) of `results`, the results of `point`.
+///
+/// [`Shape::index`]: crate::results::Shape::index
+pub(super) fn adoption_rows(
+    w: &mut RowWriter,
     results: &Results,
     labels: &Labels,
+    point: usize,
     tasks: &[usize],
 ) -> Result<()> {
-    let mut w = RowWriter::create(staging, name, &header::<AdoptionRow>(labels.point_column))?;
     let shape = results.shape();
     for &k in tasks {
         let task = shape.task(k);
-        let slot = shape.slot(task.point, task.arm);
+        let slot = shape.slot(0, task.arm);
         for step in 0..=shape.steps() {
             for (segment, segment_name) in labels.segments.iter().enumerate() {
                 let agents = u64::from(results.segment_agents(slot)[segment]);
@@ -91,24 +93,23 @@ pub(super) fn write_adoption(
                         agents: count,
                         share: clean(share(u64::from(count), agents)),
                     };
-                    w.write(labels.point(task.point), &row)?;
+                    w.write(labels.point(point), &row)?;
                 }
             }
         }
     }
-    w.finish()
+    Ok(())
 }
 
-/// `usage.csv`: usage weight and usage share per point, arm, replicate, step, segment and
-/// state, for the tasks numbered `tasks` (as [`write_adoption`]), which must all carry usage.
-pub(super) fn write_usage(
-    staging: &Staging,
-    name: &str,
+/// Rows of `usage.csv`: usage weight and usage share per arm, replicate, step, segment and
+/// state, of the tasks numbered `tasks` (as [`adoption_rows`]), which must all carry usage.
+pub(super) fn usage_rows(
+    w: &mut RowWriter,
     results: &Results,
     labels: &Labels,
+    point: usize,
     tasks: &[usize],
 ) -> Result<()> {
-    let mut w = RowWriter::create(staging, name, &header::<UsageRow>(labels.point_column))?;
     let shape = results.shape();
     let states = labels.states.len();
     for &k in tasks {
@@ -130,12 +131,12 @@ pub(super) fn write_usage(
                         usage: clean(weight),
                         usage_share: clean(usage_share(weight, total)),
                     };
-                    w.write(labels.point(task.point), &row)?;
+                    w.write(labels.point(point), &row)?;
                 }
             }
         }
     }
-    w.finish()
+    Ok(())
 }
 
 /// A segment's usage: the sum of its states' usage, in state order, so that a merge or a
@@ -149,93 +150,85 @@ pub(crate) fn usage_share(usage: f64, total: f64) -> f64 {
     if total > 0.0 { usage / total } else { 0.0 }
 }
 
-/// `summary.csv`: statistics of the share over replicates, segments then `all`.
-pub(super) fn write_summary(
-    staging: &Staging,
-    name: &str,
+/// Rows of `summary.csv` of one point: statistics of the share over replicates, segments
+/// then `all`.
+pub(super) fn summary_rows(
+    w: &mut RowWriter,
     results: &Results,
     labels: &Labels,
+    point: usize,
 ) -> Result<()> {
-    let mut w = RowWriter::create(staging, name, &header::<SummaryRow>(labels.point_column))?;
     let shape = results.shape();
-    for point in 0..shape.points() {
-        for (arm, variant) in labels.arms.iter().enumerate() {
-            let slot = shape.slot(point, arm);
-            for step in 0..=shape.steps() {
-                for (segment, segment_name) in labels.segments_and_all().enumerate() {
-                    for (state, state_name) in labels.states.iter().enumerate() {
-                        let s = results.summary(slot, step, segment, state);
-                        let row = SummaryRow {
-                            variant,
-                            step,
-                            date: &labels.dates[step as usize],
-                            segment: segment_name,
-                            state: state_name,
-                            mean: clean(s.mean),
-                            sd: clean(s.sd),
-                            p05: clean(s.p05),
-                            p50: clean(s.p50),
-                            p95: clean(s.p95),
-                            ci95_low: clean(s.ci95_low),
-                            ci95_high: clean(s.ci95_high),
-                        };
-                        w.write(labels.point(point), &row)?;
-                    }
+    for (arm, variant) in labels.arms.iter().enumerate() {
+        for step in 0..=shape.steps() {
+            for (segment, segment_name) in labels.segments_and_all().enumerate() {
+                for (state, state_name) in labels.states.iter().enumerate() {
+                    let s = results.summary(arm, step, segment, state);
+                    let row = SummaryRow {
+                        variant,
+                        step,
+                        date: &labels.dates[step as usize],
+                        segment: segment_name,
+                        state: state_name,
+                        mean: clean(s.mean),
+                        sd: clean(s.sd),
+                        p05: clean(s.p05),
+                        p50: clean(s.p50),
+                        p95: clean(s.p95),
+                        ci95_low: clean(s.ci95_low),
+                        ci95_high: clean(s.ci95_high),
+                    };
+                    w.write(labels.point(point), &row)?;
                 }
             }
         }
     }
-    w.finish()
+    Ok(())
 }
 
-/// `comparison.csv`: each variant minus the baseline, paired by replicate within a point.
-pub(super) fn write_comparison(
-    staging: &Staging,
-    name: &str,
+/// Rows of `comparison.csv` of one point: each variant minus the baseline, paired by
+/// replicate.
+pub(super) fn comparison_rows(
+    w: &mut RowWriter,
     results: &Results,
     labels: &Labels,
+    point: usize,
 ) -> Result<()> {
-    let mut w = RowWriter::create(staging, name, &header::<ComparisonRow>(labels.point_column))?;
     let shape = results.shape();
-    for point in 0..shape.points() {
-        let baseline = shape.slot(point, 0);
-        for (arm, variant) in labels.arms.iter().enumerate().skip(1) {
-            let slot = shape.slot(point, arm);
-            for step in 0..=shape.steps() {
-                for (segment, segment_name) in labels.segments_and_all().enumerate() {
-                    for (state, state_name) in labels.states.iter().enumerate() {
-                        let d = results.difference(baseline, slot, step, segment, state);
-                        let row = ComparisonRow {
-                            variant,
-                            step,
-                            date: &labels.dates[step as usize],
-                            segment: segment_name,
-                            state: state_name,
-                            baseline_mean: clean(d.baseline_mean),
-                            variant_mean: clean(d.variant_mean),
-                            diff_mean: clean(d.mean),
-                            diff_ci95_low: clean(d.low),
-                            diff_ci95_high: clean(d.high),
-                        };
-                        w.write(labels.point(point), &row)?;
-                    }
+    for (arm, variant) in labels.arms.iter().enumerate().skip(1) {
+        for step in 0..=shape.steps() {
+            for (segment, segment_name) in labels.segments_and_all().enumerate() {
+                for (state, state_name) in labels.states.iter().enumerate() {
+                    let d = results.difference(0, arm, step, segment, state);
+                    let row = ComparisonRow {
+                        variant,
+                        step,
+                        date: &labels.dates[step as usize],
+                        segment: segment_name,
+                        state: state_name,
+                        baseline_mean: clean(d.baseline_mean),
+                        variant_mean: clean(d.variant_mean),
+                        diff_mean: clean(d.mean),
+                        diff_ci95_low: clean(d.low),
+                        diff_ci95_high: clean(d.high),
+                    };
+                    w.write(labels.point(point), &row)?;
                 }
             }
         }
     }
-    w.finish()
+    Ok(())
 }
 
-/// `flows.csv`: every change of state between consecutive steps, per segment, for the tasks
-/// numbered `tasks` (in increasing order).
-pub(super) fn write_flows(
-    staging: &Staging,
-    name: &str,
+/// Rows of `flows.csv`: every change of state between consecutive steps, per segment, of the
+/// tasks numbered `tasks` (as [`adoption_rows`]).
+pub(super) fn flow_rows(
+    w: &mut RowWriter,
     results: &Results,
     labels: &Labels,
+    point: usize,
     tasks: &[usize],
 ) -> Result<()> {
-    let mut w = RowWriter::create(staging, name, &header::<FlowRow>(labels.point_column))?;
     let shape = results.shape();
     for &k in tasks {
         let task = shape.task(k);
@@ -250,10 +243,10 @@ pub(super) fn write_flows(
                 to: &labels.states[usize::from(flow.to)],
                 agents: flow.agents,
             };
-            w.write(labels.point(task.point), &row)?;
+            w.write(labels.point(point), &row)?;
         }
     }
-    w.finish()
+    Ok(())
 }
 
 /// `points.csv`: one row per sweep point, `point` then one column per swept parameter, each

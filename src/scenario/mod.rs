@@ -9,12 +9,14 @@ mod path;
 mod raw;
 mod spans;
 mod sweep;
+mod tables;
 mod validate;
 
 pub use path::{ParamPath, Scope};
 pub use sweep::{
     Design, GivenPoints, MAX_POINTS, Point, Sweep, SweepParameter, design_points, unit_points,
 };
+pub use tables::{Table, Tables};
 
 use crate::calendar::Calendar;
 use crate::error::InputError;
@@ -94,6 +96,8 @@ pub struct Scenario {
     pub sweep: Option<Sweep>,
     /// `[uncertainty]`: the uncertain parameters in file order, empty without the table.
     pub uncertainty: Vec<UncertainParameter>,
+    /// `[output] tables`, when the file names them; `run --tables` overrides it.
+    pub tables: Option<Tables>,
     /// Things worth saying that do not stop a run.
     pub warnings: Vec<String>,
     /// Private, so that only validation (this module) builds a `Scenario`.

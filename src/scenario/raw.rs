@@ -35,6 +35,16 @@ pub(crate) struct RawScenario {
     /// `[uncertainty]`: paths to `{ distribution = .., ... }` (docs/FORMAT.md, [uncertainty]);
     /// quoted and nested keys mean the same.
     pub uncertainty: Option<toml::Table>,
+    /// `[output]`: what a run writes (docs/FORMAT.md, [output]).
+    pub output: Option<RawOutput>,
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOutput {
+    /// The tables a run writes, by name.
+    pub tables: Option<Vec<String>>,
 }
 
 /// `[scenario]`.

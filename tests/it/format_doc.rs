@@ -139,7 +139,7 @@ fn assert_documented(heading: &str, names: &[String], origin: &str) {
 fn every_key_of_every_table_is_in_format_md() {
     let base = base();
     let unknown = format!("{UNKNOWN} = 1");
-    let probes: [(&str, String); 9] = [
+    let probes: [(&str, String); 10] = [
         ("## Scenario file", format!("{unknown}\n{base}")),
         (
             "### [scenario]",
@@ -167,6 +167,7 @@ fn every_key_of_every_table_is_in_format_md() {
             insert_after(&base, "[[variants]]", &unknown),
         ),
         ("### [sweep]", insert_after(&base, "[sweep]", &unknown)),
+        ("### [output]", insert_after(&base, "[output]", &unknown)),
     ];
     for (heading, file) in probes {
         let message = refusal(&file, &[]);

@@ -29,7 +29,7 @@ use crate::error::InputError;
 use crate::scenario::path::{self, Known, ParamPath, Scope};
 use crate::scenario::raw::RawScenario;
 use crate::scenario::spans::SpanIndex;
-use crate::scenario::{Overrides, ProviderInfo, Scenario, SegmentInfo, Variant};
+use crate::scenario::{Overrides, ProviderInfo, Scenario, SegmentInfo, Tables, Variant};
 use sha2::{Digest, Sha256};
 
 /// Validates `raw` after applying `overrides`; `file` and `bytes` name and identify it.
@@ -105,6 +105,11 @@ pub(super) fn validate(
         warn_sweep(sweep, rs, &ck, &variants, &events, &raw, &mut warnings);
     }
 
+    let tables = check_tables(&raw, &mut ck);
+    if !ck.problems.is_empty() {
+        return Err(ck.failure());
+    }
+
     Ok(Scenario {
         file: file.to_owned(),
         file_sha256: hex_sha256(bytes),
@@ -141,9 +146,27 @@ pub(super) fn validate(
         variants,
         sweep,
         uncertainty,
+        tables,
         warnings,
         _validated: (),
     })
+}
+
+/// `[output] tables`: each name a table's, at least one.
+fn check_tables(raw: &RawScenario, ck: &mut Checker<'_>) -> Option<Tables> {
+    let names = raw.output.as_ref()?.tables.as_ref()?;
+    if names.is_empty() {
+        ck.report("output.tables", "names no table: list at least one");
+        return None;
+    }
+    let mut tables = Vec::new();
+    for name in names {
+        match Tables::parse_name(name) {
+            Ok(table) => tables.push(table),
+            Err(message) => ck.report("output.tables", message),
+        }
+    }
+    Some(Tables::of(&tables))
 }
 
 /// Writes `--set`, `--population`, `--replicates` and `--seed` into the file (docs/FORMAT.md, set paths):
