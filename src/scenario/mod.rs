@@ -10,6 +10,7 @@ mod raw;
 mod spans;
 mod sweep;
 mod tables;
+mod targets;
 mod validate;
 
 pub use path::{ParamPath, Scope};
@@ -20,7 +21,7 @@ pub use tables::{Table, Tables};
 
 use crate::calendar::Calendar;
 use crate::error::InputError;
-use crate::spec::{FIXED_STATES, Patch, Setup, UncertainParameter};
+use crate::spec::{FIXED_STATES, Patch, Setup, Target, UncertainParameter};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::path::Path;
@@ -98,6 +99,8 @@ pub struct Scenario {
     pub uncertainty: Vec<UncertainParameter>,
     /// `[output] tables`, when the file names them; `run --tables` overrides it.
     pub tables: Option<Tables>,
+    /// The `[[targets]]`, in file order: observations `calibrate` fits to or holds out.
+    pub targets: Vec<Target>,
     /// Things worth saying that do not stop a run.
     pub warnings: Vec<String>,
     /// Private, so that only validation (this module) builds a `Scenario`.

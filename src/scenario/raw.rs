@@ -37,6 +37,9 @@ pub(crate) struct RawScenario {
     pub uncertainty: Option<toml::Table>,
     /// `[output]`: what a run writes (docs/FORMAT.md, [output]).
     pub output: Option<RawOutput>,
+    /// `[[targets]]`: observations to calibrate to or validate against.
+    #[serde(default)]
+    pub targets: Vec<crate::scenario::targets::RawTarget>,
 }
 
 /// `[output]`.

@@ -10,11 +10,12 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 /// The arrays of tables whose elements are named by a field, and that field.
-const NAMED_ARRAYS: [(&str, &str); 4] = [
+const NAMED_ARRAYS: [(&str, &str); 5] = [
     ("segments", "name"),
     ("providers", "id"),
     ("events", "name"),
     ("variants", "name"),
+    ("targets", "name"),
 ];
 
 #[derive(Debug, Clone)]

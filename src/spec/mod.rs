@@ -13,6 +13,7 @@ mod params;
 mod patch;
 mod setup;
 mod states;
+mod target;
 mod uncertainty;
 
 pub use bounds::{Bound, MAX_HETEROGENEITY, MAX_MAGNITUDE, short};
@@ -21,6 +22,7 @@ pub use params::{Cost, Costs, Params, ProviderParams, SegmentParams, Weight, Wei
 pub use patch::{AgentRefresh, Patch, TimedPatches, Timeline};
 pub use setup::{NetworkKind, NetworkSpec, SegmentSetup, Setup, Usage, segment_sizes};
 pub use states::{FIRST_PROVIDER, FIXED_STATES, NOT_ADOPTED, UNSERVED};
+pub use target::{Observed, Quantity, Relation, Target, TargetMeasure, TargetUse};
 pub use uncertainty::{
     Distribution, DistributionKind, UncertainParameter, normal_cdf, normal_quantile,
 };

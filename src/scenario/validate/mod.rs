@@ -12,6 +12,7 @@ mod horizon;
 mod names;
 mod points;
 mod setup;
+mod targets;
 mod uncertainty;
 mod variants;
 mod warnings;
@@ -22,6 +23,7 @@ use self::horizon::check_meta;
 use self::names::check_names;
 use self::points::{Arms, check_given, check_sweep, warn_sweep};
 use self::setup::build_setup;
+use self::targets::check_targets;
 use self::uncertainty::check_uncertainty;
 use self::variants::check_variant;
 use self::warnings::{warn_empty_segments, warn_overridden_sets, warn_unused_network_keys};
@@ -67,6 +69,7 @@ pub(super) fn validate(
         .as_ref()
         .map(|table| check_uncertainty(&raw, table, &known, &mut ck))
         .unwrap_or_default();
+    let targets = check_targets(&raw, &calendar, &mut ck);
     if !ck.problems.is_empty() {
         return Err(ck.failure());
     }
@@ -147,6 +150,7 @@ pub(super) fn validate(
         sweep,
         uncertainty,
         tables,
+        targets,
         warnings,
         _validated: (),
     })
