@@ -18,6 +18,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod calendar;
+pub mod calibration;
 pub mod compare;
 pub mod error;
 pub mod model;

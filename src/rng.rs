@@ -66,6 +66,8 @@ pub enum Purpose {
     Bootstrap = 21,
     /// The Owen scrambling of a Sobol sequence (see [`scramble`]).
     Scramble = 22,
+    /// A calibration's draws of parameters (not keyed by a replicate: see [`calibration`]).
+    Calibration = 23,
     /// An agent's uniform threshold for capability `c` is `Capability as u64 + c`.
     Capability = 1 << 16,
     /// An agent's normal deviate for weight `w` is `WeightDeviate as u64 + 2 w` (+1 for the
@@ -206,6 +208,20 @@ pub fn scramble(seed: u64) -> u32 {
         derive(0x7377_6565_7000_0000, seed),
         Purpose::Scramble as u64,
     ) >> 32) as u32
+}
+
+/// A sequential generator for one wave of a calibration (docs/MODEL.md, 12. Calibration): its
+/// latin hypercube, the kept points it resamples and their perturbations. Keyed by the
+/// calibration's seed and the wave, never by a replicate; like a sweep's design, the points it
+/// chooses are parameters, and no model stream sees them.
+pub fn calibration(seed: u64, wave: u32) -> KeyedRng {
+    KeyedRng {
+        key: derive(
+            derive(derive(0x6361_6c69_6200_0000, seed), u64::from(wave)),
+            Purpose::Calibration as u64,
+        ),
+        counter: 0,
+    }
 }
 
 /// A probability as a threshold on a draw's 53 bits: [`AgentDraws::below`] with
