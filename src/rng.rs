@@ -210,7 +210,7 @@ pub fn scramble(seed: u64) -> u32 {
     ) >> 32) as u32
 }
 
-/// A sequential generator for one wave of a calibration (docs/MODEL.md, 12. Calibration): its
+/// A sequential generator for one wave of a calibration (docs/MODEL.md, 13. Calibration): its
 /// latin hypercube, the kept points it resamples and their perturbations. Keyed by the
 /// calibration's seed and the wave, never by a replicate; like a sweep's design, the points it
 /// chooses are parameters, and no model stream sees them.

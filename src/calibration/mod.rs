@@ -1,9 +1,9 @@
-//! Calibration (docs/MODEL.md, 12. Calibration): which parameter values are consistent with
+//! Calibration (docs/MODEL.md, 13. Calibration): which parameter values are consistent with
 //! what was observed, by history matching in waves and then approximate Bayesian computation
 //! (ABC), and what the result predicts for every target, fitted or held out.
 //!
-//! Pure: the caller runs the model. [`calibrate`] hands it points (one value per parameter)
-//! and gets back each target's simulated value per replicate ([`simulated`] computes them
+//! Pure: the caller runs the model. [`calibrate`] hands it points (one prior quantile per
+//! parameter) and gets back each target's simulated value per replicate ([`simulated`] computes them
 //! from a run's `Results`); every choice of points comes from [`crate::rng::calibration`], and
 //! every number is computed sequentially, so a seed gives the same calibration whatever the
 //! number of threads the model used.
@@ -186,8 +186,9 @@ impl Calibration {
 
 /// Calibrates `prior` to the `calibrate` targets of `targets`: history matching in waves of
 /// `settings.wave_points` points, then ABC on `settings.abc_points` (docs/MODEL.md, 12.
-/// Calibration). `simulate` runs the model at points (one value per parameter) and returns
-/// each point's [`Outcome`]; its errors (an interruption) end the calibration.
+/// Calibration). `simulate` runs the model at points, each given as one prior quantile per
+/// parameter (the caller maps them to values as [`Prior::value`] does), and returns each
+/// point's [`Outcome`]; its errors (an interruption) end the calibration.
 pub fn calibrate(
     targets: &[Target],
     prior: &dyn Prior,
@@ -366,7 +367,7 @@ fn evaluate(
                 .collect()
         })
         .collect();
-    let outcomes = simulate(&values)?;
+    let outcomes = simulate(&us)?;
     Ok(us
         .into_iter()
         .zip(values)

@@ -192,6 +192,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     if let Some(sweep) = &scenario.sweep {
         print_sweep(sweep, tasks);
     }
+    super::calibrate::print_targets(&scenario);
 
     if !scenario.warnings.is_empty() {
         outln!("\nwarnings ({})", scenario.warnings.len());

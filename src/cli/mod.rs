@@ -20,6 +20,7 @@ macro_rules! out {
     };
 }
 
+mod calibrate;
 mod check;
 mod compare;
 mod completions;

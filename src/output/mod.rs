@@ -2,6 +2,7 @@
 //! live in. Only this module knows file formats; the model and the statistics never touch a
 //! file.
 
+mod calibration;
 mod compared;
 mod counts;
 mod extend;
@@ -23,6 +24,10 @@ mod staging;
 mod tables;
 mod uncertainty;
 
+pub use calibration::{
+    CalibrationFolder, IMPLAUSIBILITY, PARAMETERS, POSTERIOR, TARGETS, WAVE_POINTS, WAVES,
+    write_calibration,
+};
 pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
 pub use extend::{Earlier, read_earlier};
 pub use files::{

@@ -759,6 +759,54 @@ const CASES: &[Case] = &[
             "no time or offset",
         ],
     ),
+    // [[targets]].
+    (
+        "target of an unknown state",
+        Append(
+            "\n[[targets]]\nname = \"t\"\nof = \"state:nobody\"\nat = 2024-01-08\nvalue = 0.1\n\
+             observation_sd = 0.1\ndiscrepancy_sd = 0.1\nuse = \"calibrate\"\n",
+        ),
+        &[],
+        Of("of = \"state:nobody\""),
+        &["targets.t.of", "unknown state 'nobody'"],
+    ),
+    (
+        "target after the horizon",
+        Append(
+            "\n[[targets]]\nname = \"t\"\nof = \"adopted\"\nat = 2030-01-01\nvalue = 0.1\n\
+             observation_sd = 0.1\ndiscrepancy_sd = 0.1\nuse = \"calibrate\"\n",
+        ),
+        &[],
+        Of("at = 2030-01-01"),
+        &["targets.t.at", "after the horizon"],
+    ),
+    (
+        "target with no uncertainty",
+        Append(
+            "\n[[targets]]\nname = \"t\"\nof = \"domestic\"\nat = 3\nvalue = 0.1\n\
+             observation_sd = 0\ndiscrepancy_sd = 0\nuse = \"calibrate\"\n",
+        ),
+        &[],
+        Of("observation_sd = 0"),
+        &["targets.t.observation_sd", "cannot both be 0"],
+    ),
+    (
+        "target with an unknown use",
+        Append(
+            "\n[[targets]]\nname = \"t\"\nof = \"vendor:qwen\"\nat = 3\nvalue = 0.1\n\
+             observation_sd = 0.1\ndiscrepancy_sd = 0\nuse = \"fit\"\n",
+        ),
+        &[],
+        Of("use = \"fit\""),
+        &["targets.t.use", "'fit' is not a use (calibrate, validate)"],
+    ),
+    (
+        "unknown key in a target",
+        Append("\n[[targets]]\nname = \"t\"\ncolour = 1\n"),
+        &[],
+        Of("colour"),
+        &["targets.t.colour", "unknown field `colour`"],
+    ),
 ];
 
 /// Runs the binary with `args` in `dir`.

@@ -139,7 +139,7 @@ fn assert_documented(heading: &str, names: &[String], origin: &str) {
 fn every_key_of_every_table_is_in_format_md() {
     let base = base();
     let unknown = format!("{UNKNOWN} = 1");
-    let probes: [(&str, String); 10] = [
+    let probes: [(&str, String); 11] = [
         ("## Scenario file", format!("{unknown}\n{base}")),
         (
             "### [scenario]",
@@ -168,6 +168,10 @@ fn every_key_of_every_table_is_in_format_md() {
         ),
         ("### [sweep]", insert_after(&base, "[sweep]", &unknown)),
         ("### [output]", insert_after(&base, "[output]", &unknown)),
+        (
+            "### [[targets]]",
+            format!("{base}\n[[targets]]\n{unknown}\n"),
+        ),
     ];
     for (heading, file) in probes {
         let message = refusal(&file, &[]);
