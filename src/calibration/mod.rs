@@ -185,7 +185,7 @@ impl Calibration {
 }
 
 /// Calibrates `prior` to the `calibrate` targets of `targets`: history matching in waves of
-/// `settings.wave_points` points, then ABC on `settings.abc_points` (docs/MODEL.md, 12.
+/// `settings.wave_points` points, then ABC on `settings.abc_points` (docs/MODEL.md, 13.
 /// Calibration). `simulate` runs the model at points, each given as one prior quantile per
 /// parameter (the caller maps them to values as [`Prior::value`] does), and returns each
 /// point's [`Outcome`]; its errors (an interruption) end the calibration.

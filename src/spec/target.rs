@@ -1,5 +1,5 @@
 //! Targets: what was observed of the real market, resolved to what the model counts, so that a
-//! run can be held against the record (docs/FORMAT.md, [[targets]]; docs/MODEL.md, 12.
+//! run can be held against the record (docs/FORMAT.md, [[targets]]; docs/MODEL.md, 13.
 //! Calibration).
 
 use super::named::named_enum;
