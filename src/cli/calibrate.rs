@@ -2,7 +2,319 @@
 //! method is the library's `calibration` module; this file runs the model for it, writes the
 //! folder and prints the tables), and the targets as `check` shows them.
 
-use blockade::scenario::Scenario;
+use super::CalibrateArgs;
+use blockade::calibration::{
+    self, Calibration, INTERVAL, Outcome, ParameterRange, Prior, Settings, TargetFit,
+};
+use blockade::output::{self, CalibrationFolder, Staging};
+use blockade::scenario::{GivenPoints, Overrides, Scenario};
+use blockade::spec::{TargetUse, UncertainParameter};
+use blockade::{Error, InputError, Result, runner};
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// The `[uncertainty]` table as the calibration's prior.
+struct Uncertainty<'a>(&'a [UncertainParameter]);
+
+impl Prior for Uncertainty<'_> {
+    fn dims(&self) -> usize {
+        self.0.len()
+    }
+
+    fn value(&self, dim: usize, u: f64) -> f64 {
+        // Checked numeric before the calibration starts.
+        self.0[dim].distribution.number_at(u).unwrap_or(f64::NAN)
+    }
+}
+
+pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
+    let file = &args.file;
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file)
+        .map_err(|e| InputError::new(format!("cannot read: {e}")).in_origin(&shown))?;
+    let overrides = Overrides {
+        sets: args.sets.clone(),
+        population: args.population,
+        replicates: args.replicates,
+        seed: args.seed,
+        points: None,
+    };
+    let scenario = Scenario::from_bytes(&shown, &bytes, &overrides)?;
+    refuse_what_cannot_calibrate(&scenario, args)?;
+    if !args.quiet {
+        for warning in &scenario.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}.calibration", scenario.name)));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .map_err(|e| Error::Resources(format!("cannot start {} threads: {e}", args.threads)))?;
+    let mut staging = Staging::begin(&target)?;
+    staging.refuse_inside(file, "the scenario file")?;
+    staging.stop_on(interrupted.clone());
+
+    let settings = Settings {
+        wave_points: args.wave_points,
+        waves: args.waves,
+        abc_points: args.abc_points,
+        seed: scenario.seed,
+    };
+    let parameters = &scenario.uncertainty;
+    let prior = Uncertainty(parameters);
+    let started_at = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let clock = Instant::now();
+    let mut runs: u64 = 0;
+    let mut batch = 0u32;
+    let mut simulate = |units: &[Vec<f64>]| -> Result<Vec<Outcome>> {
+        batch += 1;
+        if !args.quiet {
+            eprintln!(
+                "batch {batch}: {} points x {} replicates",
+                units.len(),
+                scenario.replicates
+            );
+        }
+        let given = GivenPoints::from_unit_points("calibrate", parameters, units);
+        let at = Scenario::from_bytes(
+            &shown,
+            &bytes,
+            &Overrides {
+                points: Some(given),
+                ..overrides.clone()
+            },
+        )?;
+        let arms = at.arms(&["baseline".to_owned()])?;
+        let results = pool.install(|| runner::run(&at, &arms, interrupted, &|_| {}))?;
+        runs += (units.len() as u64) * u64::from(at.replicates);
+        Ok((0..units.len())
+            .map(|p| {
+                let slot = results.shape().slot(p, 0);
+                at.targets
+                    .iter()
+                    .map(|t| calibration::simulated(t, &results, slot))
+                    .collect()
+            })
+            .collect())
+    };
+    let result = calibration::calibrate(&scenario.targets, &prior, &settings, &mut simulate)?;
+    let wall_time_s = clock.elapsed().as_secs_f64();
+    let fits = calibration::target_fits(&scenario.targets, &result);
+    let ranges = calibration::parameter_ranges(&prior, &result);
+    let paths: Vec<String> = parameters.iter().map(|p| p.path.clone()).collect();
+    let manifest = json!({
+        "tool": "blockade",
+        "kind": "calibration",
+        "version": env!("CARGO_PKG_VERSION"),
+        "scenario_file": shown,
+        "scenario_sha256": scenario.file_sha256,
+        "seed": scenario.seed,
+        "replicates": scenario.replicates,
+        "population": scenario.baseline.population,
+        "wave_points": settings.wave_points,
+        "waves": settings.waves,
+        "abc_points": settings.abc_points,
+        "cutoff": calibration::CUTOFF,
+        "criterion": if result.second_largest { "second_largest" } else { "largest" },
+        "stop": result.stop.describe(),
+        "tolerance": result.tolerance,
+        "tolerance_widened": result.widened,
+        "accepted": result.posterior().count(),
+        "effective_size": result.effective_size,
+        "parameters": paths,
+        "targets": scenario.targets.iter().map(|t| &t.name).collect::<Vec<_>>(),
+        "model_runs": runs,
+        "threads": pool.current_num_threads(),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "started_at": started_at,
+        "wall_time_s": wall_time_s,
+    });
+    output::write_calibration(
+        &staging,
+        &CalibrationFolder {
+            scenario: &scenario,
+            parameters: &paths,
+            calibration: &result,
+            fits: &fits,
+            ranges: &ranges,
+            manifest: &manifest,
+        },
+    )?;
+    if interrupted.load(Ordering::SeqCst) {
+        return Err(Error::Interrupted);
+    }
+    staging.commit()?;
+    if !args.quiet {
+        print_report(&scenario, &paths, &result, &fits, &ranges);
+        outln!(
+            "\n{runs} model runs (points x replicates of {} agents) in {wall_time_s:.1} s on {} \
+             threads; wrote {}",
+            scenario.baseline.population,
+            pool.current_num_threads(),
+            target.display()
+        );
+    }
+    Ok(())
+}
+
+/// Refuses, before anything runs, a calibration that cannot work: no `calibrate` target, no
+/// `[uncertainty]`, a parameter whose values are not numbers, or sizes of zero.
+fn refuse_what_cannot_calibrate(scenario: &Scenario, args: &CalibrateArgs) -> Result<()> {
+    let refuse = |message: String| -> Result<()> {
+        Err(InputError::new(message).in_origin(&scenario.file).into())
+    };
+    if !scenario
+        .targets
+        .iter()
+        .any(|t| t.use_ == TargetUse::Calibrate)
+    {
+        return refuse(
+            "calibrate needs at least one [[targets]] entry with use = \"calibrate\"".into(),
+        );
+    }
+    if scenario.uncertainty.is_empty() {
+        return refuse("calibrate needs an [uncertainty] table: the parameters to fit".into());
+    }
+    if let Some(p) = scenario
+        .uncertainty
+        .iter()
+        .find(|p| p.distribution.number_at(0.5).is_none())
+    {
+        return refuse(format!(
+            "uncertainty.{}: calibrate fits numbers; this parameter takes values that are not",
+            p.path
+        ));
+    }
+    for (flag, n) in [
+        ("--wave-points", args.wave_points),
+        ("--abc-points", args.abc_points),
+        ("--waves", args.waves as usize),
+    ] {
+        if n == 0 {
+            return Err(InputError::new("must be at least 1")
+                .in_origin(flag)
+                .into());
+        }
+    }
+    Ok(())
+}
+
+/// The tables `calibrate` ends with: the waves, the ABC step, the parameters and the targets.
+fn print_report(
+    scenario: &Scenario,
+    paths: &[String],
+    result: &Calibration,
+    fits: &[TargetFit],
+    ranges: &[ParameterRange],
+) {
+    let fitted = scenario
+        .targets
+        .iter()
+        .filter(|t| t.use_ == TargetUse::Calibrate)
+        .count();
+    outln!(
+        "calibration of {}: {} parameters, {} targets ({fitted} fitted, {} held out)",
+        scenario.file,
+        paths.len(),
+        scenario.targets.len(),
+        scenario.targets.len() - fitted
+    );
+    outln!(
+        "\nhistory matching: a point is ruled out when its {} implausibility over the fitted \
+         targets exceeds {}",
+        if result.second_largest {
+            "second-largest"
+        } else {
+            "largest"
+        },
+        calibration::CUTOFF
+    );
+    outln!(
+        "  {:>4}  {:<16} {:>6} {:>6}  {:>28}  {:>10}",
+        "wave",
+        "stage",
+        "points",
+        "kept",
+        "share of prior not ruled out",
+        "box volume"
+    );
+    for w in &result.waves {
+        outln!(
+            "  {:>4}  {:<16} {:>6} {:>6}  {:>19.4} ± {:<6.4}  {:>10.3e}",
+            w.wave,
+            w.stage.name(),
+            w.points,
+            w.kept,
+            w.not_ruled_out,
+            w.not_ruled_out_se,
+            w.box_volume
+        );
+    }
+    outln!(
+        "  stopped: {}; the ± is one standard error of the estimate",
+        result.stop.describe()
+    );
+    outln!(
+        "\nABC: distance sqrt(sum of squared implausibilities of the {fitted} fitted targets), \
+         tolerance {:.3}{}; {} points accepted, effective sample size {:.1}",
+        result.tolerance,
+        if result.widened {
+            " (WIDENED to accept 10 points: the targets are hard to meet together)"
+        } else {
+            " (sqrt of chi-square 95%)"
+        },
+        result.posterior().count(),
+        result.effective_size
+    );
+    let (low, high) = (INTERVAL.0 * 100.0, INTERVAL.1 * 100.0);
+    outln!(
+        "\nparameters: prior and posterior {low:.0}-{high:.0}% ranges (uncertainty of the \
+         parameter given the targets)"
+    );
+    for (path, r) in paths.iter().zip(ranges) {
+        match r.posterior {
+            Some((mean, lo, hi)) => outln!(
+                "  {path:<40} prior [{:.4}, {:.4}]  posterior {mean:.4} [{lo:.4}, {hi:.4}]",
+                r.prior.0,
+                r.prior.1
+            ),
+            None => outln!(
+                "  {path:<40} prior [{:.4}, {:.4}]  posterior: none accepted",
+                r.prior.0,
+                r.prior.1
+            ),
+        }
+    }
+    outln!(
+        "\ntargets: observed vs predictive mean [{low:.0}-{high:.0}% interval]; intervals cover \
+         parameter uncertainty and simulation noise, not observation error or discrepancy"
+    );
+    for (t, fit) in scenario.targets.iter().zip(fits) {
+        let posterior = match (fit.posterior, fit.implausibility) {
+            (Some(p), Some(i)) => format!(
+                "posterior {:.4} [{:.4}, {:.4}], implausibility {i:.2}",
+                p.mean, p.low, p.high
+            ),
+            _ => "posterior: none".to_owned(),
+        };
+        outln!(
+            "  {:<28} {:<9} observed {:<8} prior {:.4} [{:.4}, {:.4}]  {posterior}",
+            t.name,
+            t.use_.name(),
+            t.value,
+            fit.prior.mean,
+            fit.prior.low,
+            fit.prior.high
+        );
+    }
+}
 
 /// The `[[targets]]` as `check` lists them: what each observes, where and when, its value and
 /// uncertainties, its use and its source.

@@ -135,6 +135,19 @@ enum Command {
         for c in '' run check compare plot merge report new completions; do\n      \
         blockade man $c > ~/.local/share/man/man1/blockade${c:+-$c}.1; done")]
     Man(ManArgs),
+    /// Fit the [uncertainty] parameters to the [[targets]]: history matching, then ABC
+    #[command(after_help = "Examples:\n  \
+        blockade calibrate scenarios/openai-api-block-2024.toml --population 20000\n  \
+        blockade calibrate my.toml --wave-points 200 --waves 5 --abc-points 400 --out cal\n  \
+        blockade run my.toml --posterior cal\n\n\
+        Runs the baseline at points of the [uncertainty] prior, in waves that rule out the\n\
+        points whose simulated targets are implausible (|observed - simulated mean| over the\n\
+        root of observation, discrepancy and simulation variances above 3), then accepts by ABC\n\
+        a weighted posterior sample. Writes wave_points.csv, implausibility.csv, waves.csv,\n\
+        posterior.csv, targets.csv, parameters.csv and run.json into\n\
+        output/<scenario name>.calibration/ (or --out); `run --posterior DIR` runs every variant\n\
+        over the posterior sample.")]
+    Calibrate(CalibrateArgs),
 }
 
 /// The flags `run` and `check` share: which file, and what to change in it.
@@ -161,6 +174,10 @@ struct ScenarioArgs {
     /// paths (and optionally weight), one row per point
     #[arg(long, value_name = "POINTS.csv")]
     points: Option<PathBuf>,
+    /// Sweep a calibration's posterior sample instead of the file's [sweep]: the weighted
+    /// points of CALIBRATION_DIR/posterior.csv, written by `blockade calibrate`
+    #[arg(long, value_name = "CALIBRATION_DIR", conflicts_with = "points")]
+    posterior: Option<PathBuf>,
 }
 
 impl ScenarioArgs {
@@ -170,11 +187,11 @@ impl ScenarioArgs {
             population: self.population,
             replicates: self.replicates,
             seed: self.seed,
-            points: self
-                .points
-                .as_deref()
-                .map(blockade::output::read_given_points)
-                .transpose()?,
+            points: match (&self.points, &self.posterior) {
+                (Some(points), _) => Some(blockade::output::read_given_points(points)?),
+                (None, Some(dir)) => Some(blockade::output::read_posterior(dir)?),
+                (None, None) => None,
+            },
         })
     }
 }
@@ -305,6 +322,42 @@ enum Shell {
     Fish,
     /// PowerShell
     Powershell,
+}
+
+#[derive(Debug, Args)]
+struct CalibrateArgs {
+    /// The scenario file (TOML), with [uncertainty] and [[targets]]
+    file: PathBuf,
+    /// Change a parameter before anything runs, e.g. adoption.reconsider=0.03 (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+    /// Number of agents (overrides scenario.population)
+    #[arg(long, value_name = "N")]
+    population: Option<u64>,
+    /// Replicates at each point (overrides scenario.replicates)
+    #[arg(long, value_name = "N")]
+    replicates: Option<u64>,
+    /// Seed of the model's streams and of the choice of points (overrides scenario.seed)
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Output folder [default: output/<scenario name>.calibration]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Worker threads; 0 uses every core
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Print neither progress, warnings nor the tables
+    #[arg(long)]
+    quiet: bool,
+    /// Points run in each history-matching wave
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    wave_points: usize,
+    /// The most history-matching waves
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    waves: u32,
+    /// Points run in the ABC step
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    abc_points: usize,
 }
 
 #[derive(Debug, Args)]
@@ -567,6 +620,7 @@ pub fn main() -> ExitCode {
         Command::New(args) => new::new(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Calibrate(args) => calibrate::calibrate(args, &interrupt.requested),
     };
     let outcome = match (outcome, stdout_failure()) {
         (Ok(()), Some(e)) => Err(Error::io("writing the standard output", e)),

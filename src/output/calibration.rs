@@ -6,8 +6,9 @@ use super::format::{clean, csv_bytes};
 use super::staging::{MANIFEST, Staging};
 use crate::calibration::{Calibration, ParameterRange, TargetFit};
 use crate::error::{Error, Result};
-use crate::scenario::Scenario;
+use crate::scenario::{GivenPoints, Scenario};
 use serde::Serialize;
+use std::path::Path;
 
 /// Every point run, wave by wave, with its parameters and how it fared.
 pub const WAVE_POINTS: &str = "wave_points.csv";
@@ -265,4 +266,33 @@ pub fn write_calibration(staging: &Staging, folder: &CalibrationFolder<'_>) -> R
         .map_err(|e| Error::io(format!("writing {}", path.display()), e.into()))?;
     bytes.push(b'\n');
     std::fs::write(&path, bytes).map_err(|e| Error::io(format!("writing {}", path.display()), e))
+}
+
+/// The posterior sample of a calibration folder, as weighted given points for `run
+/// --posterior` (docs/FORMAT.md, Calibration folder). A folder without a calibration's
+/// run.json, or with an empty posterior, is refused.
+pub fn read_posterior(dir: &Path) -> Result<GivenPoints> {
+    let manifest = dir.join(MANIFEST);
+    let kind = std::fs::read(&manifest)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|json| json.get("kind").and_then(|k| k.as_str()).map(str::to_owned));
+    if kind.as_deref() != Some("calibration") {
+        return Err(crate::error::InputError::new(format!(
+            "{} is not a calibration folder (its run.json is not one `blockade calibrate` wrote)",
+            dir.display()
+        ))
+        .in_origin("--posterior")
+        .into());
+    }
+    let points = super::read_given_points(&dir.join(POSTERIOR))?;
+    if points.rows.is_empty() {
+        return Err(crate::error::InputError::new(format!(
+            "{}: the posterior sample is empty",
+            dir.join(POSTERIOR).display()
+        ))
+        .in_origin("--posterior")
+        .into());
+    }
+    Ok(points)
 }

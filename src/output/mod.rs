@@ -26,7 +26,7 @@ mod uncertainty;
 
 pub use calibration::{
     CalibrationFolder, IMPLAUSIBILITY, PARAMETERS, POSTERIOR, TARGETS, WAVE_POINTS, WAVES,
-    write_calibration,
+    read_posterior, write_calibration,
 };
 pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
 pub use extend::{Earlier, read_earlier};
