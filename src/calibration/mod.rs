@@ -35,6 +35,10 @@ pub trait Prior {
 /// in each replicate.
 pub type Outcome = Vec<Vec<f64>>;
 
+/// The model, as the calibration sees it: runs points (each one prior quantile per parameter)
+/// and returns each point's [`Outcome`], in order.
+pub type Model<'a> = dyn FnMut(&[Vec<f64>]) -> Result<Vec<Outcome>> + 'a;
+
 /// The sizes and seed of a calibration.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
@@ -59,6 +63,11 @@ pub const SECOND_LARGEST_FROM: usize = 6;
 /// A wave stops the history matching when the box around its kept points keeps at least this
 /// share of the previous wave's volume: the space has stopped shrinking.
 pub const STOP_SHRINKING: f64 = 0.9;
+
+/// The fewest kept points a proposal is built around: a wave that keeps fewer centres the next
+/// wave on its lowest-criterion points instead (at least this many, or a tenth of the wave).
+/// The cutoff does not change; only where the next wave looks does.
+pub const MIN_CENTRES: usize = 5;
 
 /// The fewest points the ABC step accepts: below that many within the tolerance, the
 /// tolerance widens to the distance of the `MIN_ACCEPTED`-th closest point.
@@ -137,12 +146,11 @@ pub struct WaveSummary {
 /// Why the history matching stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
-    /// The box of kept points kept at least [`STOP_SHRINKING`] of the previous wave's volume.
+    /// The box of kept points kept at least [`STOP_SHRINKING`] of the previous wave's volume
+    /// (both waves keeping at least [`MIN_CENTRES`] points).
     StoppedShrinking,
     /// The wave budget was spent.
     Budget,
-    /// A wave kept no point.
-    NothingKept,
 }
 
 impl Stop {
@@ -151,7 +159,6 @@ impl Stop {
         match self {
             Stop::StoppedShrinking => "the space stopped shrinking",
             Stop::Budget => "the wave budget was spent",
-            Stop::NothingKept => "a wave kept no point",
         }
     }
 }
@@ -193,7 +200,7 @@ pub fn calibrate(
     targets: &[Target],
     prior: &dyn Prior,
     settings: &Settings,
-    simulate: &mut dyn FnMut(&[Vec<f64>]) -> Result<Vec<Outcome>>,
+    simulate: &mut Model<'_>,
 ) -> Result<Calibration> {
     let fitted: Vec<usize> = (0..targets.len())
         .filter(|&j| targets[j].use_ == TargetUse::Calibrate)
@@ -225,20 +232,16 @@ pub fn calibrate(
             simulate,
         )?;
         let summary = summarise(wave, Stage::HistoryMatching, &run);
-        let kept: Vec<&[f64]> = run.iter().filter(|p| p.kept).map(|p| &p.u[..]).collect();
-        let previous = waves.last().map(|w| w.box_volume);
-        let nothing = kept.is_empty();
-        if !nothing {
-            proposal = Proposal::around(&kept);
-        }
-        let volume = summary.box_volume;
+        proposal = Proposal::around(&centres(&run));
+        let shrinking = match waves.last() {
+            Some(before) if before.kept >= MIN_CENTRES && summary.kept >= MIN_CENTRES => {
+                summary.box_volume < STOP_SHRINKING * before.box_volume
+            }
+            _ => true,
+        };
         waves.push(summary);
         points.extend(run);
-        if nothing {
-            stop = Stop::NothingKept;
-            break;
-        }
-        if previous.is_some_and(|v| volume >= STOP_SHRINKING * v) {
+        if !shrinking {
             stop = Stop::StoppedShrinking;
             break;
         }
@@ -276,6 +279,25 @@ pub fn calibrate(
         widened,
         effective_size: if squares > 0.0 { 1.0 / squares } else { 0.0 },
     })
+}
+
+/// The points the next proposal is built around: the kept ones, or, when fewer than
+/// [`MIN_CENTRES`] were kept, the lowest-criterion tenth of the wave (at least
+/// [`MIN_CENTRES`]; ties in point order).
+fn centres(run: &[Evaluated]) -> Vec<&[f64]> {
+    let kept: Vec<&[f64]> = run.iter().filter(|p| p.kept).map(|p| &p.u[..]).collect();
+    if kept.len() >= MIN_CENTRES {
+        return kept;
+    }
+    let mut order: Vec<usize> = (0..run.len()).collect();
+    order.sort_by(|&a, &b| {
+        run[a]
+            .criterion
+            .total_cmp(&run[b].criterion)
+            .then(a.cmp(&b))
+    });
+    let take = MIN_CENTRES.max(run.len() / 10).min(run.len());
+    order[..take].iter().map(|&i| &run[i].u[..]).collect()
 }
 
 /// The ABC tolerance: sqrt of the 95% quantile of chi-square with one degree of freedom per
@@ -356,7 +378,7 @@ fn evaluate(
     us: Vec<Vec<f64>>,
     wave: u32,
     stage: Stage,
-    simulate: &mut dyn FnMut(&[Vec<f64>]) -> Result<Vec<Outcome>>,
+    simulate: &mut Model<'_>,
 ) -> Result<Vec<Evaluated>> {
     let values: Vec<Vec<f64>> = us
         .iter()

@@ -198,9 +198,7 @@ fn refuse_what_cannot_calibrate(scenario: &Scenario, args: &CalibrateArgs) -> Re
         ("--waves", args.waves as usize),
     ] {
         if n == 0 {
-            return Err(InputError::new("must be at least 1")
-                .in_origin(flag)
-                .into());
+            return Err(InputError::new("must be at least 1").in_origin(flag).into());
         }
     }
     Ok(())
@@ -305,7 +303,7 @@ fn print_report(
             _ => "posterior: none".to_owned(),
         };
         outln!(
-            "  {:<28} {:<9} observed {:<8} prior {:.4} [{:.4}, {:.4}]  {posterior}",
+            "  {:<28} {:<9} observed {:<8.4} prior {:.4} [{:.4}, {:.4}]  {posterior}",
             t.name,
             t.use_.name(),
             t.value,

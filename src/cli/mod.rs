@@ -175,8 +175,8 @@ struct ScenarioArgs {
     #[arg(long, value_name = "POINTS.csv")]
     points: Option<PathBuf>,
     /// Sweep a calibration's posterior sample instead of the file's [sweep]: the weighted
-    /// points of CALIBRATION_DIR/posterior.csv, written by `blockade calibrate`
-    #[arg(long, value_name = "CALIBRATION_DIR", conflicts_with = "points")]
+    /// points of DIR/posterior.csv, written by `blockade calibrate`
+    #[arg(long, value_name = "DIR", conflicts_with = "points")]
     posterior: Option<PathBuf>,
 }
 

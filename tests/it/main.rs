@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod bass;
+mod calibration;
 mod common;
 mod common_random_numbers;
 mod compare;
