@@ -9,7 +9,7 @@ use blockade::calibration::{
 use blockade::output::{self, CalibrationFolder, Staging};
 use blockade::scenario::{GivenPoints, Overrides, Scenario};
 use blockade::spec::{TargetUse, UncertainParameter};
-use blockade::{Error, InputError, Result, runner};
+use blockade::{Error, InputError, Result, resources, runner};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -92,6 +92,14 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
             },
         )?;
         let arms = at.arms(&["baseline".to_owned()])?;
+        // A wave that cannot fit in memory is refused before it is allocated, as a run is.
+        let tasks: Vec<usize> = (0..runner::shape(&at, &arms).tasks()).collect();
+        resources::check_memory(&resources::estimate(
+            &at,
+            &arms,
+            &tasks,
+            pool.current_num_threads(),
+        ))?;
         let results = pool.install(|| runner::run(&at, &arms, interrupted, &|_| {}))?;
         runs += (units.len() as u64) * u64::from(at.replicates);
         Ok((0..units.len())
