@@ -45,6 +45,8 @@ pub fn merge(args: &MergeArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     let (shards, tasks) = (merged.shard_count(), merged.tasks());
     merged.write_tables(&staging, &manifest)?;
     output::write_manifest(&staging, &manifest)?;
+    // A sensitivity run's indices, from the merged files as a run computes its own.
+    output::analyse_folder(staging.folder())?;
     if interrupted.load(Ordering::SeqCst) {
         return Err(Error::Interrupted);
     }

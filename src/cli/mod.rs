@@ -29,6 +29,7 @@ mod new;
 mod plot;
 mod report;
 mod run;
+mod sensitivity;
 
 use blockade::Error;
 use blockade::scenario::Overrides;
@@ -66,6 +67,18 @@ enum Command {
         replacing an earlier run there only when complete.\n\
         With --shard, writes a shard folder for `blockade merge`.")]
     Run(RunArgs),
+    /// Which uncertain parameter drives each result: a sensitivity analysis over [uncertainty]
+    #[command(after_help = "Examples:\n  \
+        blockade sensitivity my.toml --method morris --replicates 5\n  \
+        blockade sensitivity my.toml --method sobol --variant block --out output/my-sobol\n\n\
+        Runs the design of the file's [sensitivity] table (or its defaults; --method chooses\n\
+        sobol or morris) over the parameters of its [uncertainty] table, as a sweep whose\n\
+        points are the design's: it shards (--shard, then blockade merge) like any sweep, and\n\
+        `blockade run FILE` on a file with [sensitivity] runs the same design. Writes the files\n\
+        of a sweep and sensitivity.csv (each index of each parameter for each analysed metric:\n\
+        the baseline's value and each variant's paired effect), and prints the parameters\n\
+        ranked, with 95% bootstrap intervals and the replicates' noise.")]
+    Sensitivity(RunArgs),
     /// Validate a scenario and print what it contains
     #[command(after_help = "Example:\n  \
         blockade check scenarios/openai-api-block-2024.toml --set adoption.imitation=0.3")]
@@ -178,6 +191,19 @@ struct ScenarioArgs {
     /// points of DIR/posterior.csv, written by `blockade calibrate`
     #[arg(long, value_name = "DIR", conflicts_with = "points")]
     posterior: Option<PathBuf>,
+    /// Run the file's sensitivity analysis with this method: sobol or morris (over the file's
+    /// [sensitivity], or its defaults when it has none; the parameters are its [uncertainty])
+    #[arg(long, value_name = "METHOD", value_parser = parse_method)]
+    method: Option<blockade::sensitivity::Method>,
+}
+
+fn parse_method(text: &str) -> Result<blockade::sensitivity::Method, String> {
+    blockade::sensitivity::Method::parse(text).ok_or_else(|| {
+        format!(
+            "'{text}' is not a method ({})",
+            blockade::sensitivity::Method::names()
+        )
+    })
 }
 
 impl ScenarioArgs {
@@ -192,6 +218,7 @@ impl ScenarioArgs {
                 (None, Some(dir)) => Some(blockade::output::read_posterior(dir)?),
                 (None, None) => None,
             },
+            method: self.method,
         })
     }
 }
@@ -612,6 +639,7 @@ pub fn main() -> ExitCode {
     let interrupt = Interrupt::install();
     let outcome = match &cli.command {
         Command::Run(args) => run::run(args, &interrupt.requested),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args, &interrupt.requested),
         Command::Check(args) => check::check(args),
         Command::Compare(args) => compare::compare(args),
         Command::Plot(args) => plot::plot(args),

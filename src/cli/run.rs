@@ -23,6 +23,16 @@ const TABLE_WIDTH: usize = 100;
 const THREADS_PER_CORE: usize = 4;
 
 pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
+    execute(args, interrupted, false)
+}
+
+/// The run; with `sensitivity`, as `blockade sensitivity`, which refuses a file that asks for
+/// no sensitivity analysis.
+pub(super) fn execute(
+    args: &RunArgs,
+    interrupted: &Arc<AtomicBool>,
+    sensitivity: bool,
+) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let most = THREADS_PER_CORE * cores;
     if args.threads > most {
@@ -35,6 +45,13 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         .into());
     }
     let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides()?)?;
+    if sensitivity && scenario.sensitivity.is_none() {
+        return Err(InputError::new(
+            "has no [sensitivity] table: add one, or give --method sobol or --method morris",
+        )
+        .in_origin(args.scenario.file.display().to_string())
+        .into());
+    }
     let arms = scenario.arms(&args.scenario.variants)?;
     if !args.quiet {
         for warning in &scenario.warnings {
@@ -46,6 +63,8 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         Some(list) => {
             Tables::parse_list(list).map_err(|m| InputError::new(m).in_origin("--tables"))?
         }
+        // A sensitivity analysis reads every point's counts back: it writes every table.
+        None if scenario.sensitivity.is_some() => scenario.tables.unwrap_or(Tables::ALL),
         None => scenario.tables.unwrap_or(Tables::default_for(swept)),
     };
     let has_usage = arms.iter().any(|a| a.setup.has_usage());
@@ -252,6 +271,7 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
         }
     }
 
+    let mut ranked = None;
     match args.shard {
         Some(shard) => {
             let contents = output::ShardContents {
@@ -279,6 +299,14 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             output::write_manifest(&staging, &manifest)?;
             if interrupted.load(Ordering::SeqCst) {
                 return Err(Error::Interrupted);
+            }
+            if let Some((run, settings, rows)) = output::analyse_folder(staging.folder())? {
+                ranked = Some(output::sensitivity_table(
+                    &run,
+                    &settings,
+                    &rows,
+                    output::Layout::Text,
+                ));
             }
             if args.plot || args.report {
                 // Read back from the staged files, exactly as `plot` and `report` would read
@@ -341,6 +369,9 @@ pub fn run(args: &RunArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
             );
         }
         match (&scenario.sweep, args.shard, shares) {
+            (Some(_), None, _) if ranked.is_some() => {
+                outln!("{}", ranked.as_deref().unwrap_or_default().trim_end())
+            }
             (None, None, Some((shares, replicates))) => {
                 print_final_table(&scenario, &labels.arms, &shares, replicates);
             }

@@ -95,3 +95,6 @@ pub fn table_file(table: crate::scenario::Table) -> &'static str {
 
 /// The record of a swept run's partial folder (docs/FORMAT.md, `run --resume`).
 pub(super) const PARTIAL_RECORD: &str = "partial.json";
+
+/// Sensitivity indices of the analysed metrics, written by a run of a `[sensitivity]` design.
+pub const SENSITIVITY_FILE: &str = "sensitivity.csv";

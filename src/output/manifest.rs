@@ -163,6 +163,9 @@ pub struct Resolved {
     /// `[uncertainty]`, when the file has one: each path's `{ distribution, ..., source }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<IndexMap<String, Value>>,
+    /// `[sensitivity]` (or `sensitivity --method`), when the run is a sensitivity design.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<crate::sensitivity::Settings>,
 }
 
 /// `resolved.scenario`.
@@ -637,6 +640,7 @@ pub fn resolved(scenario: &Scenario) -> Resolved {
         sweep: scenario.sweep.as_ref().map(sweep_json),
         uncertainty: (!scenario.uncertainty.is_empty())
             .then(|| uncertainty_json(&scenario.uncertainty)),
+        sensitivity: scenario.sensitivity.clone(),
     }
 }
 

@@ -19,6 +19,7 @@ mod pointwise;
 pub mod read;
 mod robustness;
 mod rows;
+mod sensitivity;
 mod shard;
 mod staging;
 mod tables;
@@ -31,8 +32,8 @@ pub use calibration::{
 pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
 pub use extend::{Earlier, read_earlier};
 pub use files::{
-    ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, ROBUSTNESS_FILE, SHARD_MANIFEST, SUMMARY,
-    TableFormat, USAGE, table_file,
+    ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, ROBUSTNESS_FILE, SENSITIVITY_FILE,
+    SHARD_MANIFEST, SUMMARY, TableFormat, USAGE, table_file,
 };
 pub use format::Layout;
 pub use given::{WEIGHT_COLUMN, read_given_points};
@@ -42,6 +43,9 @@ pub use metrics::{metrics_csv, metrics_json, metrics_table};
 pub use partial::{PartialRun, Resume, record_progress, remove_record, resume_point};
 pub use pointwise::{PointWriter, write_robustness};
 pub use robustness::{robustness_csv, robustness_json, robustness_table};
+pub use sensitivity::{
+    analyse_folder, sensitivity_csv, sensitivity_rows, sensitivity_settings, sensitivity_table,
+};
 pub use shard::{ShardContents, shard_tables, write_shard};
 pub use staging::{
     FolderIdentity, MANIFEST, Staging, abandon_temporaries, check_replaceable, describe_folder,

@@ -53,6 +53,9 @@ pub struct Overrides {
     pub seed: Option<u64>,
     /// `--points`: points given rather than drawn, which replace the file's `[sweep]`.
     pub points: Option<GivenPoints>,
+    /// `sensitivity --method`: the method of a sensitivity analysis, over the file's
+    /// `[sensitivity]` (or its defaults when the file has none).
+    pub method: Option<crate::sensitivity::Method>,
 }
 
 /// A validated scenario: the file after overrides, with every variant resolved.
@@ -101,6 +104,9 @@ pub struct Scenario {
     pub tables: Option<Tables>,
     /// The `[[targets]]`, in file order: observations `calibrate` fits to or holds out.
     pub targets: Vec<Target>,
+    /// `[sensitivity]` (or `sensitivity --method`): the analysis whose design `sweep` then
+    /// holds as given points, one per design point.
+    pub sensitivity: Option<crate::sensitivity::Settings>,
     /// Things worth saying that do not stop a run.
     pub warnings: Vec<String>,
     /// Private, so that only validation (this module) builds a `Scenario`.

@@ -40,6 +40,9 @@ pub(crate) struct RawScenario {
     /// `[[targets]]`: observations to calibrate to or validate against.
     #[serde(default)]
     pub targets: Vec<crate::scenario::targets::RawTarget>,
+    /// `[sensitivity]`: a sensitivity analysis over `[uncertainty]` (docs/FORMAT.md,
+    /// [sensitivity]).
+    pub sensitivity: Option<RawSensitivity>,
 }
 
 /// `[output]`.
@@ -48,6 +51,20 @@ pub(crate) struct RawScenario {
 pub(crate) struct RawOutput {
     /// The tables a run writes, by name.
     pub tables: Option<Vec<String>>,
+}
+
+/// `[sensitivity]`; every key has a default.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSensitivity {
+    pub method: Option<String>,
+    pub samples: Option<i64>,
+    pub trajectories: Option<i64>,
+    pub levels: Option<i64>,
+    pub seed: Option<i64>,
+    pub bootstrap: Option<i64>,
+    pub metrics: Option<Vec<String>>,
+    pub segments: Option<Vec<String>>,
 }
 
 /// `[scenario]`.

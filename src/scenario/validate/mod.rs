@@ -11,6 +11,7 @@ mod events;
 mod horizon;
 mod names;
 mod points;
+mod sensitivity;
 mod setup;
 mod targets;
 mod uncertainty;
@@ -22,6 +23,7 @@ use self::events::{Names, check_events, timeline_of};
 use self::horizon::check_meta;
 use self::names::check_names;
 use self::points::{Arms, check_given, check_sweep, warn_sweep};
+use self::sensitivity::check_sensitivity;
 use self::setup::build_setup;
 use self::targets::check_targets;
 use self::uncertainty::check_uncertainty;
@@ -31,7 +33,9 @@ use crate::error::InputError;
 use crate::scenario::path::{self, Known, ParamPath, Scope};
 use crate::scenario::raw::RawScenario;
 use crate::scenario::spans::SpanIndex;
-use crate::scenario::{Overrides, ProviderInfo, Scenario, SegmentInfo, Tables, Variant};
+use crate::scenario::{
+    GivenPoints, Overrides, ProviderInfo, Scenario, SegmentInfo, Tables, Variant,
+};
 use sha2::{Digest, Sha256};
 
 /// Validates `raw` after applying `overrides`; `file` and `bytes` name and identify it.
@@ -70,6 +74,9 @@ pub(super) fn validate(
         .map(|table| check_uncertainty(&raw, table, &known, &mut ck))
         .unwrap_or_default();
     let targets = check_targets(&raw, &calendar, &mut ck);
+    let mut sensitivity = (raw.sensitivity.is_some() || overrides.method.is_some())
+        .then(|| check_sensitivity(&raw, overrides.method, seed, &uncertainty, &mut ck))
+        .flatten();
     if !ck.problems.is_empty() {
         return Err(ck.failure());
     }
@@ -87,8 +94,17 @@ pub(super) fn validate(
         baseline: &baseline,
         variants: &variants,
     };
+    if overrides.points.is_some() && sensitivity.take().is_some() {
+        warnings.push(
+            "[sensitivity] is not analysed: --points gives the points, not its design".into(),
+        );
+    }
     let sweep = match (&overrides.points, &raw.sweep) {
-        (None, None) => None,
+        (None, None) => sensitivity.as_ref().and_then(|settings| {
+            let units = settings.unit_points(uncertainty.len());
+            let given = GivenPoints::from_unit_points("[sensitivity]", &uncertainty, &units);
+            check_given(&raw, &given, &known, arms, &mut ck)
+        }),
         (Some(given), rs) => {
             if rs.is_some() {
                 warnings.push(format!(
@@ -151,6 +167,7 @@ pub(super) fn validate(
         uncertainty,
         tables,
         targets,
+        sensitivity,
         warnings,
         _validated: (),
     })
