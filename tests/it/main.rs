@@ -27,6 +27,7 @@ mod resources;
 mod resume;
 mod robustness;
 mod salib;
+mod sensitivity;
 mod shards;
 mod shared_setup;
 mod stylised_facts;
