@@ -30,7 +30,9 @@ fn series<'t>(
 }
 
 fn number(row: &std::collections::HashMap<String, String>, column: &str) -> f64 {
-    row[column].parse().unwrap_or_else(|_| panic!("{column}: {:?}", row[column]))
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column}: {:?}", row[column]))
 }
 
 /// Runs the analysis with `method` and checks, for the baseline and the block's effect: the
@@ -54,7 +56,10 @@ fn check_method(method: &str, ranked_by: &str, noise: &str) {
         .join(" ");
     // The table ranks the parameters and says what its intervals cover.
     assert!(stdout.contains("95% bootstrap interval"), "{stdout}");
-    assert!(stdout.contains(&format!("ranked by {ranked_by}")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("ranked by {ranked_by}")),
+        "{stdout}"
+    );
     let table = read_csv(&out.join("sensitivity.csv"));
     for variant in ["baseline", "no-block"] {
         let floor = number(series(&table, variant, noise)[0], "value");
@@ -62,10 +67,16 @@ fn check_method(method: &str, ranked_by: &str, noise: &str) {
         assert_eq!(ranked.len(), 3, "{variant}: one row per parameter");
         ranked.sort_by(|a, b| number(b, "value").total_cmp(&number(a, "value")));
         assert_eq!(ranked[0]["parameter"], VPN, "{variant}: {ranked:?}");
-        assert!(number(ranked[0], "value") > floor, "{variant}: VPN share below the noise");
+        assert!(
+            number(ranked[0], "value") > floor,
+            "{variant}: VPN share below the noise"
+        );
         assert_eq!(ranked[0]["below_noise"], "false");
         let idle = ranked.iter().find(|r| r["parameter"] == FRICTION).unwrap();
-        assert!(number(idle, "value") < floor, "{variant}: {idle:?} vs noise {floor}");
+        assert!(
+            number(idle, "value") < floor,
+            "{variant}: {idle:?} vs noise {floor}"
+        );
         assert_eq!(idle["below_noise"], "true", "{variant}: {idle:?}");
     }
 }
@@ -113,8 +124,16 @@ fn bad_sensitivity_tables_are_refused() {
     let cases = [
         ("levels = 5", "sensitivity.levels", "even"),
         ("method = \"fast\"", "sensitivity.method", "not a method"),
-        ("metrics = [\"nope\"]", "sensitivity.metrics", "not a metric"),
-        ("segments = [\"nobody\"]", "sensitivity.segments", "not a segment"),
+        (
+            "metrics = [\"nope\"]",
+            "sensitivity.metrics",
+            "not a metric",
+        ),
+        (
+            "segments = [\"nobody\"]",
+            "sensitivity.segments",
+            "not a segment",
+        ),
         ("samples = 0", "sensitivity.samples", "1..="),
     ];
     for (line, key, message) in cases {
@@ -128,7 +147,10 @@ fn bad_sensitivity_tables_are_refused() {
         let output = blockade().arg("check").arg(&file).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{line}: {stderr}");
-        assert!(stderr.contains(key) && stderr.contains(message), "{line}: {stderr}");
+        assert!(
+            stderr.contains(key) && stderr.contains(message),
+            "{line}: {stderr}"
+        );
     }
     // Without [uncertainty] there is nothing to vary; without [sensitivity], `sensitivity`
     // needs --method.
