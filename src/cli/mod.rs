@@ -67,7 +67,7 @@ enum Command {
         replacing an earlier run there only when complete.\n\
         With --shard, writes a shard folder for `blockade merge`.")]
     Run(RunArgs),
-    /// Which uncertain parameter drives each result: a sensitivity analysis over [uncertainty]
+    /// Which uncertain parameter drives each result (Sobol or Morris)
     #[command(after_help = "Examples:\n  \
         blockade sensitivity my.toml --method morris --replicates 5\n  \
         blockade sensitivity my.toml --method sobol --variant block --out output/my-sobol\n\n\
