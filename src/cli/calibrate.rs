@@ -41,6 +41,7 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
         replicates: args.replicates,
         seed: args.seed,
         points: None,
+        method: None,
     };
     let scenario = Scenario::from_bytes(&shown, &bytes, &overrides)?;
     refuse_what_cannot_calibrate(&scenario, args)?;
