@@ -164,6 +164,34 @@ enum Origin<'a> {
     Given(&'a GivenPoints),
 }
 
+/// The parameters a table declares (`[sweep.parameters]`, `[uncertainty]`), in file order:
+/// each key as an error names it (`section.path`), its path, which a variant's `set` may
+/// name, and its value. A malformed or repeated path is reported (a repeat as `{path} is
+/// <verb> twice`) and left out; an empty table is reported.
+pub(super) fn declared_paths<'t>(
+    table: &'t toml::Table,
+    section: &str,
+    verb: &str,
+    ck: &mut Checker,
+) -> Vec<(String, ParamPath, &'t toml::Value)> {
+    let specs = sweep::parameter_specs(table);
+    if specs.is_empty() {
+        ck.report(section, "must name at least one parameter");
+    }
+    let mut declared: Vec<(String, ParamPath, &toml::Value)> = Vec::new();
+    for (text, spec) in specs {
+        let key = format!("{section}.{text}");
+        match ParamPath::parse(&text).and_then(|p| p.check_scope(Scope::Variant).map(|()| p)) {
+            Ok(path) if declared.iter().any(|(_, seen, _)| *seen == path) => {
+                ck.report(key, format!("{path} is {verb} twice"));
+            }
+            Ok(path) => declared.push((key, path, spec)),
+            Err(message) => ck.report(key, message),
+        }
+    }
+    declared
+}
+
 /// `[sweep.parameters]`: each path a variant may set, once, with a range whose values the
 /// path takes (a grid's must be values lists).
 fn sweep_parameters(
@@ -173,26 +201,9 @@ fn sweep_parameters(
     known: &Known,
     ck: &mut Checker,
 ) -> (Vec<SweepParameter>, Vec<ParamPath>) {
-    let specs = sweep::parameter_specs(table);
-    if specs.is_empty() {
-        ck.report("sweep.parameters", "must name at least one parameter");
-    }
     let mut parameters: Vec<SweepParameter> = Vec::new();
     let mut paths: Vec<ParamPath> = Vec::new();
-    for (text, spec) in specs {
-        let key = format!("sweep.parameters.{text}");
-        let path =
-            match ParamPath::parse(&text).and_then(|p| p.check_scope(Scope::Variant).map(|()| p)) {
-                Ok(path) => path,
-                Err(message) => {
-                    ck.report(key, message);
-                    continue;
-                }
-            };
-        if paths.contains(&path) {
-            ck.report(key, format!("{path} is swept twice"));
-            continue;
-        }
+    for (key, path, spec) in declared_paths(table, "sweep.parameters", "swept", ck) {
         let range = match sweep::parse_range(spec) {
             Ok(range) => range,
             Err(message) => {
@@ -738,5 +749,21 @@ mod tests {
         assert!((x - 0.1).abs() < 1e-15, "{x}");
         assert_eq!(given.rows[1][0], toml::Value::Float(0.01));
         assert_eq!(given.paths, ["adoption.imitation"]);
+    }
+
+    #[test]
+    fn sweep_and_uncertainty_refuse_a_path_named_twice_and_an_empty_table() {
+        let twice = "\"adoption.imitation\" = { min = 0.1, max = 0.3 }\n\
+                     adoption = { imitation = { min = 0.2, max = 0.4 } }";
+        let swept = load(&format!(
+            "[sweep]\ndesign = \"random\"\nsamples = 2\nseed = 1\n[sweep.parameters]\n{twice}"
+        ))
+        .expect_err("a path swept twice");
+        assert!(swept.message.contains("is swept twice"), "{swept}");
+        let declared = load(&format!("[uncertainty]\n{twice}")).expect_err("declared twice");
+        assert!(declared.message.contains("is declared twice"), "{declared}");
+        let empty = load("[uncertainty]").expect_err("an empty table");
+        assert_eq!(empty.key.as_deref(), Some("uncertainty"), "{empty}");
+        assert!(empty.message.contains("at least one parameter"), "{empty}");
     }
 }

@@ -2,10 +2,10 @@
 //! parameter's own range (docs/FORMAT.md, [uncertainty]).
 
 use super::checker::Checker;
+use super::points::declared_paths;
 use super::setup::build_setup;
-use crate::scenario::path::{self, Known, ParamPath, Scope};
+use crate::scenario::path::{self, Known, ParamPath};
 use crate::scenario::raw::RawScenario;
-use crate::scenario::sweep;
 use crate::spec::{Distribution, DistributionKind, UncertainParameter, short};
 
 /// The keys each kind takes besides `distribution` and `source`.
@@ -28,27 +28,8 @@ pub(super) fn check_uncertainty(
     known: &Known,
     ck: &mut Checker,
 ) -> Vec<UncertainParameter> {
-    let specs = sweep::parameter_specs(table);
-    if specs.is_empty() {
-        ck.report("uncertainty", "must name at least one parameter");
-    }
     let mut parameters: Vec<UncertainParameter> = Vec::new();
-    let mut paths: Vec<ParamPath> = Vec::new();
-    for (text, spec) in specs {
-        let key = format!("uncertainty.{text}");
-        let path =
-            match ParamPath::parse(&text).and_then(|p| p.check_scope(Scope::Variant).map(|()| p)) {
-                Ok(path) => path,
-                Err(message) => {
-                    ck.report(key, message);
-                    continue;
-                }
-            };
-        if paths.contains(&path) {
-            ck.report(key, format!("{path} is declared twice"));
-            continue;
-        }
-        paths.push(path.clone());
+    for (key, path, spec) in declared_paths(table, "uncertainty", "declared", ck) {
         let Some((distribution, source)) = read_distribution(&key, spec, ck) else {
             continue;
         };
