@@ -91,7 +91,11 @@ pub(super) fn execute(
         ),
         None => ((0..shape.tasks()).collect(), written),
     };
-    let format = args.format.map(|f| f.table_format()).unwrap_or_default();
+    let format = args
+        .format
+        .map(|f| f.table_format())
+        .or(scenario.format)
+        .unwrap_or_default();
     // A sweep writes into DIR.partial, kept when the run does not end, so that --resume goes
     // on from its complete points: CSV files, which a killed run leaves complete up to the
     // last point it recorded (a shard's are CSV whatever the format).

@@ -1,8 +1,7 @@
 //! The names of the files blockade writes (docs/FORMAT.md, Output files), defined once, and
-//! the format of its tables.
+//! the format of its tables ([`TableFormat`], which a scenario file may choose).
 
-use serde::{Deserialize, Serialize};
-use std::path::Path;
+pub use crate::scenario::TableFormat;
 
 /// Agents per task, step, segment and state.
 pub const ADOPTION: &str = "adoption.csv";
@@ -23,63 +22,6 @@ pub const ROBUSTNESS_FILE: &str = "robustness.csv";
 /// The manifest of a shard folder.
 pub const SHARD_MANIFEST: &str = "shard.json";
 
-/// The format of a run's tables: CSV (the default) or Parquet. Shard folders are always CSV.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TableFormat {
-    /// Comma-separated text, `adoption.csv` and so on.
-    #[default]
-    Csv,
-    /// Apache Parquet, `adoption.parquet` and so on: typed, compressed columns.
-    Parquet,
-}
-
-impl TableFormat {
-    /// The formats, as `--format` and `[output] format` name them.
-    pub const NAMES: [&'static str; 2] = ["csv", "parquet"];
-
-    /// The format named `name` (one of [`TableFormat::NAMES`]).
-    pub fn named(name: &str) -> Option<TableFormat> {
-        match name {
-            "csv" => Some(TableFormat::Csv),
-            "parquet" => Some(TableFormat::Parquet),
-            _ => None,
-        }
-    }
-
-    /// The format's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            TableFormat::Csv => "csv",
-            TableFormat::Parquet => "parquet",
-        }
-    }
-
-    /// True for the default, CSV, which `run.json` does not mention.
-    pub fn is_csv(&self) -> bool {
-        *self == TableFormat::Csv
-    }
-
-    /// The name of the table file `csv_name` (one of the `.csv` names above) in this
-    /// format: `adoption.csv` or `adoption.parquet`.
-    pub fn file(self, csv_name: &str) -> String {
-        match self {
-            TableFormat::Csv => csv_name.to_owned(),
-            TableFormat::Parquet => {
-                let stem = csv_name.strip_suffix(".csv").unwrap_or(csv_name);
-                format!("{stem}.parquet")
-            }
-        }
-    }
-
-    /// The format of the file at `path`, from its extension.
-    pub(crate) fn of_path(path: &Path) -> TableFormat {
-        match path.extension() {
-            Some(e) if e == "parquet" => TableFormat::Parquet,
-            _ => TableFormat::Csv,
-        }
-    }
-}
 /// The file of `table`.
 pub fn table_file(table: crate::scenario::Table) -> &'static str {
     use crate::scenario::Table;

@@ -17,7 +17,7 @@ pub use path::{ParamPath, Scope};
 pub use sweep::{
     Design, GivenPoints, MAX_POINTS, Point, Sweep, SweepParameter, design_points, unit_points,
 };
-pub use tables::{Table, Tables};
+pub use tables::{Table, TableFormat, Tables};
 
 use crate::calendar::Calendar;
 use crate::error::InputError;
@@ -107,6 +107,8 @@ pub struct Scenario {
     /// `[sensitivity]` (or `sensitivity --method`): the analysis whose design `sweep` then
     /// holds as given points, one per design point.
     pub sensitivity: Option<crate::sensitivity::Settings>,
+    /// `[output] format`, when the file names one; `run --format` overrides it.
+    pub format: Option<TableFormat>,
     /// Things worth saying that do not stop a run.
     pub warnings: Vec<String>,
     /// Private, so that only validation (this module) builds a `Scenario`.

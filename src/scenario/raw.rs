@@ -51,6 +51,8 @@ pub(crate) struct RawScenario {
 pub(crate) struct RawOutput {
     /// The tables a run writes, by name.
     pub tables: Option<Vec<String>>,
+    /// The tables' file format, by name.
+    pub format: Option<String>,
 }
 
 /// `[sensitivity]`; every key has a default.

@@ -1,8 +1,11 @@
 //! Which tables a run writes (docs/FORMAT.md, `[output]` and `run --tables`): the per-replicate
 //! tables (adoption, flows, usage) and the statistics (summary, comparison, metrics).
 //! `points.csv`, `robustness.csv` and `run.json` are always written and are not among them.
+//! And in which format they are written ([`TableFormat`], `[output] format` and `--format`).
 
 use crate::spec::named_enum;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 named_enum! {
     /// A table a run may write or skip, in the order [`Tables`] lists them.
@@ -145,5 +148,63 @@ mod tests {
             Tables::SWEPT.missing(),
             vec![Table::Adoption, Table::Flows, Table::Usage]
         );
+    }
+}
+
+/// The format of a run's tables: CSV (the default) or Parquet. Shard folders are always CSV.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableFormat {
+    /// Comma-separated text, `adoption.csv` and so on.
+    #[default]
+    Csv,
+    /// Apache Parquet, `adoption.parquet` and so on: typed, compressed columns.
+    Parquet,
+}
+
+impl TableFormat {
+    /// The formats, as `--format` and `[output] format` name them.
+    pub const NAMES: [&'static str; 2] = ["csv", "parquet"];
+
+    /// The format named `name` (one of [`TableFormat::NAMES`]).
+    pub fn named(name: &str) -> Option<TableFormat> {
+        match name {
+            "csv" => Some(TableFormat::Csv),
+            "parquet" => Some(TableFormat::Parquet),
+            _ => None,
+        }
+    }
+
+    /// The format's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+        }
+    }
+
+    /// True for the default, CSV, which `run.json` does not mention.
+    pub fn is_csv(&self) -> bool {
+        *self == TableFormat::Csv
+    }
+
+    /// The name of the table file `csv_name` (one of `output::files`' `.csv` names) in this
+    /// format: `adoption.csv` or `adoption.parquet`.
+    pub fn file(self, csv_name: &str) -> String {
+        match self {
+            TableFormat::Csv => csv_name.to_owned(),
+            TableFormat::Parquet => {
+                let stem = csv_name.strip_suffix(".csv").unwrap_or(csv_name);
+                format!("{stem}.parquet")
+            }
+        }
+    }
+
+    /// The format of the file at `path`, from its extension.
+    pub(crate) fn of_path(path: &Path) -> TableFormat {
+        match path.extension() {
+            Some(e) if e == "parquet" => TableFormat::Parquet,
+            _ => TableFormat::Csv,
+        }
     }
 }

@@ -208,3 +208,50 @@ fn a_damaged_parquet_table_is_refused_naming_it() {
         }
     }
 }
+
+/// `file` with `line` added to its `[output]` table.
+fn with_output_line(dir: &Path, file: &Path, line: &str) -> PathBuf {
+    let text = std::fs::read_to_string(file).expect("scenario");
+    assert!(text.contains("\n[output]\n"));
+    let path = dir.join("with-output.toml");
+    std::fs::write(
+        &path,
+        text.replacen("\n[output]\n", &format!("\n[output]\n{line}\n"), 1),
+    )
+    .expect("write scenario");
+    path
+}
+
+#[test]
+fn output_format_in_the_file_chooses_the_format_and_the_flag_overrides_it() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let file = with_output_line(
+        tmp.path(),
+        &tiny_with_usage(tmp.path()),
+        "format = \"parquet\"",
+    );
+    let chosen = tmp.path().join("chosen");
+    let overridden = tmp.path().join("overridden");
+    run(&file, &chosen, &[]);
+    run(&file, &overridden, &["--format", "csv"]);
+    assert_eq!(names(&chosen), with_extension("parquet"));
+    assert_eq!(run_json(&chosen)["format"], "parquet");
+    assert_eq!(names(&overridden), with_extension("csv"));
+
+    let bad = with_output_line(
+        tmp.path(),
+        &tiny_with_usage(tmp.path()),
+        "format = \"xlsx\"",
+    );
+    let output = common::blockade()
+        .arg("check")
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("output.format") && stderr.contains("csv or parquet"),
+        "{stderr}"
+    );
+}

@@ -34,7 +34,7 @@ use crate::scenario::path::{self, Known, ParamPath, Scope};
 use crate::scenario::raw::RawScenario;
 use crate::scenario::spans::SpanIndex;
 use crate::scenario::{
-    GivenPoints, Overrides, ProviderInfo, Scenario, SegmentInfo, Tables, Variant,
+    GivenPoints, Overrides, ProviderInfo, Scenario, SegmentInfo, TableFormat, Tables, Variant,
 };
 use sha2::{Digest, Sha256};
 
@@ -125,6 +125,7 @@ pub(super) fn validate(
     }
 
     let tables = check_tables(&raw, &mut ck);
+    let format = check_format(&raw, &mut ck);
     if !ck.problems.is_empty() {
         return Err(ck.failure());
     }
@@ -168,6 +169,7 @@ pub(super) fn validate(
         tables,
         targets,
         sensitivity,
+        format,
         warnings,
         _validated: (),
     })
@@ -188,6 +190,22 @@ fn check_tables(raw: &RawScenario, ck: &mut Checker<'_>) -> Option<Tables> {
         }
     }
     Some(Tables::of(&tables))
+}
+
+/// `[output] format`: `csv` or `parquet`.
+fn check_format(raw: &RawScenario, ck: &mut Checker<'_>) -> Option<TableFormat> {
+    let name = raw.output.as_ref()?.format.as_ref()?;
+    let format = TableFormat::named(name);
+    if format.is_none() {
+        ck.report(
+            "output.format",
+            format!(
+                "'{name}' is not a format: {}",
+                TableFormat::NAMES.join(" or ")
+            ),
+        );
+    }
+    format
 }
 
 /// Writes `--set`, `--population`, `--replicates` and `--seed` into the file (docs/FORMAT.md, set paths):
