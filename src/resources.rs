@@ -339,10 +339,11 @@ mod tests {
         );
         let counts = Tables::of(&[Table::Adoption, Table::Flows, Table::Usage]);
         assert_eq!(output_floor(&scenario, &arms, 6, counts), adoption);
+        let statistics = Tables::of(&[Table::Summary, Table::Comparison, Table::Metrics]);
         assert_eq!(
-            output_floor(&scenario, &arms, 6, Tables::SWEPT),
+            output_floor(&scenario, &arms, 6, statistics),
             summary,
-            "a sweep's default tables have no adoption rows"
+            "the statistics have no adoption rows"
         );
         let folder = Path::new("/out");
         assert!(check_disk_against(adoption + summary, adoption + summary, folder).is_ok());

@@ -257,8 +257,7 @@ struct RunArgs {
     extend: bool,
     /// The tables to write, comma-separated, or all: adoption, flows, usage, summary,
     /// comparison, metrics (points.csv, robustness.csv and run.json are always written)
-    /// [default: [output] tables, else all without a sweep and summary,comparison,metrics with
-    /// one]
+    /// [default: [output] tables, else all without a sweep and metrics with one]
     #[arg(long, value_name = "LIST")]
     tables: Option<String>,
     /// Go on with the sweep an earlier run left unfinished in DIR.partial (interrupted, killed,

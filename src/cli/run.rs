@@ -5,7 +5,7 @@ use super::RunArgs;
 use blockade::output::{self, Launch, PointWriter, Staging};
 use blockade::plot::{self, Chart, Kind};
 use blockade::results::{Results, TaskCounts};
-use blockade::scenario::{Scenario, Table, Tables};
+use blockade::scenario::{Scenario, Table, TableFormat, Tables};
 use blockade::stats::Summary;
 use blockade::{Error, InputError, Result, compare, report, resources, runner};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -362,15 +362,15 @@ pub(super) fn execute(
             .map(|t| t.name())
             .collect();
         if !skipped.is_empty() {
-            eprintln!(
-                "skipped {}: {}; --tables all (or [output] tables in the file) writes them",
-                skipped.join(", "),
-                if swept && args.tables.is_none() && scenario.tables.is_none() {
-                    "a sweep writes summary, comparison and metrics unless told otherwise"
-                } else {
-                    "not among the tables asked for"
-                }
-            );
+            let why = if swept && args.tables.is_none() && scenario.tables.is_none() {
+                "a sweep writes only its metrics unless told otherwise; --tables \
+                 metrics,summary,comparison adds each point's curves, --tables all every \
+                 table (or [output] tables in the file)"
+            } else {
+                "not among the tables asked for; --tables all (or [output] tables in the \
+                 file) writes them"
+            };
+            eprintln!("skipped {}: {why}", skipped.join(", "));
         }
         match (&scenario.sweep, args.shard, shares) {
             (Some(_), None, _) if ranked.is_some() => {
@@ -380,12 +380,13 @@ pub(super) fn execute(
                 print_final_table(&scenario, &labels.arms, &shares, replicates);
             }
             (Some(sweep), None, _) => outln!(
-                "{} sweep points: each point's curves are in summary.csv and comparison.csv, \
-                 its values in points.csv, its metrics in metrics.csv; robustness.csv summarises \
-                 each variant across the points. No interval is shown here: blockade compare {} \
-                 prints each effect with its interval over replicates (simulation noise) and its \
-                 spread over the points (the parameters' declared uncertainty){}",
+                "{} sweep points: {}; {} summarises each variant across the points. No \
+                 interval is shown here: blockade compare {} prints each effect with its \
+                 interval over replicates (simulation noise) and its spread over the points \
+                 (the parameters' declared uncertainty){}",
                 sweep.points.len(),
+                where_the_points_are(written, format),
+                format.file(output::ROBUSTNESS_FILE),
                 target.display(),
                 if written.contains(Table::Adoption) && written.contains(Table::Flows) {
                     ""
@@ -397,6 +398,29 @@ pub(super) fn execute(
         }
     }
     Ok(())
+}
+
+/// Which files of a swept run's folder, in `format`, hold what of each point, among the
+/// `written` tables.
+fn where_the_points_are(written: Tables, format: TableFormat) -> String {
+    let file = |table| format.file(output::table_file(table));
+    let curves: Vec<String> = [Table::Summary, Table::Comparison]
+        .into_iter()
+        .filter(|&t| written.contains(t))
+        .map(file)
+        .collect();
+    let mut parts = Vec::new();
+    if !curves.is_empty() {
+        parts.push(format!(
+            "each point's curves are in {}",
+            curves.join(" and ")
+        ));
+    }
+    parts.push(format!("its values in {}", format.file(output::POINTS)));
+    if written.contains(Table::Metrics) {
+        parts.push(format!("its metrics in {}", file(Table::Metrics)));
+    }
+    parts.join(", ")
 }
 
 /// `--plot` and `--report` read the folder back as `plot` and `report` do, from its counts:

@@ -1,7 +1,7 @@
 //! Choosing the tables a run writes (docs/FORMAT.md, `run --tables` and `[output]`): a sweep
-//! writes its statistics and not its per-replicate counts unless asked, every file it writes
-//! is byte-identical to the same file of a run that writes everything, its shards hold no
-//! counts and merge byte-identically, and bad lists are one-line refusals.
+//! writes its metrics and neither its per-replicate counts nor its curves unless asked, every
+//! file it writes is byte-identical to the same file of a run that writes everything, its
+//! shards hold no counts and merge byte-identically, and bad lists are one-line refusals.
 
 use crate::common;
 
@@ -34,7 +34,7 @@ fn bytes(dir: &Path, file: &str) -> Vec<u8> {
 }
 
 #[test]
-fn a_sweep_writes_its_statistics_only_and_says_what_it_skipped() {
+fn a_sweep_writes_its_metrics_only_and_says_how_to_get_the_rest() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let file = default_sweep(tmp.path());
     let lean = tmp.path().join("lean");
@@ -48,11 +48,30 @@ fn a_sweep_writes_its_statistics_only_and_says_what_it_skipped() {
     assert!(output.status.success(), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("skipped adoption, flows") && stderr.contains("--tables all"),
+        stderr.contains("skipped adoption, flows, summary, comparison:")
+            && stderr.contains("--tables metrics,summary,comparison")
+            && stderr.contains("--tables all"),
         "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !stdout.contains("summary.csv") && stdout.contains("its metrics in metrics.csv"),
+        "{stdout}"
     );
     assert_eq!(
         names(&lean),
+        ["metrics.csv", "points.csv", "robustness.csv", "run.json"]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&bytes(&lean, "run.json")).expect("run.json");
+    assert_eq!(manifest["tables"], serde_json::json!(["metrics"]));
+    // The statistics' curves, as the message says; and everything, as the file's own
+    // [output] asks: the metrics computed in memory are the ones a reader of the counts
+    // computes (`compare --write-metrics` rewrites them).
+    let curves = tmp.path().join("curves");
+    common::run_quiet(&file, &curves, &["--tables", "metrics,summary,comparison"]);
+    assert_eq!(
+        names(&curves),
         [
             "comparison.csv",
             "metrics.csv",
@@ -62,26 +81,12 @@ fn a_sweep_writes_its_statistics_only_and_says_what_it_skipped() {
             "summary.csv"
         ]
     );
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&bytes(&lean, "run.json")).expect("run.json");
-    assert_eq!(
-        manifest["tables"],
-        serde_json::json!(["summary", "comparison", "metrics"])
-    );
-    // compare reads the counts, which this folder does not hold: it says so.
-    let output = common::blockade()
-        .arg("compare")
-        .arg(&lean)
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--tables all"));
-    // Everything, as the file's own [output] asks: the metrics computed in memory are the
-    // ones a reader of the counts computes (`compare --write-metrics` rewrites them).
     let full = tmp.path().join("full");
     common::run_quiet(&file, &full, &["--tables", "all"]);
-    for name in names(&lean).iter().filter(|n| n.ends_with(".csv")) {
-        assert!(bytes(&lean, name) == bytes(&full, name), "{name} differs");
+    for dir in [&lean, &curves] {
+        for name in names(dir).iter().filter(|n| n.ends_with(".csv")) {
+            assert!(bytes(dir, name) == bytes(&full, name), "{name} differs");
+        }
     }
     let metrics = bytes(&full, "metrics.csv");
     let robustness = bytes(&full, "robustness.csv");
