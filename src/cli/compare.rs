@@ -6,7 +6,7 @@
 
 use super::{CompareArgs, GroupBy, MeasureArg, MetricsFormat};
 use blockade::compare::{Metric, MetricRow, RobustnessRow, RunData, TwoIntervals};
-use blockade::output::{self, FolderIdentity, Layout};
+use blockade::output::{self, FolderIdentity, Layout, ReadFrom};
 use blockade::{InputError, Result, compare};
 
 /// The rows `--variant`, `--state` and `--metric` keep (every row when none is given).
@@ -82,20 +82,31 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         true => Some(FolderIdentity::of(&args.dir)?),
         false => None,
     };
-    let run = output::read::load_run(&args.dir)?;
+    let (run, compared, read_from) = output::read_compared(&args.dir, args.at)?;
     // Points share their names and dates, so the flags are checked against the first.
     let data = &run.points[0];
-    let at = output::at_step(data, args.at)?;
     let segment = match &args.segment {
         None => None,
         Some(name) => Some(data.segment_named(name)?),
     };
-    let compared = compare::compare(&run, at);
-    if args.measure == MeasureArg::Usage && !data.has_usage() {
+    let has_usage = match read_from {
+        ReadFrom::Counts => data.has_usage(),
+        ReadFrom::MetricsFile => compared.metrics[0].iter().any(|r| r.metric.of_usage()),
+    };
+    if args.measure == MeasureArg::Usage && !has_usage {
         return Err(InputError::new(
             "the run has no usage (no segment declares usage, so there is no usage.csv)",
         )
         .in_origin("--measure")
+        .into());
+    }
+    if args.by == GroupBy::Vendor && read_from == ReadFrom::MetricsFile {
+        return Err(InputError::new(format!(
+            "{} holds no adoption.csv or flows.csv, whose counts are grouped by vendor (its \
+             metrics.csv has each vendor's share): run it again with --tables all",
+            args.dir.display()
+        ))
+        .in_origin("--by")
         .into());
     }
     // What is printed may group the providers by vendor and keep the shares of one measure;
@@ -107,7 +118,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
                 points: run.points.iter().map(RunData::by_vendor).collect(),
                 sweep: run.sweep.clone(),
             };
-            let compared = compare::compare(&run, at);
+            let compared = compare::compare(&run, output::at_step(data, args.at)?);
             Some((run, compared))
         }
     };

@@ -63,8 +63,6 @@ pub(super) fn execute(
         Some(list) => {
             Tables::parse_list(list).map_err(|m| InputError::new(m).in_origin("--tables"))?
         }
-        // A sensitivity analysis reads every point's counts back: it writes every table.
-        None if scenario.sensitivity.is_some() => scenario.tables.unwrap_or(Tables::ALL),
         None => scenario.tables.unwrap_or(Tables::default_for(swept)),
     };
     let has_usage = arms.iter().any(|a| a.setup.has_usage());

@@ -4,10 +4,10 @@
 
 use super::files::{METRICS_FILE, ROBUSTNESS_FILE};
 use super::metrics::metrics_file;
-use super::read::{load_run, manifest};
+use super::read::{has_counts, load_metrics, load_run, manifest};
 use super::robustness::robustness_file;
 use super::staging::{FolderIdentity, write_file_atomically};
-use crate::compare::{Compared, RunData, RunPoints, compare};
+use crate::compare::{Compared, RunData, RunPoints, compare, robustness};
 use crate::error::{InputError, Result};
 use chrono::NaiveDate;
 use std::path::Path;
@@ -67,4 +67,46 @@ pub fn compare_folder(dir: &Path, at: Option<NaiveDate>) -> Result<(RunPoints, C
     let compared = compare(&run, at);
     write_compared(dir, &run, &compared)?;
     Ok((run, compared))
+}
+
+/// What [`read_compared`] computed the metrics from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadFrom {
+    /// The counts (adoption and flows): anything can be computed again.
+    Counts,
+    /// The metrics file alone, for a run that wrote no counts: its points hold no counts, and
+    /// only the metrics it wrote (at the last step) are known.
+    MetricsFile,
+}
+
+/// `compare`'s reading of an output folder, which does not write: from its counts when it
+/// has them (with the shares at the first step on or after `at`, if given), else from its
+/// metrics file, where `at` is refused (those shares come from the counts); with the
+/// robustness across points when swept.
+pub fn read_compared(dir: &Path, at: Option<NaiveDate>) -> Result<(RunPoints, Compared, ReadFrom)> {
+    if has_counts(dir)? {
+        let run = load_run(dir)?;
+        let at = at_step(&run.points[0], at)?;
+        let compared = compare(&run, at);
+        return Ok((run, compared, ReadFrom::Counts));
+    }
+    let (run, metrics) = load_metrics(dir)?;
+    if at.is_some() {
+        return Err(InputError::new(format!(
+            "{} holds no adoption.csv, from which the shares at another date are computed \
+             (the run wrote metrics at the last step only): run it again with --tables all",
+            dir.display()
+        ))
+        .in_origin("--at")
+        .into());
+    }
+    let robustness = run.sweep.as_ref().map(|_| robustness(&metrics));
+    Ok((
+        run,
+        Compared {
+            metrics,
+            robustness,
+        },
+        ReadFrom::MetricsFile,
+    ))
 }

@@ -130,8 +130,9 @@ fn sections(data: &RunData, rows: &[MetricRow], segment: usize) -> Vec<Section> 
                 right: values_right.clone(),
                 rows: Vec::new(),
             };
+            let mut groups = Groups::default();
             for row in at_step {
-                let label = row_label(row.metric, row.state, data);
+                let label = groups.label(row, row_label(row.metric, row.state, data));
                 section.rows.push(labelled(data, row, label, percent));
             }
             sections.push(section);
@@ -167,14 +168,17 @@ fn sections(data: &RunData, rows: &[MetricRow], segment: usize) -> Vec<Section> 
         right: values_right.clone(),
         rows: Vec::new(),
     };
+    let mut groups = Groups::default();
     for row in rows.iter().filter(|r| r.metric == Metric::PeakUnserved) {
-        unserved.rows.push(labelled(data, row, "peak %", percent));
+        let label = groups.label(row, "peak %");
+        unserved.rows.push(labelled(data, row, label, percent));
     }
     for row in rows
         .iter()
         .filter(|r| r.metric == Metric::UnservedExposure && r.state == Some(UNSERVED))
     {
-        unserved.rows.push(labelled(data, row, "exposure", count));
+        let label = groups.label(row, "exposure");
+        unserved.rows.push(labelled(data, row, label, count));
     }
     sections.push(unserved);
 
@@ -184,16 +188,34 @@ fn sections(data: &RunData, rows: &[MetricRow], segment: usize) -> Vec<Section> 
         right: values_right,
         rows: Vec::new(),
     };
+    let mut groups = Groups::default();
     for row in rows.iter().filter(|r| r.metric == Metric::SwitchesAway) {
-        let label = row.state.map_or("", |k| data.states[k].as_str());
+        let label = groups.label(row, row.state.map_or("", |k| data.states[k].as_str()));
         switches.rows.push(labelled(data, row, label, count));
     }
     sections.push(switches);
     sections
 }
 
-/// A row of a values section; the label shows on the baseline's row only, so that the
-/// variants under it read as a group.
+/// The rows of a values section as groups, one per metric and state: a group's label shows
+/// on its first row only, so that the variants under it read as a group (the baseline's row
+/// when it is shown, else the first variant's).
+#[derive(Default)]
+struct Groups {
+    last: Option<(Metric, Option<usize>)>,
+}
+
+impl Groups {
+    /// `label` when `row` starts a group, else empty.
+    fn label<'a>(&mut self, row: &MetricRow, label: &'a str) -> &'a str {
+        let key = Some((row.metric, row.state));
+        let first = self.last != key;
+        self.last = key;
+        if first { label } else { "" }
+    }
+}
+
+/// A row of a values section, with its label (empty within a group).
 fn labelled(
     data: &RunData,
     row: &MetricRow,
@@ -201,7 +223,6 @@ fn labelled(
     format: fn(f64) -> String,
 ) -> Vec<String> {
     let [mean, diff, unpaired] = value_cells(row, format);
-    let label = if row.arm == 0 { label } else { "" };
     vec![
         label.into(),
         data.arms[row.arm].clone(),

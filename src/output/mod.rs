@@ -29,7 +29,9 @@ pub use calibration::{
     CalibrationFolder, IMPLAUSIBILITY, PARAMETERS, POSTERIOR, TARGETS, WAVE_POINTS, WAVES,
     read_posterior, write_calibration,
 };
-pub use compared::{at_step, compare_folder, rewrite_compared, write_compared};
+pub use compared::{
+    ReadFrom, at_step, compare_folder, read_compared, rewrite_compared, write_compared,
+};
 pub use extend::{Earlier, read_earlier};
 pub use files::{
     ADOPTION, COMPARISON, FLOWS, METRICS_FILE, POINTS, ROBUSTNESS_FILE, SENSITIVITY_FILE,

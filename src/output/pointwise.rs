@@ -11,15 +11,15 @@ use super::files::{ADOPTION, COMPARISON, FLOWS, METRICS_FILE, ROBUSTNESS_FILE, S
 use super::manifest::RunManifest;
 use super::metrics::named;
 use super::partial::Resume;
-use super::read::point_names;
+use super::read::{point_names, read_metric_rows};
 use super::robustness::robustness_file_named;
 use super::rows::{
-    AdoptionRow, ComparisonRow, FlowRow, MetricsRow, Row, RowReader, RowWriter, SummaryRow,
-    UsageRow, header, refuse, refuse_line,
+    AdoptionRow, ComparisonRow, FlowRow, MetricsRow, Row, RowWriter, SummaryRow, UsageRow, header,
+    refuse,
 };
 use super::staging::{Staging, write_file_atomically};
 use super::tables::{self, Labels};
-use crate::compare::{Metric, MetricRow, MetricsByPoint, RunData, metrics};
+use crate::compare::{MetricsByPoint, RunData, metrics};
 use crate::error::Result;
 use crate::results::{Results, Switches};
 use crate::scenario::{Table, Tables};
@@ -279,61 +279,9 @@ pub(crate) fn read_metric_values(
     swept: bool,
 ) -> Result<MetricsByPoint> {
     let mut values = MetricsByPoint::default();
-    let mut reader = RowReader::open::<MetricsRow>(path, swept)?;
-    let mut point_rows: Vec<MetricRow> = Vec::new();
-    let mut current = None;
-    while let Some((point, row, line)) = reader.next::<MetricsRow>()? {
-        if point != current && !point_rows.is_empty() {
-            values.push(&point_rows);
-            point_rows.clear();
-        }
-        current = point;
-        let bad = |what: &str| refuse_line(path, line, format!("not a row of this run: {what}"));
-        let arm = names
-            .arms
-            .iter()
-            .position(|a| a == row.variant)
-            .ok_or_else(|| bad("variant"))?;
-        let segment = names
-            .segments_and_all()
-            .find(|&s| names.segment_name(s) == row.segment)
-            .ok_or_else(|| bad("segment"))?;
-        let metric = Metric::parse(row.metric).ok_or_else(|| bad("metric"))?;
-        let state = match row.state {
-            None => None,
-            Some(name) => {
-                let among = if metric.of_vendor() {
-                    &names.vendors
-                } else {
-                    &names.states
-                };
-                Some(
-                    among
-                        .iter()
-                        .position(|s| s == name)
-                        .ok_or_else(|| bad("state"))?,
-                )
-            }
-        };
-        let pair = |a: Option<f64>, b: Option<f64>| a.zip(b);
-        point_rows.push(MetricRow {
-            arm,
-            segment,
-            metric,
-            state,
-            step: row.step,
-            mean: row.mean,
-            ci95: pair(row.ci95_low, row.ci95_high),
-            diff: row
-                .diff_mean
-                .zip(row.diff_ci95_low)
-                .zip(row.diff_ci95_high)
-                .map(|((d, l), h)| (d, l, h)),
-            unpaired: pair(row.unpaired_ci95_low, row.unpaired_ci95_high),
-        });
-    }
-    if !point_rows.is_empty() {
-        values.push(&point_rows);
-    }
+    read_metric_rows(path, names, swept, |_, rows| {
+        values.push(rows);
+        Ok(())
+    })?;
     Ok(values)
 }

@@ -2,7 +2,8 @@
 //! and timelines, `adoption.csv` for the counts, `flows.csv` for the switches (both through
 //! [`super::counts`], which `merge` reads its shards with), and, for a swept run,
 //! `points.csv` for the points' values; or the same tables as `.parquet` files when run.json
-//! records that format.
+//! records that format. A run that wrote no counts is read from `metrics.csv` alone
+//! ([`load_metrics`]), for what `compare` and the sensitivity analysis need.
 //!
 //! Only the files' format is relied on, never the run that wrote them, so a folder from an
 //! earlier run (or another machine) reads the same. A folder that is not blockade's, or whose
@@ -16,10 +17,13 @@ use super::counts::{
     Dates, FileLayout, FlowsInto, parse_date, read_adoption, read_flows, read_usage,
     refuse_more_rows_than_bytes, segment_agents,
 };
-use super::files::{ADOPTION, FLOWS, POINTS, USAGE};
+use super::files::{ADOPTION, FLOWS, METRICS_FILE, POINTS, USAGE};
 use super::manifest::{EventAt, Resolved, ResolvedEvent, RunManifest};
-use super::rows::{PointRow, TextReader, refuse, refuse_line};
-use crate::compare::{FIRST_PROVIDER, RunData, RunPoints, SweepValues, TimelineEvent};
+use super::rows::{MetricsRow, PointRow, RowReader, TextReader, refuse, refuse_line};
+use crate::calendar::{Calendar, StepUnit};
+use crate::compare::{
+    FIRST_PROVIDER, Metric, MetricRow, RunData, RunPoints, SweepValues, TimelineEvent,
+};
 use crate::error::{InputError, Result};
 use crate::results::{Results, Shape, Switches};
 use chrono::NaiveDate;
@@ -92,7 +96,8 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
                 dir,
                 format!(
                     "the run wrote {} but not {}, whose counts this reads: its metrics are in \
-                     metrics.csv; run it again with --tables all to read it here",
+                     metrics.csv, which blockade compare reads; run it again with --tables all \
+                     to read it here",
                     tables.join(", "),
                     missing.join(" or ")
                 ),
@@ -427,4 +432,212 @@ fn timelines(
                 .collect()
         })
         .collect()
+}
+
+/// Reads a metrics file (`metrics.csv`, or `.parquet` by its extension) that a run, a shard
+/// or `compare --write-metrics` wrote, one point at a time: `each_point` gets a point's
+/// number (`None` unswept) and its rows, named by `names`, in the file's order. Numbers are
+/// written in their shortest form that reads back to the same value, so the values are the
+/// same bits as those computed (-0, written 0, aside).
+pub(crate) fn read_metric_rows(
+    path: &Path,
+    names: &RunData,
+    swept: bool,
+    mut each_point: impl FnMut(Option<usize>, &[MetricRow]) -> Result<()>,
+) -> Result<()> {
+    let mut reader = RowReader::open::<MetricsRow>(path, swept)?;
+    let mut point_rows: Vec<MetricRow> = Vec::new();
+    let mut current = None;
+    while let Some((point, row, line)) = reader.next::<MetricsRow>()? {
+        if point != current && !point_rows.is_empty() {
+            each_point(current, &point_rows)?;
+            point_rows.clear();
+        }
+        current = point;
+        let bad = |what: &str| refuse_line(path, line, format!("not a row of this run: {what}"));
+        let arm = names
+            .arms
+            .iter()
+            .position(|a| a == row.variant)
+            .ok_or_else(|| bad("variant"))?;
+        let segment = names
+            .segments_and_all()
+            .find(|&s| names.segment_name(s) == row.segment)
+            .ok_or_else(|| bad("segment"))?;
+        let metric = Metric::parse(row.metric).ok_or_else(|| bad("metric"))?;
+        let state = match row.state {
+            None => None,
+            Some(name) => {
+                let among = if metric.of_vendor() {
+                    &names.vendors
+                } else {
+                    &names.states
+                };
+                Some(
+                    among
+                        .iter()
+                        .position(|s| s == name)
+                        .ok_or_else(|| bad("state"))?,
+                )
+            }
+        };
+        if row.step.is_some_and(|s| s > names.steps()) {
+            return Err(bad("step"));
+        }
+        let pair = |a: Option<f64>, b: Option<f64>| a.zip(b);
+        point_rows.push(MetricRow {
+            arm,
+            segment,
+            metric,
+            state,
+            step: row.step,
+            mean: row.mean,
+            ci95: pair(row.ci95_low, row.ci95_high),
+            diff: row
+                .diff_mean
+                .zip(row.diff_ci95_low)
+                .zip(row.diff_ci95_high)
+                .map(|((d, l), h)| (d, l, h)),
+            unpaired: pair(row.unpaired_ci95_low, row.unpaired_ci95_high),
+        });
+    }
+    if !point_rows.is_empty() {
+        each_point(current, &point_rows)?;
+    }
+    Ok(())
+}
+
+/// Whether the run that `manifest` describes wrote `table` (an older run.json, which does
+/// not list its tables, wrote them all).
+pub(crate) fn wrote(manifest: &RunManifest, table: &str) -> bool {
+    manifest
+        .tables
+        .as_ref()
+        .is_none_or(|tables| tables.iter().any(|t| t == table))
+}
+
+/// Whether the output folder `dir` holds the counts (adoption and flows) that [`load_run`]
+/// reads; when not, [`load_metrics`] reads what it holds.
+pub fn has_counts(dir: &Path) -> Result<bool> {
+    if !dir.is_dir() {
+        return Err(refuse(dir, "not a folder"));
+    }
+    let manifest = manifest(dir)?;
+    Ok(wrote(&manifest, "adoption") && wrote(&manifest, "flows"))
+}
+
+/// Reads the output folder `dir`, swept or not, from its metrics file alone (and run.json,
+/// and points.csv when swept), for a run that wrote metrics but not the counts (a sweep's
+/// default tables). Returns the run with one [`RunData`] per point that holds the names,
+/// dates and timelines but no counts (nothing computed from counts may be asked of it), and
+/// every point's metric rows, as [`crate::compare::metrics`] computed them for the file.
+pub fn load_metrics(dir: &Path) -> Result<(RunPoints, Vec<Vec<MetricRow>>)> {
+    if !dir.is_dir() {
+        return Err(refuse(dir, "not a folder"));
+    }
+    let manifest_path = dir.join(super::MANIFEST);
+    let manifest = read_manifest(dir, &manifest_path)?;
+    if !wrote(&manifest, "metrics") {
+        return Err(refuse(
+            dir,
+            "the run wrote neither the counts (adoption, flows) nor metrics: run it again \
+             with --tables all to read it here",
+        ));
+    }
+    let described = describe(&manifest_path, &manifest)?;
+    let scenario = &manifest.resolved.scenario;
+    let calendar = NaiveDate::parse_from_str(&scenario.start, "%Y-%m-%d")
+        .ok()
+        .zip(StepUnit::parse(&scenario.step))
+        .filter(|_| scenario.steps <= MAX_STEPS)
+        .and_then(|(start, unit)| Calendar::new(start, unit, scenario.steps))
+        .ok_or_else(|| {
+            refuse(
+                &manifest_path,
+                "resolved.scenario: start, step and steps do not give a calendar",
+            )
+        })?;
+    let dates: Vec<NaiveDate> = (0..=scenario.steps).map(|s| calendar.date(s)).collect();
+    let names = names_of(&manifest_path, &manifest, &described, dates)?;
+    let table = |name: &str| dir.join(manifest.format.file(name));
+    let sweep = match &manifest.resolved.sweep {
+        None => None,
+        Some(sweep) if sweep.points.is_empty() => {
+            return Err(refuse(&manifest_path, "resolved.sweep.points: empty"));
+        }
+        Some(sweep) => Some(read_points(&table(POINTS), sweep.points.len())?),
+    };
+    let expected = sweep.as_ref().map_or(1, |s| s.values.len());
+    let path = table(METRICS_FILE);
+    let mut metrics: Vec<Vec<MetricRow>> = Vec::new();
+    read_metric_rows(&path, &names, sweep.is_some(), |point, rows| {
+        let number = metrics.len();
+        if point.is_some_and(|p| p != number) || number == expected {
+            return Err(refuse(
+                &path,
+                format!("expected the rows of point {number} (points count from 0, in order)"),
+            ));
+        }
+        match metrics.first() {
+            None => refuse_unpaired(&path, rows)?,
+            Some(first) if !same_keys(first, rows) => {
+                return Err(refuse(
+                    &path,
+                    format!("point {number}: its rows are not point 0's"),
+                ));
+            }
+            Some(_) => {}
+        }
+        metrics.push(rows.to_vec());
+        Ok(())
+    })?;
+    if metrics.len() != expected {
+        return Err(refuse(
+            &path,
+            format!(
+                "has the rows of {} point{} where run.json lists {expected}",
+                metrics.len(),
+                if metrics.len() == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    let points = vec![names; expected];
+    Ok((RunPoints { points, sweep }, metrics))
+}
+
+/// The most steps a run read from its metrics may have: far more than any scenario, far
+/// fewer than would exhaust memory for its dates.
+const MAX_STEPS: u32 = 1 << 24;
+
+/// Whether two points' rows are about the same things in the same order (a share's step is
+/// the same at every point; a crossing's or a peak's is a median that differs).
+fn same_keys(a: &[MetricRow], b: &[MetricRow]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(a, b)| {
+            (a.arm, a.segment, a.metric, a.state) == (b.arm, b.segment, b.metric, b.state)
+        })
+}
+
+/// Refuses rows in which a variant's row does not come `arm` rows after its baseline's, as
+/// [`crate::compare::metrics`] orders them and every summary across points relies on.
+fn refuse_unpaired(path: &Path, rows: &[MetricRow]) -> Result<()> {
+    for (i, row) in rows.iter().enumerate() {
+        let baseline = i.checked_sub(row.arm).map(|b| &rows[b]);
+        if row.arm > 0
+            && !baseline.is_some_and(|b| {
+                (b.arm, b.segment, b.metric, b.state) == (0, row.segment, row.metric, row.state)
+            })
+        {
+            return Err(refuse(
+                path,
+                format!(
+                    "point 0's row {} is a variant's without its baseline's {} rows before it, \
+                     as blockade writes them",
+                    i + 1,
+                    row.arm
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -65,15 +65,29 @@ pub fn sensitivity_settings(dir: &Path) -> Result<Option<Settings>> {
 }
 
 /// The analysis of the output folder `dir` when its run.json holds `[sensitivity]`
-/// settings: the folder is read back (a sensitivity run writes every table), every point's
-/// metrics computed, and the rows of every analysed series written to `sensitivity.csv` in
-/// `dir`. `run` and `merge` call it on their staging folder once its tables are written.
+/// settings: every point's metrics read back from its metrics file (or, when the run wrote
+/// none, computed from its counts), and the rows of every analysed series written to
+/// `sensitivity.csv` in `dir`. `run` and `merge` call it on their staging folder once its
+/// tables are written.
 pub fn analyse_folder(dir: &Path) -> Result<Option<(RunPoints, Settings, Vec<SensitivityRow>)>> {
     let Some(settings) = sensitivity_settings(dir)? else {
         return Ok(None);
     };
-    let run = read::load_run(dir)?;
-    let compared = crate::compare::compare(&run, None);
+    let (run, compared) = match read::wrote(&read::manifest(dir)?, "metrics") {
+        true => {
+            let (run, metrics) = read::load_metrics(dir)?;
+            let compared = Compared {
+                metrics,
+                robustness: None,
+            };
+            (run, compared)
+        }
+        false => {
+            let run = read::load_run(dir)?;
+            let compared = crate::compare::compare(&run, None);
+            (run, compared)
+        }
+    };
     let rows = sensitivity_rows(&settings, &run, &compared);
     write_file_atomically(&dir.join(SENSITIVITY_FILE), &sensitivity_csv(&run, &rows)?)?;
     Ok(Some((run, settings, rows)))

@@ -18,6 +18,7 @@ mod fuzz;
 mod hostile;
 mod interrupt;
 mod logit;
+mod metrics_only;
 mod outputs;
 mod parquet;
 mod potential;
