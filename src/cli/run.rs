@@ -386,10 +386,12 @@ pub(super) fn execute(
                 where_the_points_are(written, format),
                 format.file(output::ROBUSTNESS_FILE),
                 target.display(),
-                if written.contains(Table::Adoption) && written.contains(Table::Flows) {
+                if written.contains(Table::Metrics)
+                    || (written.contains(Table::Adoption) && written.contains(Table::Flows))
+                {
                     ""
                 } else {
-                    ", from the counts of a run with --tables all"
+                    ", from the metrics or the counts of a run with --tables all"
                 }
             ),
             _ => {}
