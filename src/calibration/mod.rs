@@ -334,6 +334,15 @@ fn chi_square_95(n: usize) -> f64 {
     }
 }
 
+/// The implausibility of `target` at one point whose replicates gave `values`: |observed -
+/// mean| / sqrt(observation var + discrepancy var + simulation var / replicates), the
+/// simulation variance being the sample variance over replicates.
+pub fn implausibility(target: &Target, values: &[f64]) -> f64 {
+    let sd = stats::sd(values);
+    let variance = target.tolerated_variance() + sd * sd / values.len().max(1) as f64;
+    (target.value - stats::mean(values)).abs() / variance.sqrt()
+}
+
 /// How points are judged against the targets.
 struct Judge<'a> {
     targets: &'a [Target],
@@ -342,20 +351,14 @@ struct Judge<'a> {
 }
 
 impl Judge<'_> {
-    /// Per target, |observed - mean| / sqrt(observation var + discrepancy var + simulation
-    /// var / replicates), the simulation variance being the sample variance over replicates.
+    /// Per target, the mean over replicates and the [`implausibility`].
     fn implausibility(&self, outcome: &Outcome) -> (Vec<f64>, Vec<f64>) {
         let means: Vec<f64> = outcome.iter().map(|v| stats::mean(v)).collect();
         let implausibility = self
             .targets
             .iter()
             .zip(outcome)
-            .zip(&means)
-            .map(|((t, values), &mean)| {
-                let sd = stats::sd(values);
-                let variance = t.tolerated_variance() + sd * sd / values.len().max(1) as f64;
-                (t.value - mean).abs() / variance.sqrt()
-            })
+            .map(|(t, values)| implausibility(t, values))
             .collect();
         (means, implausibility)
     }

@@ -7,7 +7,7 @@ use blockade::calibration::{
     self, Calibration, INTERVAL, Outcome, ParameterRange, Prior, Settings, TargetFit,
 };
 use blockade::output::{self, CalibrationFolder, Staging};
-use blockade::scenario::{GivenPoints, Overrides, Scenario};
+use blockade::scenario::{GivenPoints, Overrides, PriorFile, Scenario};
 use blockade::spec::{TargetUse, UncertainParameter};
 use blockade::{Error, InputError, Result, resources, runner};
 use serde_json::json;
@@ -42,6 +42,19 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
         seed: args.seed,
         points: None,
         method: None,
+        prior: args
+            .prior
+            .as_ref()
+            .map(|path| {
+                let file = path.display().to_string();
+                std::fs::read_to_string(path)
+                    .map(|text| PriorFile {
+                        file: file.clone(),
+                        text,
+                    })
+                    .map_err(|e| InputError::new(format!("cannot read: {e}")).in_origin(&file))
+            })
+            .transpose()?,
     };
     let scenario = Scenario::from_bytes(&shown, &bytes, &overrides)?;
     refuse_what_cannot_calibrate(&scenario, args)?;
@@ -124,6 +137,7 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
         "version": env!("CARGO_PKG_VERSION"),
         "scenario_file": shown,
         "scenario_sha256": scenario.file_sha256,
+        "prior_file": overrides.prior.as_ref().map(|p| &p.file),
         "seed": scenario.seed,
         "replicates": scenario.replicates,
         "population": scenario.baseline.population,
@@ -362,4 +376,75 @@ pub fn print_targets(scenario: &Scenario) {
             outln!("  {:24} source: {source}", "");
         }
     }
+}
+
+/// `check --predict`: the baseline run at the file's own values (its replicates, after the
+/// flags; a sweep's points are not run), and each target's observed value against the
+/// simulated mean, its replicate interval and the implausibility. The interval is simulation
+/// noise alone: the parameters' uncertainty is what `calibrate` adds, over `[uncertainty]`.
+pub fn print_predictions(scenario: &Scenario, interrupted: &Arc<AtomicBool>) -> Result<()> {
+    if scenario.targets.is_empty() {
+        return Err(InputError::new("the file has no [[targets]] to predict")
+            .in_origin("--predict")
+            .into());
+    }
+    let mut at_values = scenario.clone();
+    at_values.sweep = None;
+    let arms = at_values.arms(&["baseline".to_owned()])?;
+    let tasks: Vec<usize> = (0..runner::shape(&at_values, &arms).tasks()).collect();
+    resources::check_memory(&resources::estimate(
+        &at_values,
+        &arms,
+        &tasks,
+        rayon::current_num_threads(),
+    ))?;
+    let results = runner::run(&at_values, &arms, interrupted, &|_| {})?;
+    outln!(
+        "\ntargets against the baseline at the file's values ({} replicates of {} agents{}): \
+         simulated mean [95% interval of the mean over replicates: simulation noise only]",
+        at_values.replicates,
+        at_values.baseline.population,
+        if scenario.sweep.is_some() {
+            "; the sweep's points are not run"
+        } else {
+            ""
+        }
+    );
+    outln!(
+        "  {:<28} {:<9} {:>18}  {:>26}  {:>14}",
+        "target",
+        "use",
+        "observed ± sd",
+        "simulated [95%]",
+        "implausibility"
+    );
+    for t in &scenario.targets {
+        let values = calibration::simulated(t, &results, 0);
+        let (low, high) = blockade::stats::t_interval(&values);
+        let implausibility = calibration::implausibility(t, &values);
+        outln!(
+            "  {:<28} {:<9} {:>9.4} ± {:<6.4}  {:>8.4} [{:.4}, {:.4}]  {:>14.2}{}",
+            t.name,
+            t.use_.name(),
+            t.value,
+            t.tolerated_variance().sqrt(),
+            blockade::stats::mean(&values),
+            low,
+            high,
+            implausibility,
+            if implausibility > calibration::CUTOFF {
+                "  > 3"
+            } else {
+                ""
+            }
+        );
+    }
+    outln!(
+        "  ± sd: the observation and discrepancy sds combined; implausibility: |observed - \
+         mean| / sqrt(observation var + discrepancy var + simulation var / replicates), which \
+         calibration rules out above {}; `blockade calibrate` gives the prior and posterior \
+         predictive intervals over [uncertainty].",
+        calibration::CUTOFF
+    );
+    Ok(())
 }

@@ -7,8 +7,10 @@ use super::CheckArgs;
 use blockade::Result;
 use blockade::scenario::{EventInfo, EventTime, Scenario, Sweep};
 use blockade::spec::{Cost, NetworkSpec, Setup, UncertainParameter, Weight};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
-pub fn check(args: &CheckArgs) -> Result<()> {
+pub fn check(args: &CheckArgs, interrupted: &Arc<AtomicBool>) -> Result<()> {
     let scenario = Scenario::load(&args.scenario.file, &args.scenario.overrides()?)?;
     let arms = scenario.arms(&args.scenario.variants)?;
     let c = &scenario.calendar;
@@ -193,6 +195,9 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         print_sweep(sweep, tasks);
     }
     super::calibrate::print_targets(&scenario);
+    if args.predict {
+        super::calibrate::print_predictions(&scenario, interrupted)?;
+    }
 
     if !scenario.warnings.is_empty() {
         outln!("\nwarnings ({})", scenario.warnings.len());

@@ -219,6 +219,7 @@ impl ScenarioArgs {
                 (None, None) => None,
             },
             method: self.method,
+            prior: None,
         })
     }
 }
@@ -384,12 +385,19 @@ struct CalibrateArgs {
     /// Points run in the ABC step
     #[arg(long, value_name = "N", default_value_t = 200)]
     abc_points: usize,
+    /// A file holding only an [uncertainty] table: the parameters to fit, replacing the
+    /// scenario's table
+    #[arg(long, value_name = "FILE")]
+    prior: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 struct CheckArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
+    /// Also run the baseline at the file's values and set each target against it
+    #[arg(long)]
+    predict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -639,7 +647,7 @@ pub fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Run(args) => run::run(args, &interrupt.requested),
         Command::Sensitivity(args) => sensitivity::sensitivity(args, &interrupt.requested),
-        Command::Check(args) => check::check(args),
+        Command::Check(args) => check::check(args, &interrupt.requested),
         Command::Compare(args) => compare::compare(args),
         Command::Plot(args) => plot::plot(args),
         Command::Merge(args) => merge::merge(args, &interrupt.requested),

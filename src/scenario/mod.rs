@@ -56,6 +56,19 @@ pub struct Overrides {
     /// `sensitivity --method`: the method of a sensitivity analysis, over the file's
     /// `[sensitivity]` (or its defaults when the file has none).
     pub method: Option<crate::sensitivity::Method>,
+    /// `calibrate --prior FILE`: a file holding only an `[uncertainty]` table, which replaces
+    /// the scenario's.
+    pub prior: Option<PriorFile>,
+}
+
+/// A file holding only an `[uncertainty]` table (docs/FORMAT.md, calibrate), read by the
+/// caller and checked against the scenario it replaces the table of.
+#[derive(Debug, Clone)]
+pub struct PriorFile {
+    /// Its name as the user wrote it, for messages.
+    pub file: String,
+    /// Its text.
+    pub text: String,
 }
 
 /// A validated scenario: the file after overrides, with every variant resolved.
@@ -214,23 +227,7 @@ impl Scenario {
     ) -> Result<Scenario, InputError> {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| InputError::new(format!("not UTF-8: {e}")).in_origin(file))?;
-        let document = toml::de::DeTable::parse(text).map_err(|e| {
-            let mut err = InputError::new(format!("syntax error: {}", first_line(e.message())))
-                .in_origin(file);
-            err.line = e.span().map(|span| line_of(text, span.start));
-            err
-        })?;
-        let spans = spans::SpanIndex::new(text, &document);
-        let raw =
-            raw::RawScenario::deserialize(toml::de::Deserializer::from(document)).map_err(|e| {
-                let offset = e.span().map(|span| span.start);
-                InputError {
-                    origin: Some(file.to_owned()),
-                    line: offset.map(|o| spans.line_of(o)),
-                    key: offset.and_then(|o| spans.key_at(o)).map(str::to_owned),
-                    message: plain_types(first_line(e.message())),
-                }
-            })?;
+        let (raw, spans) = parse::<raw::RawScenario>(file, text)?;
         validate::validate(file, bytes, raw, &spans, overrides)
     }
 
@@ -279,6 +276,31 @@ impl Scenario {
             .chain(self.providers.iter().map(|p| p.id.as_str()))
             .collect()
     }
+}
+
+/// Parses `text` (the file `file`) as TOML into `T`, with the index of where each key is;
+/// a syntax error or a key `T` does not take is one error naming the file, key and line.
+fn parse<T: for<'de> Deserialize<'de>>(
+    file: &str,
+    text: &str,
+) -> Result<(T, spans::SpanIndex), InputError> {
+    let document = toml::de::DeTable::parse(text).map_err(|e| {
+        let mut err =
+            InputError::new(format!("syntax error: {}", first_line(e.message()))).in_origin(file);
+        err.line = e.span().map(|span| line_of(text, span.start));
+        err
+    })?;
+    let spans = spans::SpanIndex::new(text, &document);
+    let parsed = T::deserialize(toml::de::Deserializer::from(document)).map_err(|e| {
+        let offset = e.span().map(|span| span.start);
+        InputError {
+            origin: Some(file.to_owned()),
+            line: offset.map(|o| spans.line_of(o)),
+            key: offset.and_then(|o| spans.key_at(o)).map(str::to_owned),
+            message: plain_types(first_line(e.message())),
+        }
+    })?;
+    Ok((parsed, spans))
 }
 
 /// serde's messages name Rust types; a scenario's author knows TOML's.

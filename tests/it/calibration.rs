@@ -253,3 +253,175 @@ fn calibrate_refuses_a_file_without_targets_or_uncertainty() {
         "{output:?}"
     );
 }
+
+/// The flagship's reported calibration: its eight targets, fitted over the seven parameters of
+/// the bundled prior file, which replaces the flagship's own table (tiny sizes: this checks
+/// that the files fit together, not what they find).
+#[test]
+fn the_flagship_calibrates_over_the_bundled_prior_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("flagship");
+    let prior = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/calibration/openai-api-block-2024-prior.toml");
+    let output = common::output_within_hang_guard(
+        common::blockade()
+            .arg("calibrate")
+            .arg(common::bundled("openai-api-block-2024.toml"))
+            .arg("--prior")
+            .arg(&prior)
+            .arg("--out")
+            .arg(&out)
+            .args(["--quiet", "--population", "300", "--replicates", "2"])
+            .args(["--wave-points", "4", "--waves", "1", "--abc-points", "4"]),
+        "calibrate the flagship",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let parameters = read_csv(&out.join("parameters.csv"));
+    let paths: Vec<&str> = parameters
+        .rows
+        .iter()
+        .map(|r| r["parameter"].as_str())
+        .collect();
+    assert_eq!(paths.len(), 7, "{paths:?}");
+    assert!(paths.contains(&"providers.doubao.friction"), "{paths:?}");
+    let targets = read_csv(&out.join("targets.csv"));
+    assert_eq!(targets.rows.len(), 8);
+    let held_out = targets
+        .rows
+        .iter()
+        .filter(|r| r["use"] == "validate")
+        .count();
+    assert_eq!(held_out, 4);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).expect("run.json"))
+            .expect("json");
+    assert!(
+        manifest["prior_file"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("openai-api-block-2024-prior.toml")),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn a_prior_file_holds_one_uncertainty_table_checked_line_by_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = twin_with_targets(dir.path());
+    let prior = dir.path().join("prior.toml");
+    let refused = |text: &str| -> String {
+        std::fs::write(&prior, text).expect("written");
+        let output = common::blockade()
+            .arg("calibrate")
+            .arg(&file)
+            .arg("--prior")
+            .arg(&prior)
+            .arg("--out")
+            .arg(dir.path().join("never"))
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        stderr
+    };
+    let stderr = refused(
+        "# a comment\n[uncertainty]\n\"adoption.imitation\" = { distribution = \"uniform\", \
+         min = 0.1, max = 2.5 }\n",
+    );
+    assert!(
+        stderr.contains("prior.toml:3: uncertainty.adoption.imitation"),
+        "{stderr}"
+    );
+    let stderr = refused(
+        "[uncertainty]\n\"adoption.imitation\" = { distribution = \"uniform\", min = 0.1, max = 0.5 }\n[sweep]\nsamples = 3\n",
+    );
+    assert!(
+        stderr.contains("prior.toml:3") && stderr.contains("sweep"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("never").exists());
+
+    std::fs::write(
+        &prior,
+        "[uncertainty]\n\"adoption.imitation\" = { distribution = \"uniform\", min = 0.1, max = 0.5 }\n",
+    )
+    .expect("written");
+    let out = dir.path().join("out");
+    let output = common::output_within_hang_guard(
+        common::blockade()
+            .arg("calibrate")
+            .arg(&file)
+            .arg("--prior")
+            .arg(&prior)
+            .arg("--out")
+            .arg(&out)
+            .args([
+                "--quiet",
+                "--wave-points",
+                "8",
+                "--waves",
+                "1",
+                "--abc-points",
+                "8",
+            ]),
+        "calibrate --prior",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let posterior = read_csv(&out.join("posterior.csv"));
+    assert_eq!(posterior.header, ["adoption.imitation", "weight"]);
+    for row in &posterior.rows {
+        let x = common::number(row, "adoption.imitation");
+        assert!((0.1..0.5).contains(&x), "{x}");
+    }
+}
+
+/// `check --predict` runs the twin at its written values and prints each target's simulated
+/// mean, which is the library's mean over the same replicates (the same seed and streams), and
+/// an implausibility that is small where the observation is the model's own mean.
+#[test]
+fn check_predict_sets_each_target_against_the_run_at_the_files_values() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = twin_with_targets(dir.path());
+    let output = common::output_within_hang_guard(
+        common::blockade().arg("check").arg(&file).arg("--predict"),
+        "check --predict",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("simulation noise only"), "{stdout}");
+
+    let scenario = Scenario::load(&file, &Overrides::default()).expect("valid");
+    let arms = scenario.arms(&["baseline".into()]).expect("baseline");
+    let results =
+        blockade::runner::run(&scenario, &arms, &AtomicBool::new(false), &|_| {}).expect("run");
+    for target in &scenario.targets {
+        let values = simulated(target, &results, 0);
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{} ", target.name)) && l.contains('['))
+            .unwrap_or_else(|| panic!("no prediction line for {}: {stdout}", target.name));
+        assert!(line.contains(&format!(" {mean:.4} [")), "{line} vs {mean}");
+        // The observed value is the mean over 16 replicates at these values; the file's own
+        // replicates differ from it by simulation noise, well below 3 tolerated sds.
+        let implausibility: f64 = line
+            .split_whitespace()
+            .last()
+            .and_then(|w| w.parse().ok())
+            .expect("an implausibility");
+        assert!(implausibility < 3.0, "{line}");
+    }
+
+    let output = common::blockade()
+        .arg("check")
+        .arg(twin())
+        .arg("--predict")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--predict") && stderr.contains("[[targets]]"),
+        "{stderr}"
+    );
+}

@@ -26,7 +26,7 @@ use self::points::{Arms, check_given, check_sweep, warn_sweep};
 use self::sensitivity::check_sensitivity;
 use self::setup::build_setup;
 use self::targets::check_targets;
-use self::uncertainty::check_uncertainty;
+use self::uncertainty::{check_prior_file, check_uncertainty};
 use self::variants::check_variant;
 use self::warnings::{warn_empty_segments, warn_overridden_sets, warn_unused_network_keys};
 use crate::error::InputError;
@@ -68,11 +68,14 @@ pub(super) fn validate(
         .iter()
         .map(|rv| check_variant(&raw, rv, &known, &names, &events, &calendar, &mut ck))
         .collect();
-    let uncertainty = raw
-        .uncertainty
-        .as_ref()
-        .map(|table| check_uncertainty(&raw, table, &known, &mut ck))
-        .unwrap_or_default();
+    let uncertainty = match &overrides.prior {
+        Some(prior) => check_prior_file(&raw, prior, &known)?,
+        None => raw
+            .uncertainty
+            .as_ref()
+            .map(|table| check_uncertainty(&raw, table, &known, &mut ck))
+            .unwrap_or_default(),
+    };
     let targets = check_targets(&raw, &calendar, &mut ck);
     let mut sensitivity = (raw.sensitivity.is_some() || overrides.method.is_some())
         .then(|| check_sensitivity(&raw, overrides.method, seed, &uncertainty, &mut ck))

@@ -4,6 +4,8 @@
 use super::checker::Checker;
 use super::points::declared_paths;
 use super::setup::build_setup;
+use crate::error::InputError;
+use crate::scenario::PriorFile;
 use crate::scenario::path::{self, Known, ParamPath};
 use crate::scenario::raw::RawScenario;
 use crate::spec::{Distribution, DistributionKind, UncertainParameter, short};
@@ -42,6 +44,35 @@ pub(super) fn check_uncertainty(
         }
     }
     parameters
+}
+
+/// A prior file: an `[uncertainty]` table and nothing else.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPriorFile {
+    uncertainty: toml::Table,
+}
+
+/// The parameters of a prior file's `[uncertainty]` table (`calibrate --prior`), checked as
+/// the scenario's own table is, each problem naming the prior file, its key and its line.
+pub(in crate::scenario) fn check_prior_file(
+    raw: &RawScenario,
+    prior: &PriorFile,
+    known: &Known,
+) -> Result<Vec<UncertainParameter>, InputError> {
+    let (table, spans) = crate::scenario::parse::<RawPriorFile>(&prior.file, &prior.text)?;
+    let mut ck = Checker {
+        file: &prior.file,
+        spans: &spans,
+        overridden: Vec::new(),
+        problems: Vec::new(),
+    };
+    let parameters = check_uncertainty(raw, &table.uncertainty, known, &mut ck);
+    if ck.problems.is_empty() {
+        Ok(parameters)
+    } else {
+        Err(ck.failure())
+    }
 }
 
 /// Reads `{ distribution = "...", <its keys>, source = "..." }`, reporting each problem at
