@@ -450,9 +450,13 @@ struct PlotArgs {
     /// A variant to draw (repeatable) [default: every one; stacked: baseline]
     #[arg(long = "variant", value_name = "NAME")]
     variants: Vec<String>,
-    /// The states to draw, comma-separated, e.g. openai_vpn,qwen,unserved [default: every one]
+    /// The states to draw, comma-separated, e.g. openai_vpn,qwen,unserved [default: every one;
+    /// sensitivity: one state, default the metric's first]
     #[arg(long, value_name = "LIST")]
     states: Option<String>,
+    /// The metric of a sensitivity chart, as in sensitivity.csv [default: the first analysed]
+    #[arg(long, value_name = "NAME")]
+    metric: Option<String>,
     /// The sweep point to draw, of a swept run (points.csv numbers them from 0) [default: 0]
     #[arg(long, value_name = "N")]
     point: Option<usize>,
@@ -500,6 +504,9 @@ enum ChartKind {
     Comparison,
     /// One variant's mean shares, stacked
     Stacked,
+    /// A sensitivity run's parameters ranked by their index (sensitivity.csv): Sobol total
+    /// and first-order, or Morris mu* and sigma, with intervals and the noise floor
+    Sensitivity,
 }
 
 /// How `compare` prints the metrics.

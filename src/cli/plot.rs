@@ -1,17 +1,23 @@
 //! `blockade plot`: a chart of an output folder, as SVG or PNG; of one sweep point
 //! (`--point`, default 0) when the run is swept.
 
-use super::{ChartKind, GroupBy, PlotArgs};
-use blockade::Result;
-use blockade::output::read;
-use blockade::plot::{self, Chart, Kind};
+use super::{ChartKind, GroupBy, MeasureArg, PlotArgs};
+use blockade::output::{self, read};
+use blockade::plot::{self, Chart, Kind, RankedChart};
+use blockade::{InputError, Result};
 
 pub fn plot(args: &PlotArgs) -> Result<()> {
     let kind = match args.kind {
         ChartKind::Adoption => Kind::Adoption,
         ChartKind::Comparison => Kind::Comparison,
         ChartKind::Stacked => Kind::Stacked,
+        ChartKind::Sensitivity => return ranked(args),
     };
+    if args.metric.is_some() {
+        return Err(InputError::new("only a sensitivity chart draws one metric")
+            .in_origin("--metric")
+            .into());
+    }
     let target = args
         .output
         .clone()
@@ -37,6 +43,67 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
         chart = chart.at_point(args.point.unwrap_or(0), sweep);
     }
     plot::plot(&data, &chart, &target)?;
+    eprintln!("wrote {}", target.display());
+    Ok(())
+}
+
+/// `--kind sensitivity`: the ranked indices of one series of sensitivity.csv, which is all it
+/// reads, so that it draws a sensitivity run however few tables it wrote.
+fn ranked(args: &PlotArgs) -> Result<()> {
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.dir.join("sensitivity.svg"));
+    plot::Format::of(&target)?;
+    let refused = |flag: &str| {
+        Err(
+            InputError::new("a sensitivity chart draws the indices of the whole design")
+                .in_origin(flag)
+                .into(),
+        )
+    };
+    if args.point.is_some() {
+        return refused("--point");
+    }
+    if args.by == GroupBy::Vendor {
+        return refused("--by");
+    }
+    if args.measure == MeasureArg::Usage {
+        return Err(InputError::new(
+            "a sensitivity chart draws the metric --metric names (usage_foreign_share, ...)",
+        )
+        .in_origin("--measure")
+        .into());
+    }
+    if args.variants.len() > 1 {
+        return Err(InputError::new("a sensitivity chart draws one variant")
+            .in_origin("--variant")
+            .into());
+    }
+    let states = args.states.as_deref().map(|list| {
+        list.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<&str>>()
+    });
+    let state = match states.as_deref() {
+        None => None,
+        Some([one]) => Some(*one),
+        Some(_) => {
+            return Err(InputError::new("a sensitivity chart draws one state")
+                .in_origin("--states")
+                .into());
+        }
+    };
+    let rows = output::read_sensitivity(&args.dir)?;
+    let chart = RankedChart::resolve(
+        &rows,
+        args.variants.first().map(String::as_str),
+        args.metric.as_deref(),
+        &args.segment,
+        state,
+    )?;
+    plot::plot_ranked(&chart, &target)?;
     eprintln!("wrote {}", target.display());
     Ok(())
 }

@@ -46,7 +46,8 @@ pub use partial::{PartialRun, Resume, record_progress, remove_record, resume_poi
 pub use pointwise::{PointWriter, write_robustness};
 pub use robustness::{robustness_csv, robustness_json, robustness_table};
 pub use sensitivity::{
-    analyse_folder, sensitivity_csv, sensitivity_rows, sensitivity_settings, sensitivity_table,
+    analyse_folder, read_sensitivity, sensitivity_csv, sensitivity_rows, sensitivity_settings,
+    sensitivity_table,
 };
 pub use shard::{ShardContents, shard_tables, write_shard};
 pub use staging::{

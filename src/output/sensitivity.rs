@@ -9,16 +9,16 @@
 use super::files::SENSITIVITY_FILE;
 use super::format::{Layout, Section, csv_bytes, render, row_label};
 use super::read;
-use super::rows::Row;
+use super::rows::{Row, RowReader, refuse};
 use super::staging::write_file_atomically;
 use crate::compare::{Compared, RunData, RunPoints};
 use crate::error::Result;
-use crate::sensitivity::{Index, Method, SensitivityRow, Settings, analyse};
-use serde::Serialize;
+use crate::sensitivity::{Index, Method, NamedIndexRow, SensitivityRow, Settings, analyse};
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// A row of `sensitivity.csv`, named.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SensitivityCsvRow<'a> {
     pub(crate) variant: &'a str,
     pub(crate) segment: &'a str,
@@ -141,6 +141,36 @@ fn named<'a>(run: &'a RunPoints, row: &SensitivityRow) -> (Option<usize>, Sensit
 pub fn sensitivity_csv(run: &RunPoints, rows: &[SensitivityRow]) -> Result<Vec<u8>> {
     let named: Vec<_> = rows.iter().map(|r| named(run, r)).collect();
     csv_bytes(SENSITIVITY_FILE, SensitivityCsvRow::COLUMNS, &named)
+}
+
+/// Reads `sensitivity.csv` of the output folder `dir` back, row by row by name; refused
+/// (naming the file) when the folder has none or the file is not as blockade writes it.
+pub fn read_sensitivity(dir: &Path) -> Result<Vec<NamedIndexRow>> {
+    let path = dir.join(SENSITIVITY_FILE);
+    if !path.is_file() {
+        return Err(refuse(
+            &path,
+            "not found: the run was not a sensitivity analysis (blockade sensitivity FILE, or \
+             run with [sensitivity] in the file, writes it)",
+        ));
+    }
+    let mut reader = RowReader::open::<SensitivityCsvRow>(&path, false)?;
+    let mut rows = Vec::new();
+    while let Some((_, row, _)) = reader.next::<SensitivityCsvRow>()? {
+        rows.push(NamedIndexRow {
+            variant: row.variant.to_owned(),
+            segment: row.segment.to_owned(),
+            metric: row.metric.to_owned(),
+            state: row.state.map(str::to_owned),
+            date: row.date,
+            parameter: row.parameter.map(str::to_owned),
+            index: row.index.to_owned(),
+            value: row.value,
+            interval: row.low.zip(row.high),
+            below_noise: row.below_noise,
+        });
+    }
+    Ok(rows)
 }
 
 /// A number to three significant decimals, as the table prints indices.

@@ -30,7 +30,7 @@ fn anchor((h, v): (HPos, VPos)) -> Pos {
     )
 }
 
-fn text<DB: DrawingBackend>(
+pub(crate) fn text<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     label: &Label,
     colour: RGBColor,
@@ -46,7 +46,7 @@ fn text<DB: DrawingBackend>(
     ))
 }
 
-fn corners(rect: Rect) -> [(i32, i32); 2] {
+pub(crate) fn corners(rect: Rect) -> [(i32, i32); 2] {
     [(rect.left, rect.top), (rect.right, rect.bottom)]
 }
 

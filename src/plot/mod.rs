@@ -1,6 +1,7 @@
 //! Charts of a run (`blockade plot`, docs/FORMAT.md, Command line), drawn with plotters:
-//! adoption curves with their bands, each variant's difference from the baseline, and a
-//! stacked area of one variant's shares.
+//! adoption curves with their bands, each variant's difference from the baseline, a
+//! stacked area of one variant's shares, and the ranked indices of a sensitivity analysis
+//! (`ranked`, which places and paints its own bars).
 //!
 //! A chart goes through four steps, one module each: `plan` takes the numbers from
 //! [`crate::compare::series`] over a [`RunData`] (it computes no statistic) and decides what
@@ -18,8 +19,11 @@ mod draw;
 mod file;
 mod layout;
 mod plan;
+mod ranked;
 mod style;
 mod text;
+
+pub use ranked::{MAX_BARS, RankedChart};
 
 use crate::compare::{RunData, SweepValues};
 use crate::error::{Error, InputError, Result};
@@ -239,6 +243,13 @@ pub fn plot(data: &RunData, chart: &Chart, path: &Path) -> Result<()> {
     let format = Format::of(path)?;
     let figure = layout::layout(&plan::plan(data, chart));
     file::write(&figure, path, format)
+}
+
+/// Draws the ranked chart of a sensitivity analysis into `path` (SVG or PNG, by its
+/// extension), by way of a temporary file renamed into place.
+pub fn plot_ranked(chart: &RankedChart, path: &Path) -> Result<()> {
+    let format = Format::of(path)?;
+    file::write(&ranked::layout(chart), path, format)
 }
 
 /// The SVG document of `chart`, for a page that embeds it (the report).

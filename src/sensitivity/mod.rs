@@ -8,11 +8,13 @@
 pub mod analysis;
 pub mod design;
 pub mod indices;
+mod named;
 mod settings;
 
 pub use analysis::{Index, SensitivityRow, analyse};
 pub use design::{MAX_BASE_SAMPLES, MAX_SOBOL_PARAMETERS, morris_delta};
 pub use indices::{Estimate, MorrisIndices, SobolIndices};
+pub use named::NamedIndexRow;
 pub use settings::{
     DEFAULT_BOOTSTRAP, DEFAULT_LEVELS, DEFAULT_METRICS, DEFAULT_SAMPLES, DEFAULT_TRAJECTORIES,
     METRICS, Method, Settings,

@@ -3,7 +3,8 @@
 //! cancels a term common to every option) and whose VPN share drives who can still reach
 //! OpenAI after the block: with either method, the idle parameter is below the replicates'
 //! noise and the VPN share ranks first, for the baseline and for the block's effect. Also: a
-//! sharded run merges into the same sensitivity.csv, and bad tables are refused.
+//! sharded run merges into the same sensitivity.csv, bad tables are refused, and
+//! `plot --kind sensitivity` ranks the driver first and marks the idle parameter.
 
 use super::common::{Table, blockade, read_csv, run_quiet};
 use std::path::{Path, PathBuf};
@@ -78,6 +79,60 @@ fn check_method(method: &str, ranked_by: &str, noise: &str) {
             "{variant}: {idle:?} vs noise {floor}"
         );
         assert_eq!(idle["below_noise"], "true", "{variant}: {idle:?}");
+    }
+    chart(&out);
+}
+
+/// `plot --kind sensitivity` on the folder: the block's effect (the default series), the
+/// driver's bar on top, the idle parameter marked below the noise floor, which is drawn; a
+/// PNG too; an unknown variant or metric refused naming what the file has.
+fn chart(out: &Path) {
+    let svg = out.join("sensitivity.svg");
+    blockade()
+        .args(["plot", "--kind", "sensitivity"])
+        .arg(out)
+        .assert()
+        .success();
+    let texts = super::common::svg_text(&svg);
+    let at = |text: &str| texts.iter().position(|t| t == text);
+    let (driver, idle) = (at(VPN), at(&format!("* {FRICTION}")));
+    assert!(
+        driver.is_some() && idle.is_some() && driver < idle,
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.starts_with("noise ")), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("no-block: its paired effect"))
+    );
+    let png = out.join("baseline.png");
+    blockade()
+        .args([
+            "plot",
+            "--kind",
+            "sensitivity",
+            "--variant",
+            "baseline",
+            "-o",
+        ])
+        .arg(&png)
+        .arg(out)
+        .assert()
+        .success();
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    for (flag, name) in [("--variant", "cheap"), ("--metric", "peak_unserved")] {
+        let output = blockade()
+            .args(["plot", "--kind", "sensitivity", flag, name])
+            .arg(out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(flag) && stderr.contains("it has:"),
+            "{stderr}"
+        );
     }
 }
 
