@@ -97,7 +97,7 @@ fn for_each_slot<T: Send>(items: &mut [T], parallel: bool, f: impl Fn(usize, &mu
 fn segment_blocks(setup: &Setup) -> Vec<Range<u32>> {
     let mut blocks = Vec::with_capacity(setup.segments.len());
     let mut start = 0u32;
-    for segment in &setup.segments {
+    for segment in setup.segments.iter() {
         blocks.push(start..start + segment.agents);
         start += segment.agents;
     }

@@ -306,7 +306,7 @@ mod tests {
         assert!(!Arc::ptr_eq(&r0.network, &other_seed.network));
 
         // Another capability fraction: the same network, other agents.
-        let mut vpn = params.clone();
+        let mut vpn = Params::clone(params);
         vpn.segments[0].capabilities[0] += 0.25;
         let fewer = cache.replicate(&s.baseline, &vpn, s.seed, 0, false);
         assert!(Arc::ptr_eq(&r0.network, &fewer.network));
@@ -314,7 +314,7 @@ mod tests {
         assert_ne!(r0.agents.held, fewer.agents.held);
 
         // Another heterogeneity: other multipliers.
-        let mut spread = params.clone();
+        let mut spread = Params::clone(params);
         spread.segments[0].heterogeneity += 0.5;
         let wider = cache.replicate(&s.baseline, &spread, s.seed, 0, false);
         assert!(!Arc::ptr_eq(&r0.agents, &wider.agents));

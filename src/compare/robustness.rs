@@ -107,16 +107,14 @@ pub fn robustness(points: &[Vec<MetricRow>]) -> Vec<RobustnessRow> {
 }
 
 /// Every point's metric values, kept as the points are computed one after the other: the
-/// first point's rows (their keys, which every point shares) and, per point, each row's mean
-/// and each variant row's difference from its baseline. Small (two numbers per row and
-/// point), so that a sweep of many points holds them all; the summaries across points
-/// (robustness) are computed from them once every point is in.
+/// first point's rows (their keys, which every point shares) and, per point, each variant
+/// row's difference from its baseline, what the summaries across points (robustness) are
+/// computed from once every point is in. One number per variant row and point (about 19 kB a
+/// point of the flagship scenario), so that a sweep of many points holds them all.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MetricsByPoint {
     /// The first point's rows.
     pub keys: Vec<MetricRow>,
-    /// Per point, in point order, each row's mean.
-    pub means: Vec<Vec<f64>>,
     /// Per point, in point order, each variant row's difference from its baseline (see
     /// [`RobustnessRow`]), in row order.
     pub differences: Vec<Vec<f64>>,
@@ -125,7 +123,7 @@ pub struct MetricsByPoint {
 impl MetricsByPoint {
     /// Adds the next point's rows, as [`super::metrics`] returns them.
     pub fn push(&mut self, rows: &[MetricRow]) {
-        if self.means.is_empty() {
+        if self.differences.is_empty() {
             self.keys = rows.to_vec();
         }
         debug_assert!(
@@ -136,23 +134,24 @@ impl MetricsByPoint {
                 }),
             "the points' metric rows do not line up"
         );
-        self.means.push(rows.iter().map(|r| r.mean).collect());
-        self.differences.push(
-            rows.iter()
-                .enumerate()
-                .filter(|(_, r)| r.arm > 0)
-                .map(|(i, row)| {
-                    let baseline = &rows[i - row.arm];
-                    debug_assert!(baseline.arm == 0 && baseline.metric == row.metric);
-                    difference(row, baseline)
-                })
-                .collect(),
-        );
+        let mut differences: Vec<f64> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.arm > 0)
+            .map(|(i, row)| {
+                let baseline = &rows[i - row.arm];
+                debug_assert!(baseline.arm == 0 && baseline.metric == row.metric);
+                difference(row, baseline)
+            })
+            .collect();
+        // A filtered collect grows by doubling: held for the whole run, it is cut to size.
+        differences.shrink_to_fit();
+        self.differences.push(differences);
     }
 
     /// The number of points pushed.
     pub fn points(&self) -> usize {
-        self.means.len()
+        self.differences.len()
     }
 
     /// For every variant row, its difference from the baseline summarised across the points.

@@ -223,7 +223,7 @@ impl<'a> Simulation<'a> {
         kept: &SetupCache,
     ) -> (Simulation<'a>, StepTally) {
         let streams = ReplicateStreams::new(seed, replicate);
-        let mut params = setup.params.clone();
+        let mut params = Params::clone(&setup.params);
         for patch in setup.timeline.at(0) {
             patch.apply(&mut params);
         }

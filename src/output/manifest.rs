@@ -525,7 +525,7 @@ fn setup_json(scenario: &Scenario, setup: &Setup) -> ResolvedArm {
     let segments = scenario
         .segments
         .iter()
-        .zip(&setup.segments)
+        .zip(setup.segments.iter())
         .zip(&p.segments)
         .map(|((info, s), sp)| ResolvedSegment {
             name: info.name.clone(),

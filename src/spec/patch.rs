@@ -3,6 +3,7 @@
 //! looks anything up by name.
 
 use super::params::{Cost, Params, Weight};
+use std::sync::Arc;
 
 /// One change to the parameters, with every name already resolved to an index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -164,9 +165,12 @@ pub struct TimedPatches {
 
 /// The events of one variant, in the order they apply: by step; within a step, the baseline's
 /// events in file order, then the variant's own (docs/MODEL.md, 7.8 Events and variants).
+///
+/// Shared, not copied, by its clones: every sweep point of a variant has the same events, so
+/// that a sweep of many points holds each variant's timeline once.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Timeline {
-    events: Vec<TimedPatches>,
+    events: Arc<[TimedPatches]>,
 }
 
 impl Timeline {
@@ -174,7 +178,9 @@ impl Timeline {
     pub fn new(mut events: Vec<TimedPatches>) -> Timeline {
         // A stable sort keeps file order, and baseline before variant, within a step.
         events.sort_by_key(|e| e.step);
-        Timeline { events }
+        Timeline {
+            events: events.into(),
+        }
     }
 
     /// The patches that apply at `step`, in order.

@@ -3,6 +3,7 @@
 use super::named::named_enum;
 use super::params::Params;
 use super::patch::Timeline;
+use std::sync::Arc;
 
 named_enum! {
     /// The kinds of network a file may name (`network.kind`).
@@ -107,10 +108,11 @@ pub struct Setup {
     pub population: u32,
     /// The network.
     pub network: NetworkSpec,
-    /// Per segment, in file order.
-    pub segments: Vec<SegmentSetup>,
-    /// The parameters before step 0's events.
-    pub params: Params,
+    /// Per segment, in file order. Shared by the arms of a sweep point that the same values
+    /// give, so that a sweep of many points holds them once per point, not once per arm.
+    pub segments: Arc<[SegmentSetup]>,
+    /// The parameters before step 0's events; shared as the segments are.
+    pub params: Arc<Params>,
     /// The events, resolved.
     pub timeline: Timeline,
 }

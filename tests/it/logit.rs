@@ -85,7 +85,7 @@ fn shares_are_the_logit_shares_at_every_step() {
                 .expect("variant")
                 .setup
         };
-        let mut params = setup.params.clone();
+        let mut params = blockade::spec::Params::clone(&setup.params);
         let mut expected = logit_shares(&scenario, &params);
         let usable = expected.iter().filter(|&&x| x > 0.0).count();
         assert!(usable >= 3, "{name}: the case needs 3+ usable options");

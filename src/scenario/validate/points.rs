@@ -409,6 +409,15 @@ fn build_points(
         );
         let mut point_variants = Vec::with_capacity(arms.variants.len());
         for variant in arms.variants {
+            if variant.set.is_empty() {
+                // Events alone: the point's baseline set-up, shared, and the variant's events
+                // (the same checks would find the baseline's problems, reported above).
+                point_variants.push(Setup {
+                    timeline: variant.setup.timeline.clone(),
+                    ..point_baseline.clone()
+                });
+                continue;
+            }
             let mut changed = at.clone();
             for (text, value) in &variant.set {
                 // The variant's own `set` was validated with the file.
@@ -579,6 +588,7 @@ mod tests {
     use super::super::checker::fixture::SMALL;
     use crate::scenario::{Design, GivenPoints, Overrides, Scenario};
     use crate::spec::{Cost, Distribution, UncertainParameter};
+    use std::sync::Arc;
 
     fn load(sweep: &str) -> Result<Scenario, crate::error::InputError> {
         let text = format!("{SMALL}\n{sweep}");
@@ -692,6 +702,31 @@ mod tests {
         let error = load("[sweep]\ndesign = \"random\"\nsamples = 5\nseed = 3")
             .expect_err("nothing to draw");
         assert!(error.message.contains("[uncertainty]"), "{error}");
+    }
+
+    #[test]
+    fn a_variant_of_events_alone_shares_its_points_set_up_and_keeps_its_events() {
+        let text = format!(
+            "{SMALL}\n[[variants]]\nname = \"cheaper\"\n\
+             set = {{ \"providers.home.price\" = 5.0 }}\n\
+             [sweep]\ndesign = \"grid\"\n\
+             [sweep.parameters]\n\"adoption.imitation\" = {{ values = [0.1, 0.2] }}"
+        );
+        let scenario =
+            Scenario::from_bytes("t.toml", text.as_bytes(), &Overrides::default()).expect("valid");
+        let sweep = scenario.sweep.as_ref().expect("sweep");
+        for point in &sweep.points {
+            let [events_alone, with_set] = &point.variants[..] else {
+                panic!("two variants");
+            };
+            assert!(Arc::ptr_eq(&events_alone.params, &point.baseline.params));
+            assert!(Arc::ptr_eq(&events_alone.segments, &point.baseline.segments));
+            assert_eq!(events_alone.timeline, scenario.variants[0].setup.timeline);
+            assert_ne!(events_alone.timeline, point.baseline.timeline);
+            assert!(!Arc::ptr_eq(&with_set.params, &point.baseline.params));
+            assert_eq!(with_set.params.imitation, point.baseline.params.imitation);
+            assert_eq!(with_set.params.providers[1].costs[Cost::Price], 5.0);
+        }
     }
 
     #[test]

@@ -153,8 +153,8 @@ pub(super) fn build_setup(raw: &RawScenario, known: &Known, ck: &mut Checker) ->
     Setup {
         population,
         network,
-        segments,
-        params,
+        segments: segments.into(),
+        params: params.into(),
         timeline: Timeline::default(),
     }
 }
