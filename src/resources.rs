@@ -7,7 +7,9 @@
 //! holds, times the tasks in flight under the runner's parallelism rule, plus the results the
 //! run holds at once: the counts of the sweep points in flight (every task of the one point
 //! without a sweep), whose rows are written and counts dropped as each point ends
-//! ([`runner::run_points`]), and, with a sweep, each point's metric values.
+//! ([`runner::run_points`]), and, with a sweep, each point's differences from the baseline
+//! (for `robustness.csv`). The validated scenario, every sweep point's set-up included, is
+//! held before the estimate is made and is not in it.
 //! The machine's side is `MemAvailable` from `/proc/meminfo`; where that file does not exist
 //! (not Linux) the check is skipped.
 //!
@@ -17,9 +19,10 @@
 //! number of rows depends on the run, count for nothing in it. A run that passes the floor can
 //! still fill the disk; it then fails cleanly (exit 1, earlier results untouched).
 
+use crate::compare::MetricRow;
 use crate::error::{Error, Result};
 use crate::runner;
-use crate::scenario::{Arm, Scenario, Table, Tables};
+use crate::scenario::{Arm, Scenario, Table, TableFormat, Tables};
 use crate::setup;
 use crate::spec::{FIRST_PROVIDER, NetworkSpec, Setup, Weight};
 use std::path::Path;
@@ -168,10 +171,15 @@ pub fn estimate(
         0
     };
     let task_results = (steps + 1) * segments * states * (4 + 12 + usage);
-    // Per point of a sweep, two numbers (8 bytes each) per metric row: at most one row per
-    // arm, segment (and all) and metric of a state, a vendor or none.
+    // Per point of a sweep, the difference from the baseline (8 bytes) of each variant's
+    // metric row (`compare::MetricsByPoint`): per variant and segment (and all), at most a
+    // row per state for the shares of agents and of usage and the switches, per vendor
+    // (fewer than the states) for the vendors' shares of agents and of usage, and 7 of no
+    // state; the first point's rows whole, as keys.
+    let rows_per_arm = (segments + 1) * (5 * states + 7);
     let metric_values = if scenario.sweep.is_some() {
-        points * shape.arms() as u64 * (segments + 1) * (4 * states + 8) * 16
+        points * (shape.arms() as u64 - 1) * rows_per_arm * 8
+            + shape.arms() as u64 * rows_per_arm * std::mem::size_of::<MetricRow>() as u64
     } else {
         0
     };
@@ -261,30 +269,57 @@ pub fn check_memory(estimate: &Estimate) -> Result<()> {
     }
 }
 
-/// The fewest bytes of a row of adoption.csv ("v,0,0,2024-01-01,s,x,0,0.0" and a newline).
-const ADOPTION_ROW_FLOOR: u64 = 30;
-/// The fewest bytes of a row of summary.csv or comparison.csv (a date, names and seven or five
-/// numbers of at least three characters).
-const SUMMARY_ROW_FLOOR: u64 = 40;
+/// The fewest bytes a thousand rows of `table` take in `format`. CSV: a row of adoption.csv
+/// or usage.csv ("v,0,0,2024-01-01,s,x,0,0.0" and a newline) takes at least 30 bytes, of
+/// summary.csv, comparison.csv or metrics.csv (a date, names and several numbers of at least
+/// three characters) at least 40. Parquet compresses by the values: the fewest bytes a row
+/// measured on the flagship scenario (3 replicates of 4 sweep points at 200 and 5 000 agents)
+/// were 0.74 (adoption), 3.7 (comparison), 7.3 (summary) and 22 (metrics); the floor is a
+/// third of that, as smaller runs repeat their values more.
+fn kilo_row_floor(table: Table, format: TableFormat) -> u64 {
+    match (format, table) {
+        (TableFormat::Csv, Table::Adoption | Table::Usage) => 30_000,
+        (TableFormat::Csv, _) => 40_000,
+        (TableFormat::Parquet, Table::Adoption | Table::Usage) => 250,
+        (TableFormat::Parquet, Table::Summary | Table::Comparison) => 1_200,
+        (TableFormat::Parquet, _) => 7_000,
+    }
+}
 
-/// The smallest size the files of a run can have, in bytes: `tasks` replicates of arm slots
-/// (points × arms) write adoption.csv rows (and as many usage.csv rows with usage) when
-/// `tables` holds them; summary.csv and comparison.csv, when `tables` holds them, have rows
-/// for every arm slot (variant slot) of the points those tasks complete.
-pub fn output_floor(scenario: &Scenario, arms: &[Arm<'_>], tasks: u64, tables: Tables) -> u64 {
+/// The smallest size the files of a run can have in `format`, in bytes: `tasks` replicates
+/// of arm slots (points × arms) write adoption rows (and as many usage rows with usage) when
+/// `tables` holds them; summary, comparison and metrics, when `tables` holds them, have rows
+/// for every arm slot (variant slot for comparison) of the points those tasks complete.
+/// Flows, whose number of rows depends on the run, count for nothing.
+pub fn output_floor(
+    scenario: &Scenario,
+    arms: &[Arm<'_>],
+    tasks: u64,
+    tables: Tables,
+    format: TableFormat,
+) -> u64 {
     let steps = u64::from(scenario.calendar.steps()) + 1;
     let segments = scenario.segments.len() as u64;
     let states = FIRST_PROVIDER as u64 + scenario.providers.len() as u64;
-    let rows = tasks * steps * segments * states * ADOPTION_ROW_FLOOR;
-    let usage = arms.iter().any(|a| a.setup.has_usage()) && tables.contains(Table::Usage);
-    let adoption = u64::from(tables.contains(Table::Adoption)) * rows + u64::from(usage) * rows;
     let slots = tasks / u64::from(scenario.replicates.max(1));
     let arms_per_point = runner::shape(scenario, arms).arms() as u64;
     let variant_slots = slots / arms_per_point * (arms_per_point - 1);
-    let per_slot = steps * (segments + 1) * states * SUMMARY_ROW_FLOOR;
-    let summary = u64::from(tables.contains(Table::Summary)) * slots * per_slot
-        + u64::from(tables.contains(Table::Comparison)) * variant_slots * per_slot;
-    adoption + summary
+    let has_usage = arms.iter().any(|a| a.setup.has_usage());
+    // Per arm slot, the metrics have at least a share per state and 5 rows of no state
+    // (crossing, domestic, foreign, peak, exposure) per segment and all.
+    let rows = |table| match table {
+        Table::Adoption => tasks * steps * segments * states,
+        Table::Usage if has_usage => tasks * steps * segments * states,
+        Table::Usage | Table::Flows => 0,
+        Table::Summary => slots * steps * (segments + 1) * states,
+        Table::Comparison => variant_slots * steps * (segments + 1) * states,
+        Table::Metrics => slots * (segments + 1) * (states + 5),
+    };
+    tables
+        .list()
+        .into_iter()
+        .map(|t| rows(t) * kilo_row_floor(t, format) / 1000)
+        .sum()
 }
 
 /// Refuses a run whose files need at least `floor` bytes when the file system holding
@@ -331,20 +366,24 @@ mod tests {
         let arms = scenario.arms(&["no-block".into()]).expect("arms");
         // 105 steps, 4 segments, 17 states; baseline and no-block. The flagship declares
         // usage, so usage.csv doubles adoption.csv's floor.
-        let adoption = 2 * 2 * 3 * 105 * 4 * 17 * ADOPTION_ROW_FLOOR;
-        let summary = (2 + 1) * 105 * 5 * 17 * SUMMARY_ROW_FLOOR;
-        assert_eq!(
-            output_floor(&scenario, &arms, 6, Tables::ALL),
-            adoption + summary
-        );
+        let csv = TableFormat::Csv;
+        let adoption = 2 * 2 * 3 * 105 * 4 * 17 * 30;
+        let summary = (2 + 1) * 105 * 5 * 17 * 40;
+        let metrics = 2 * 5 * (17 + 5) * 40;
+        let floor = |tables| output_floor(&scenario, &arms, 6, tables, csv);
+        assert_eq!(floor(Tables::ALL), adoption + summary + metrics);
         let counts = Tables::of(&[Table::Adoption, Table::Flows, Table::Usage]);
-        assert_eq!(output_floor(&scenario, &arms, 6, counts), adoption);
-        let statistics = Tables::of(&[Table::Summary, Table::Comparison, Table::Metrics]);
+        assert_eq!(floor(counts), adoption);
+        let statistics = Tables::of(&[Table::Summary, Table::Comparison]);
         assert_eq!(
-            output_floor(&scenario, &arms, 6, statistics),
+            floor(statistics),
             summary,
             "the statistics have no adoption rows"
         );
+        assert_eq!(floor(Tables::SWEPT), metrics);
+        // Parquet's floor is below every size measured.
+        let parquet = output_floor(&scenario, &arms, 6, Tables::ALL, TableFormat::Parquet);
+        assert!(parquet * 10 < adoption + summary + metrics, "{parquet}");
         let folder = Path::new("/out");
         assert!(check_disk_against(adoption + summary, adoption + summary, folder).is_ok());
         let err = check_disk_against(adoption, adoption - 1, folder).expect_err("refused");
@@ -387,9 +426,13 @@ mod tests {
             (many.per_task, many.in_flight)
         );
         // 7 arms × 5 replicates a point: two points in flight on two threads, whatever the
-        // number of points; per point, two numbers per metric row, a few tens of kilobytes.
+        // number of points; per point, a number per variant row: 6 variants, 5 segments (4
+        // and all), 17 states (not_adopted, unserved, 15 providers).
         let per_point = (many.results - few.results) / 1980;
-        assert!(per_point < 100_000, "{per_point} bytes a point");
+        assert_eq!(per_point, 6 * 5 * (5 * 17 + 7) * 8);
+        // At least the rows a point of this sweep writes to metrics.csv: 2 730, of which 390
+        // are the baseline's.
+        assert!(per_point >= (2730 - 390) * 8, "{per_point} bytes a point");
         assert!(many.total < 1 << 30, "{} bytes", many.total);
     }
 

@@ -199,7 +199,18 @@ pub(super) fn execute(
         .sum::<u64>()
         * u64::from(scenario.calendar.steps());
     // A run whose files certainly cannot fit is refused now, not after simulating.
-    let floor = resources::output_floor(&scenario, &arms, tasks.len() as u64, file_tables);
+    let floor_format = if args.shard.is_some() {
+        TableFormat::Csv
+    } else {
+        format
+    };
+    let floor = resources::output_floor(
+        &scenario,
+        &arms,
+        tasks.len() as u64,
+        file_tables,
+        floor_format,
+    );
     resources::check_disk(floor, staging.folder())?;
     let bar = progress_bar(agent_steps, args.quiet);
     // Each point's rows are written as soon as its tasks end, and its counts dropped; a whole

@@ -23,6 +23,7 @@ pub use folder::{Folder, read};
 use crate::compare::{Metric, MetricRow, RobustnessRow, RunData, UNSERVED, series};
 use crate::error::{InputError, Result};
 use crate::output::manifest::{ResolvedEvent, RunManifest};
+use crate::output::{METRICS_FILE, ROBUSTNESS_FILE};
 use crate::plot::{self, Chart, Kind};
 use html::{Origin, Unit, escape, linked, number};
 use indexmap::IndexMap;
@@ -574,6 +575,8 @@ impl Page<'_> {
     fn headline(&self, out: &mut String) {
         let data = self.data;
         let segment = data.segment_name(self.segment);
+        // The files as the folder holds them: .csv or .parquet.
+        let format = self.manifest().format;
         let _ = writeln!(
             out,
             "<p>Segment <strong>{}</strong>, {} replicate{} per variant. {}</p>",
@@ -581,11 +584,17 @@ impl Page<'_> {
             self.replicates(),
             if self.replicates() == 1 { "" } else { "s" },
             if self.swept {
-                "Each variant's difference from the baseline, averaged over the sweep points \
-                 (<code>robustness.csv</code>), with its range across them."
+                format!(
+                    "Each variant's difference from the baseline, averaged over the sweep \
+                     points (<code>{}</code>), with its range across them.",
+                    format.file(ROBUSTNESS_FILE)
+                )
             } else {
-                "Each variant against the baseline (<code>metrics.csv</code>). In brackets, the \
-                 95% interval of the difference, paired by replicate: simulation noise only."
+                format!(
+                    "Each variant against the baseline (<code>{}</code>). In brackets, the 95% \
+                     interval of the difference, paired by replicate: simulation noise only.",
+                    format.file(METRICS_FILE)
+                )
             }
         );
         if let Some(lead) = self.largest_effect() {

@@ -720,7 +720,10 @@ mod tests {
                 panic!("two variants");
             };
             assert!(Arc::ptr_eq(&events_alone.params, &point.baseline.params));
-            assert!(Arc::ptr_eq(&events_alone.segments, &point.baseline.segments));
+            assert!(Arc::ptr_eq(
+                &events_alone.segments,
+                &point.baseline.segments
+            ));
             assert_eq!(events_alone.timeline, scenario.variants[0].setup.timeline);
             assert_ne!(events_alone.timeline, point.baseline.timeline);
             assert!(!Arc::ptr_eq(&with_set.params, &point.baseline.params));
