@@ -103,7 +103,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     if args.by == GroupBy::Vendor && read_from == ReadFrom::MetricsFile {
         return Err(InputError::new(format!(
             "{} holds no adoption.csv or flows.csv, whose counts are grouped by vendor (its \
-             metrics.csv has each vendor's share): run it again with --tables all",
+             metrics have each vendor's share): run it again with --tables all",
             args.dir.display()
         ))
         .in_origin("--by")
@@ -182,7 +182,9 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
                 rows.iter().filter(|r| kept_robust(r)).cloned().collect();
             match args.format {
                 MetricsFormat::Table | MetricsFormat::Markdown => {
-                    let mut text = output::robustness_table(run, &selected, table_segment, layout);
+                    let format = output::read::folder_format(&args.dir)?;
+                    let mut text =
+                        output::robustness_table(run, &selected, table_segment, layout, format);
                     if let Some(sweep) = &run.sweep {
                         let effects: Vec<TwoIntervals> =
                             compare::two_intervals(&compared.metrics, sweep)

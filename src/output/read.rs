@@ -17,7 +17,7 @@ use super::counts::{
     Dates, FileLayout, FlowsInto, parse_date, read_adoption, read_flows, read_usage,
     refuse_more_rows_than_bytes, segment_agents,
 };
-use super::files::{ADOPTION, FLOWS, METRICS_FILE, POINTS, USAGE};
+use super::files::{ADOPTION, FLOWS, METRICS_FILE, POINTS, TableFormat, USAGE};
 use super::manifest::{EventAt, Resolved, ResolvedEvent, RunManifest};
 use super::rows::{MetricsRow, PointRow, RowReader, TextReader, refuse, refuse_line};
 use crate::calendar::{Calendar, StepUnit};
@@ -96,10 +96,11 @@ fn read(dir: &Path, which: Which) -> Result<(Vec<RunData>, Option<SweepValues>)>
                 dir,
                 format!(
                     "the run wrote {} but not {}, whose counts this reads: its metrics are in \
-                     metrics.csv, which blockade compare reads; run it again with --tables all \
-                     to read it here",
+                     {}, which blockade compare reads; run it again with --tables all to read \
+                     it here",
                     tables.join(", "),
-                    missing.join(" or ")
+                    missing.join(" or "),
+                    manifest.format.file(METRICS_FILE)
                 ),
             ));
         }
@@ -315,6 +316,11 @@ fn read_points(path: &Path, count: usize) -> Result<SweepValues> {
 /// The output folder `dir`'s `run.json` as typed records, refused unless blockade wrote it.
 pub(crate) fn manifest(dir: &Path) -> Result<RunManifest> {
     read_manifest(dir, &dir.join(super::MANIFEST))
+}
+
+/// The format of the output folder `dir`'s tables, as its `run.json` records it.
+pub fn folder_format(dir: &Path) -> Result<TableFormat> {
+    Ok(manifest(dir)?.format)
 }
 
 /// `run.json`, refused unless blockade wrote it.

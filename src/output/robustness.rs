@@ -4,7 +4,7 @@
 //! The numbers come from [`crate::compare::robustness()`]; this module only names and formats
 //! them. The file has no `point` column: each row summarises every point.
 
-use super::files::{ROBUSTNESS_FILE, TableFormat};
+use super::files::{METRICS_FILE, ROBUSTNESS_FILE, TableFormat};
 use super::format::{
     Layout, Section, clean, count, csv_bytes, json_bytes, percent, render, row_label,
 };
@@ -195,13 +195,16 @@ fn sections(data: &RunData, rows: &[RobustnessRow], segment: usize) -> Vec<Secti
     sections
 }
 
-/// The robustness of one segment (`segments.len()` is `all`) as text or Markdown tables.
+/// The robustness of one segment (`segments.len()` is `all`) as text or Markdown tables, of
+/// a folder whose tables are in `format` (the legend names its metrics file).
 pub fn robustness_table(
     run: &RunPoints,
     rows: &[RobustnessRow],
     segment: usize,
     layout: Layout,
+    format: TableFormat,
 ) -> String {
+    let metrics_file = format.file(METRICS_FILE);
     let data = &run.points[0];
     let points = run.points.len();
     let heading = format!(
@@ -222,15 +225,16 @@ pub fn robustness_table(
          of points where the variant beats the baseline, where diff is above 0 and where it \
          is below 0. better: {} where less is better; {} where no direction is natural, read \
          as if higher were better (worst is the lowest diff, beats means above). Swept: \
-         {swept}. Each point's metrics are in metrics.csv.",
+         {swept}. Each point's metrics are in {metrics_file}.",
         Better::Lower.name(),
         Better::Neither.name()
     );
     // With the baseline alone there is no difference to summarise.
     let legend = if rows.is_empty() {
-        "No variant ran besides the baseline, so there is no difference to summarise; each \
-         point's metrics are in metrics.csv."
-            .to_owned()
+        format!(
+            "No variant ran besides the baseline, so there is no difference to summarise; \
+             each point's metrics are in {metrics_file}."
+        )
     } else {
         legend
     };

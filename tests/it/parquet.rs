@@ -255,3 +255,46 @@ fn output_format_in_the_file_chooses_the_format_and_the_flag_overrides_it() {
         "{stderr}"
     );
 }
+
+#[test]
+fn messages_about_a_parquet_folder_name_its_parquet_files() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let file = tiny_with_usage(tmp.path());
+    let dir = tmp.path().join("lean");
+    let output = common::blockade()
+        .arg("run")
+        .arg(&file)
+        .args(["--format", "parquet", "--tables", "metrics", "--out"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    let closing = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        closing.contains("its metrics in metrics.parquet")
+            && closing.contains("points.parquet")
+            && closing.contains("robustness.parquet summarises"),
+        "{closing}"
+    );
+    let output = common::blockade()
+        .arg("compare")
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("are in metrics.parquet") && !printed.contains("metrics.csv"),
+        "{printed}"
+    );
+    let output = common::blockade()
+        .arg("plot")
+        .arg(&dir)
+        .arg("-o")
+        .arg(tmp.path().join("chart.svg"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let refused = String::from_utf8_lossy(&output.stderr);
+    assert!(!refused.contains("metrics.csv"), "{refused}");
+}
