@@ -436,7 +436,7 @@ struct CompareArgs {
 
 #[derive(Debug, Args)]
 struct PlotArgs {
-    /// An output folder written by `blockade run`
+    /// An output folder written by `blockade run` (calibration: by `blockade calibrate`)
     dir: PathBuf,
     /// The image to write, .svg or .png [default: <DIR>/<kind>.svg]
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -507,6 +507,9 @@ enum ChartKind {
     /// A sensitivity run's parameters ranked by their index (sensitivity.csv): Sobol total
     /// and first-order, or Morris mu* and sigma, with intervals and the noise floor
     Sensitivity,
+    /// A calibration folder's targets against the prior and posterior predictive intervals,
+    /// and the parameters' posterior intervals against their priors
+    Calibration,
 }
 
 /// How `compare` prints the metrics.

@@ -3,7 +3,7 @@
 
 use super::{ChartKind, GroupBy, MeasureArg, PlotArgs};
 use blockade::output::{self, read};
-use blockade::plot::{self, Chart, Kind, RankedChart};
+use blockade::plot::{self, CalibrationChart, Chart, Kind, RankedChart};
 use blockade::{InputError, Result};
 
 pub fn plot(args: &PlotArgs) -> Result<()> {
@@ -12,6 +12,7 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
         ChartKind::Comparison => Kind::Comparison,
         ChartKind::Stacked => Kind::Stacked,
         ChartKind::Sensitivity => return ranked(args),
+        ChartKind::Calibration => return calibration(args),
     };
     if args.metric.is_some() {
         return Err(InputError::new("only a sensitivity chart draws one metric")
@@ -104,6 +105,41 @@ fn ranked(args: &PlotArgs) -> Result<()> {
         state,
     )?;
     plot::plot_ranked(&chart, &target)?;
+    eprintln!("wrote {}", target.display());
+    Ok(())
+}
+
+/// `--kind calibration`: a calibration folder's targets and parameters, read from its
+/// targets.csv and parameters.csv. The flags that choose what a run's chart shows are refused.
+fn calibration(args: &PlotArgs) -> Result<()> {
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.dir.join("calibration.svg"));
+    plot::Format::of(&target)?;
+    let chosen = [
+        ("--point", args.point.is_some()),
+        ("--variant", !args.variants.is_empty()),
+        ("--states", args.states.is_some()),
+        ("--segment", args.segment != "all"),
+        ("--by", args.by != GroupBy::Provider),
+        ("--measure", args.measure != MeasureArg::Agents),
+        ("--metric", args.metric.is_some()),
+    ];
+    if let Some((flag, _)) = chosen.iter().find(|(_, given)| *given) {
+        return Err(InputError::new(
+            "a calibration chart draws every target and parameter of the folder",
+        )
+        .in_origin(*flag)
+        .into());
+    }
+    let (targets, parameters) = output::read_calibration(&args.dir)?;
+    let chart = CalibrationChart {
+        scenario: args.dir.display().to_string(),
+        targets,
+        parameters,
+    };
+    plot::plot_calibration(&chart, &target)?;
     eprintln!("wrote {}", target.display());
     Ok(())
 }

@@ -272,19 +272,7 @@ pub fn write_calibration(staging: &Staging, folder: &CalibrationFolder<'_>) -> R
 /// --posterior` (docs/FORMAT.md, Calibration folder). A folder without a calibration's
 /// run.json, or with an empty posterior, is refused.
 pub fn read_posterior(dir: &Path) -> Result<GivenPoints> {
-    let manifest = dir.join(MANIFEST);
-    let kind = std::fs::read(&manifest)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .and_then(|json| json.get("kind").and_then(|k| k.as_str()).map(str::to_owned));
-    if kind.as_deref() != Some("calibration") {
-        return Err(crate::error::InputError::new(format!(
-            "{} is not a calibration folder (its run.json is not one `blockade calibrate` wrote)",
-            dir.display()
-        ))
-        .in_origin("--posterior")
-        .into());
-    }
+    refuse_unless_calibration(dir, "--posterior")?;
     let points = super::read_given_points(&dir.join(POSTERIOR))?;
     if points.rows.is_empty() {
         return Err(crate::error::InputError::new(format!(
@@ -295,4 +283,93 @@ pub fn read_posterior(dir: &Path) -> Result<GivenPoints> {
         .into());
     }
     Ok(points)
+}
+
+/// Refuses, naming `flag`, a folder whose run.json is not one `blockade calibrate` wrote.
+fn refuse_unless_calibration(dir: &Path, flag: &str) -> Result<()> {
+    let kind = std::fs::read(dir.join(MANIFEST))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|json| json.get("kind").and_then(|k| k.as_str()).map(str::to_owned));
+    if kind.as_deref() == Some("calibration") {
+        return Ok(());
+    }
+    Err(crate::error::InputError::new(format!(
+        "{} is not a calibration folder (its run.json is not one `blockade calibrate` wrote)",
+        dir.display()
+    ))
+    .in_origin(flag)
+    .into())
+}
+
+/// One row of `targets.csv`, as `plot --kind calibration` reads it back.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct TargetRow {
+    /// The target's name.
+    pub target: String,
+    /// `calibrate` or `validate`.
+    #[serde(rename = "use")]
+    pub use_: String,
+    /// The observed value.
+    pub observed: f64,
+    /// The observation's sd.
+    pub observation_sd: f64,
+    /// The model discrepancy's sd.
+    pub discrepancy_sd: f64,
+    /// The prior predictive mean.
+    pub prior_mean: f64,
+    /// Its 5% quantile.
+    pub prior_p05: f64,
+    /// Its 95% quantile.
+    pub prior_p95: f64,
+    /// The posterior predictive mean (none when no point was accepted).
+    pub posterior_mean: Option<f64>,
+    /// Its 5% quantile.
+    pub posterior_p05: Option<f64>,
+    /// Its 95% quantile.
+    pub posterior_p95: Option<f64>,
+    /// The observation's implausibility under the posterior predictive.
+    pub implausibility: Option<f64>,
+}
+
+/// One row of `parameters.csv`, as `plot --kind calibration` reads it back.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct ParameterRow {
+    /// The parameter's path.
+    pub parameter: String,
+    /// The prior's 5% quantile.
+    pub prior_p05: f64,
+    /// The prior's 95% quantile.
+    pub prior_p95: f64,
+    /// The weighted posterior mean (none when no point was accepted).
+    pub posterior_mean: Option<f64>,
+    /// Its 5% weighted quantile.
+    pub posterior_p05: Option<f64>,
+    /// Its 95% weighted quantile.
+    pub posterior_p95: Option<f64>,
+}
+
+/// The rows of a calibration folder's `targets.csv` and `parameters.csv`; a folder
+/// `calibrate` did not write, or a malformed row, is refused naming the file and its line.
+pub fn read_calibration(dir: &Path) -> Result<(Vec<TargetRow>, Vec<ParameterRow>)> {
+    refuse_unless_calibration(dir, "plot --kind calibration")?;
+    Ok((rows(&dir.join(TARGETS))?, rows(&dir.join(PARAMETERS))?))
+}
+
+fn rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let shown = path.display().to_string();
+    let mut reader = csv::Reader::from_path(path).map_err(|e| {
+        crate::error::InputError::new(format!("cannot read: {e}")).in_origin(&shown)
+    })?;
+    reader
+        .deserialize()
+        .map(|row| {
+            row.map_err(|e| {
+                let mut error =
+                    crate::error::InputError::new(format!("malformed row: {e}")).in_origin(&shown);
+                error.line = e.position().map(|p| p.line() as usize);
+                error.into()
+            })
+        })
+        .collect()
 }

@@ -26,8 +26,8 @@ mod tables;
 mod uncertainty;
 
 pub use calibration::{
-    CalibrationFolder, IMPLAUSIBILITY, PARAMETERS, POSTERIOR, TARGETS, WAVE_POINTS, WAVES,
-    read_posterior, write_calibration,
+    CalibrationFolder, IMPLAUSIBILITY, PARAMETERS, POSTERIOR, ParameterRow, TARGETS, TargetRow,
+    WAVE_POINTS, WAVES, read_calibration, read_posterior, write_calibration,
 };
 pub use compared::{
     ReadFrom, at_step, compare_folder, read_compared, rewrite_compared, write_compared,

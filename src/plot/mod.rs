@@ -1,7 +1,8 @@
 //! Charts of a run (`blockade plot`, docs/FORMAT.md, Command line), drawn with plotters:
 //! adoption curves with their bands, each variant's difference from the baseline, a
-//! stacked area of one variant's shares, and the ranked indices of a sensitivity analysis
-//! (`ranked`, which places and paints its own bars).
+//! stacked area of one variant's shares, the ranked indices of a sensitivity analysis
+//! (`ranked`, which places and paints its own bars), and a calibration's targets and
+//! parameters (`calibration`, which places and paints its own rows).
 //!
 //! A chart goes through four steps, one module each: `plan` takes the numbers from
 //! [`crate::compare::series`] over a [`RunData`] (it computes no statistic) and decides what
@@ -15,6 +16,7 @@
 //! numbered vertical lines whose numbers are staggered so that none overlap; a key under
 //! the chart gives each number its event's name and own date.
 
+mod calibration;
 mod draw;
 mod file;
 mod layout;
@@ -23,6 +25,7 @@ mod ranked;
 mod style;
 mod text;
 
+pub use calibration::CalibrationChart;
 pub use ranked::{MAX_BARS, RankedChart};
 
 use crate::compare::{RunData, SweepValues};
@@ -250,6 +253,13 @@ pub fn plot(data: &RunData, chart: &Chart, path: &Path) -> Result<()> {
 pub fn plot_ranked(chart: &RankedChart, path: &Path) -> Result<()> {
     let format = Format::of(path)?;
     file::write(&ranked::layout(chart), path, format)
+}
+
+/// Draws the chart of a calibration folder into `path` (SVG or PNG, by its extension), by
+/// way of a temporary file renamed into place.
+pub fn plot_calibration(chart: &CalibrationChart, path: &Path) -> Result<()> {
+    let format = Format::of(path)?;
+    file::write(&calibration::layout(chart), path, format)
 }
 
 /// The SVG document of `chart`, for a page that embeds it (the report).

@@ -425,3 +425,89 @@ fn check_predict_sets_each_target_against_the_run_at_the_files_values() {
         "{stderr}"
     );
 }
+
+/// `plot --kind calibration` on a calibration of the twin: an SVG naming every target (the
+/// held-out one marked) and parameter, a PNG, and refusals of a folder `calibrate` did not
+/// write and of a flag that chooses what a run's chart shows.
+#[test]
+fn plot_draws_a_calibration_folder_as_svg_and_png() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = twin_with_targets(dir.path());
+    let out = dir.path().join("calibration");
+    let output = common::output_within_hang_guard(
+        common::blockade()
+            .arg("calibrate")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .args([
+                "--quiet",
+                "--wave-points",
+                "20",
+                "--waves",
+                "2",
+                "--abc-points",
+                "30",
+            ]),
+        "calibrate",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let plot = |extra: &[&str]| {
+        common::blockade()
+            .arg("plot")
+            .arg(&out)
+            .args(["--kind", "calibration"])
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let output = plot(&[]);
+    assert!(output.status.success(), "{output:?}");
+    let texts = common::svg_text(&out.join("calibration.svg"));
+    for (name, _, _, use_) in TARGETS {
+        let shown = if use_ == "validate" {
+            format!("{name} (held out)")
+        } else {
+            name.to_owned()
+        };
+        assert!(texts.contains(&shown), "{shown} not in {texts:?}");
+    }
+    for path in [
+        "adoption.innovation",
+        "adoption.imitation",
+        "adoption.reconsider",
+    ] {
+        assert!(texts.iter().any(|t| t == path), "{path} not in {texts:?}");
+    }
+    assert!(
+        texts
+            .iter()
+            .filter(|t| t.starts_with("implausibility "))
+            .count()
+            == TARGETS.len(),
+        "{texts:?}"
+    );
+
+    let png = dir.path().join("calibration.png");
+    let output = plot(&["-o", png.to_str().expect("utf-8")]);
+    assert!(output.status.success(), "{output:?}");
+    let bytes = std::fs::read(&png).expect("png");
+    assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
+
+    let output = plot(&["--variant", "baseline"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--variant"));
+    let run = dir.path().join("run");
+    std::fs::create_dir(&run).expect("created");
+    let output = common::blockade()
+        .arg("plot")
+        .arg(&run)
+        .args(["--kind", "calibration"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("is not a calibration folder"),
+        "{output:?}"
+    );
+}
