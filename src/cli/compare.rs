@@ -161,7 +161,34 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
             && shown(r.metric)
             && filter.keeps(r.arm, state_name(r.metric, r.state), r.metric.name())
     };
+    if args.intervals && compared.robustness.is_none() {
+        return Err(InputError::new(
+            "the run has no [sweep]: its only interval is over replicates (compare without \
+             --intervals prints it)",
+        )
+        .in_origin("--intervals")
+        .into());
+    }
+    let effects = || -> Vec<TwoIntervals> {
+        run.sweep.as_ref().map_or(Vec::new(), |sweep| {
+            compare::two_intervals(&compared.metrics, sweep)
+                .into_iter()
+                .filter(|r| kept_metric(&r.key))
+                .collect()
+        })
+    };
     let text = match &compared.robustness {
+        Some(_) if args.intervals => match args.format {
+            MetricsFormat::Table | MetricsFormat::Markdown => {
+                let shares: Vec<TwoIntervals> = effects()
+                    .into_iter()
+                    .filter(|r| r.key.metric.at_step())
+                    .collect();
+                output::two_intervals_table(run, &shares, table_segment, layout).into_bytes()
+            }
+            MetricsFormat::Csv => output::two_intervals_csv(run, &effects())?,
+            MetricsFormat::Json => output::two_intervals_json(run, &effects()),
+        },
         None => {
             let selected: Vec<Vec<MetricRow>> = compared
                 .metrics
@@ -185,18 +212,14 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
                     let format = output::read::folder_format(&args.dir)?;
                     let mut text =
                         output::robustness_table(run, &selected, table_segment, layout, format);
-                    if let Some(sweep) = &run.sweep {
-                        let effects: Vec<TwoIntervals> =
-                            compare::two_intervals(&compared.metrics, sweep)
-                                .into_iter()
-                                .filter(|r| r.key.metric.at_step() && kept_metric(&r.key))
-                                .collect();
-                        // With the baseline alone there is no effect to show.
-                        if !effects.is_empty() {
-                            text.push('\n');
-                            text +=
-                                &output::two_intervals_table(run, &effects, table_segment, layout);
-                        }
+                    // With the baseline alone there is no effect to show.
+                    let effects: Vec<TwoIntervals> = effects()
+                        .into_iter()
+                        .filter(|r| r.key.metric.at_step())
+                        .collect();
+                    if !effects.is_empty() {
+                        text.push('\n');
+                        text += &output::two_intervals_table(run, &effects, table_segment, layout);
                     }
                     text.into_bytes()
                 }

@@ -432,6 +432,11 @@ struct CompareArgs {
     /// Print shares of the agents, or of their usage (a run whose segments declare usage)
     #[arg(long, value_enum, default_value_t = MeasureArg::Agents)]
     measure: MeasureArg,
+    /// On a swept run, print each variant's effect on every metric with its two intervals
+    /// (over replicates, over the points) instead of the robustness summary: as rows with
+    /// --format csv or json, as the effects' tables otherwise
+    #[arg(long)]
+    intervals: bool,
 }
 
 #[derive(Debug, Args)]

@@ -55,7 +55,7 @@ pub use staging::{
     partial_folder, write_file_atomically,
 };
 pub use tables::Labels;
-pub use uncertainty::two_intervals_table;
+pub use uncertainty::{two_intervals_csv, two_intervals_json, two_intervals_table};
 
 use crate::error::{Error, Result};
 use crate::results::Results;

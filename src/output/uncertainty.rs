@@ -1,12 +1,121 @@
 //! The view `compare` prints on a swept run beside the robustness summary: each variant's
 //! effect on the shares with its interval over replicates and its spread over the points,
-//! and the parameters it moves with, as aligned text or Markdown.
+//! and the parameters it moves with, as aligned text or Markdown; and the same for every
+//! metric as tidy rows (`compare --intervals`, CSV or JSON), for a notebook to plot.
 //!
 //! The numbers come from [`crate::compare::two_intervals()`]; this module only names and
 //! formats them.
 
-use super::format::{Layout, Section, percent, render, row_label};
+use super::format::{Layout, Section, clean, csv_bytes, json_bytes, percent, render, row_label};
+use super::rows::Row;
 use crate::compare::{RunPoints, SPREAD, TwoIntervals};
+use crate::error::Result;
+use serde::Serialize;
+
+/// A row of `compare --intervals`: one variant's effect on one metric, with both intervals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct TwoIntervalsRow<'a> {
+    variant: &'a str,
+    segment: &'a str,
+    metric: &'a str,
+    state: Option<&'a str>,
+    step: Option<u32>,
+    date: Option<String>,
+    unit: &'a str,
+    points: usize,
+    effect: f64,
+    replicates_low: Option<f64>,
+    replicates_high: Option<f64>,
+    points_low: f64,
+    points_high: f64,
+    top_parameter: Option<&'a str>,
+    top_rho: Option<f64>,
+    second_parameter: Option<&'a str>,
+    second_rho: Option<f64>,
+}
+
+impl Row for TwoIntervalsRow<'_> {
+    const COLUMNS: &'static [&'static str] = &[
+        "variant",
+        "segment",
+        "metric",
+        "state",
+        "step",
+        "date",
+        "unit",
+        "points",
+        "effect",
+        "replicates_low",
+        "replicates_high",
+        "points_low",
+        "points_high",
+        "top_parameter",
+        "top_rho",
+        "second_parameter",
+        "second_rho",
+    ];
+}
+
+fn named_rows<'a>(
+    run: &'a RunPoints,
+    rows: &[TwoIntervals],
+) -> Vec<(Option<usize>, TwoIntervalsRow<'a>)> {
+    let data = &run.points[0];
+    let parameters = run
+        .sweep
+        .as_ref()
+        .map(|s| s.parameters.as_slice())
+        .unwrap_or(&[]);
+    rows.iter()
+        .map(|row| {
+            let key = &row.key;
+            // A parameter that does not move with the effect is not named.
+            let driver = |n: usize| {
+                row.drivers
+                    .iter()
+                    .filter(|d| d.rho != 0.0)
+                    .nth(n)
+                    .map(|d| (parameters[d.parameter].as_str(), clean(d.rho)))
+            };
+            let named = TwoIntervalsRow {
+                variant: &data.arms[key.arm],
+                segment: data.segment_name(key.segment),
+                metric: key.metric.name(),
+                state: key.state.map(|k| data.state_name(key.metric, k)),
+                step: key.step,
+                date: key.step.map(|s| data.dates[s as usize].to_string()),
+                unit: key.metric.unit(),
+                points: row.points,
+                effect: clean(row.effect),
+                replicates_low: row.noise_half_width.map(|h| clean(row.effect - h)),
+                replicates_high: row.noise_half_width.map(|h| clean(row.effect + h)),
+                points_low: clean(row.spread.0),
+                points_high: clean(row.spread.1),
+                top_parameter: driver(0).map(|d| d.0),
+                top_rho: driver(0).map(|d| d.1),
+                second_parameter: driver(1).map(|d| d.0),
+                second_rho: driver(1).map(|d| d.1),
+            };
+            (None, named)
+        })
+        .collect()
+}
+
+/// The effects with both intervals as CSV bytes (`compare --intervals --format csv`): the
+/// header, then one line per effect, in the rows' order.
+pub fn two_intervals_csv(run: &RunPoints, rows: &[TwoIntervals]) -> Result<Vec<u8>> {
+    csv_bytes(
+        "the effects' intervals",
+        TwoIntervalsRow::COLUMNS,
+        &named_rows(run, rows),
+    )
+}
+
+/// The effects with both intervals as a JSON array of objects with the CSV's keys, `null`
+/// where undefined.
+pub fn two_intervals_json(run: &RunPoints, rows: &[TwoIntervals]) -> Vec<u8> {
+    json_bytes(&named_rows(run, rows))
+}
 
 /// How many parameters are named for each effect.
 const TOP: usize = 2;

@@ -338,3 +338,91 @@ fn compare_prints_both_intervals_from_the_points_weights_included() {
     assert_eq!(shown_half, pct(half[1]));
     assert_eq!(shown_spread, format!("{}..{}", pct(lo), pct(hi)));
 }
+
+/// `compare --intervals --format csv`: one row per variant, segment, metric and state, whose
+/// numbers are metrics.csv's across the points: the mean paired effect, the effect ± the
+/// median paired half-width (over replicates), and the spread of the per-point effect.
+#[test]
+fn the_two_intervals_as_rows_are_the_metrics_across_the_points() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("sweep");
+    run(&tiny(), &out, &["--tables", "metrics"]);
+    let output = common::blockade()
+        .args(["compare", "--intervals", "--format", "csv"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    let csv = tmp.path().join("intervals.csv");
+    std::fs::write(&csv, &output.stdout).expect("written");
+    let rows = common::read_csv(&csv).rows;
+    let metrics = common::read_csv(&out.join("metrics.csv")).rows;
+    // Every variant row of one point of metrics.csv has its row here.
+    let variant_rows = metrics
+        .iter()
+        .filter(|r| r["point"] == "0" && r["variant"] != "baseline")
+        .count();
+    assert_eq!(rows.len(), variant_rows);
+    let row = rows
+        .iter()
+        .find(|r| {
+            r["variant"] == "no-block" && r["segment"] == "all" && r["metric"] == "foreign_share"
+        })
+        .expect("the block's effect on the foreign share");
+    let per_point: Vec<&common::Row> = metrics
+        .iter()
+        .filter(|r| {
+            r["variant"] == "no-block" && r["segment"] == "all" && r["metric"] == "foreign_share"
+        })
+        .collect();
+    assert_eq!(per_point.len(), 3);
+    let effects: Vec<f64> = per_point
+        .iter()
+        .map(|r| common::number(r, "diff_mean"))
+        .collect();
+    let mut halves: Vec<f64> = per_point
+        .iter()
+        .map(|r| (common::number(r, "diff_ci95_high") - common::number(r, "diff_ci95_low")) / 2.0)
+        .collect();
+    halves.sort_by(f64::total_cmp);
+    let effect = effects.iter().sum::<f64>() / 3.0;
+    let close = |column: &str, expected: f64| {
+        let value = common::number(row, column);
+        assert!(
+            (value - expected).abs() < 1e-12,
+            "{column}: {value} vs {expected}"
+        );
+    };
+    close("effect", effect);
+    close("replicates_low", effect - halves[1]);
+    close("replicates_high", effect + halves[1]);
+    // Three points stand at 1/6, 1/2 and 5/6: the 5th and 95th percentiles are the ends.
+    close(
+        "points_low",
+        effects.iter().copied().fold(f64::INFINITY, f64::min),
+    );
+    close(
+        "points_high",
+        effects.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    assert_eq!(row["points"], "3");
+    assert!(
+        row["top_parameter"].starts_with("adoption.")
+            || row["top_parameter"].starts_with("segments.")
+    );
+
+    // A run without a sweep has one interval only: refused, naming the flag.
+    let unswept = tmp.path().join("unswept");
+    run(
+        &common::bundled("minimal.toml"),
+        &unswept,
+        &["--population", "200", "--replicates", "2"],
+    );
+    let output = common::blockade()
+        .args(["compare", "--intervals"])
+        .arg(&unswept)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--intervals"));
+}
