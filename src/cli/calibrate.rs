@@ -71,9 +71,37 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
         .num_threads(args.threads)
         .build()
         .map_err(|e| Error::Resources(format!("cannot start {} threads: {e}", args.threads)))?;
-    let mut staging = Staging::begin(&target)?;
+    // Written into DIR.partial, kept when the calibration does not end, so that --resume
+    // goes on from the points it computed.
+    let progress = output::CalibrationRun {
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario_sha256: scenario.file_sha256.clone(),
+        resolved_sha256: output::json_sha256(&output::resolved(&scenario)),
+        seed: scenario.seed,
+        wave_points: args.wave_points,
+        waves: args.waves,
+        abc_points: args.abc_points,
+    };
+    let (mut staging, taken_over) = Staging::begin_kept(&target, args.resume)?;
     staging.refuse_inside(file, "the scenario file")?;
     staging.stop_on(interrupted.clone());
+    let recorded = match taken_over {
+        true => output::computed_points(&staging, &progress)?,
+        false => None,
+    };
+    if args.resume && recorded.is_none() && !args.quiet {
+        eprintln!(
+            "nothing to resume in {}: computing every point",
+            output::partial_folder(staging.target()).display()
+        );
+    }
+    if recorded.is_none() {
+        output::begin_calibration_record(&staging, &progress)?;
+    }
+    staging.keep();
+    let recorded = recorded.unwrap_or_default();
+    let mut next_recorded = 0usize;
+    let mut reused_runs: u64 = 0;
 
     let settings = Settings {
         wave_points: args.wave_points,
@@ -87,44 +115,93 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
     let clock = Instant::now();
     let mut runs: u64 = 0;
     let mut batch = 0u32;
+    // Points run together: enough replicates to keep every thread busy, few enough that an
+    // interruption loses little. A point's values do not depend on the points run with it
+    // (the model's streams do not see the point).
+    let group = (4 * pool.current_num_threads()).div_ceil(scenario.replicates.max(1) as usize);
     let mut simulate = |units: &[Vec<f64>]| -> Result<Vec<Outcome>> {
         batch += 1;
+        let mut outcomes: Vec<Outcome> = Vec::with_capacity(units.len());
+        for u in units {
+            let Some(point) = recorded.get(next_recorded) else {
+                break;
+            };
+            let same = point.u.len() == u.len()
+                && point
+                    .u
+                    .iter()
+                    .zip(u)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+            if !same {
+                return Err(InputError::new(format!(
+                    "{}: point {} is not the one this calibration asks for: run without \
+                     --resume to start again",
+                    output::CALIBRATION_POINTS,
+                    next_recorded + 1
+                ))
+                .in_origin(
+                    output::partial_folder(staging.target())
+                        .display()
+                        .to_string(),
+                )
+                .into());
+            }
+            outcomes.push(point.outcome.clone());
+            next_recorded += 1;
+        }
+        runs += (outcomes.len() as u64) * u64::from(scenario.replicates);
+        reused_runs += (outcomes.len() as u64) * u64::from(scenario.replicates);
         if !args.quiet {
             eprintln!(
-                "batch {batch}: {} points x {} replicates",
+                "batch {batch}: {} points x {} replicates{}",
                 units.len(),
-                scenario.replicates
+                scenario.replicates,
+                match outcomes.len() {
+                    0 => String::new(),
+                    n => format!(" ({n} recorded by an earlier run)"),
+                }
             );
         }
-        let given = GivenPoints::from_unit_points("calibrate", parameters, units);
-        let at = Scenario::from_bytes(
-            &shown,
-            &bytes,
-            &Overrides {
-                points: Some(given),
-                ..overrides.clone()
-            },
-        )?;
-        let arms = at.arms(&["baseline".to_owned()])?;
-        // A wave that cannot fit in memory is refused before it is allocated, as a run is.
-        let tasks: Vec<usize> = (0..runner::shape(&at, &arms).tasks()).collect();
-        resources::check_memory(&resources::estimate(
-            &at,
-            &arms,
-            &tasks,
-            pool.current_num_threads(),
-        ))?;
-        let results = pool.install(|| runner::run(&at, &arms, interrupted, &|_| {}))?;
-        runs += (units.len() as u64) * u64::from(at.replicates);
-        Ok((0..units.len())
-            .map(|p| {
-                let slot = results.shape().slot(p, 0);
-                at.targets
-                    .iter()
-                    .map(|t| calibration::simulated(t, &results, slot))
-                    .collect()
-            })
-            .collect())
+        for chunk in units[outcomes.len()..].chunks(group.max(1)) {
+            let given = GivenPoints::from_unit_points("calibrate", parameters, chunk);
+            let at = Scenario::from_bytes(
+                &shown,
+                &bytes,
+                &Overrides {
+                    points: Some(given),
+                    ..overrides.clone()
+                },
+            )?;
+            let arms = at.arms(&["baseline".to_owned()])?;
+            // A group that cannot fit in memory is refused before it is allocated, as a run is.
+            let tasks: Vec<usize> = (0..runner::shape(&at, &arms).tasks()).collect();
+            resources::check_memory(&resources::estimate(
+                &at,
+                &arms,
+                &tasks,
+                pool.current_num_threads(),
+            ))?;
+            let results = pool.install(|| runner::run(&at, &arms, interrupted, &|_| {}))?;
+            runs += (chunk.len() as u64) * u64::from(at.replicates);
+            let computed: Vec<output::ComputedPoint> = chunk
+                .iter()
+                .enumerate()
+                .map(|(p, u)| {
+                    let slot = results.shape().slot(p, 0);
+                    output::ComputedPoint {
+                        u: u.clone(),
+                        outcome: at
+                            .targets
+                            .iter()
+                            .map(|t| calibration::simulated(t, &results, slot))
+                            .collect(),
+                    }
+                })
+                .collect();
+            output::record_calibration_points(&staging, &computed)?;
+            outcomes.extend(computed.into_iter().map(|c| c.outcome));
+        }
+        Ok(outcomes)
     };
     let result = calibration::calibrate(&scenario.targets, &prior, &settings, &mut simulate)?;
     let wall_time_s = clock.elapsed().as_secs_f64();
@@ -173,13 +250,18 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
     if interrupted.load(Ordering::SeqCst) {
         return Err(Error::Interrupted);
     }
+    output::remove_calibration_record(&staging)?;
     staging.commit()?;
     if !args.quiet {
         print_report(&scenario, &paths, &result, &fits, &ranges);
         outln!(
-            "\n{runs} model runs (points x replicates of {} agents) in {wall_time_s:.1} s on {} \
-             threads; wrote {}",
+            "\n{runs} model runs (points x replicates of {} agents{}) in {wall_time_s:.1} s on \
+             {} threads; wrote {}",
             scenario.baseline.population,
+            match reused_runs {
+                0 => String::new(),
+                n => format!("; {n} of them recorded by an earlier run"),
+            },
             pool.current_num_threads(),
             target.display()
         );

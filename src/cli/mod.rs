@@ -389,6 +389,9 @@ struct CalibrateArgs {
     /// scenario's table
     #[arg(long, value_name = "FILE")]
     prior: Option<PathBuf>,
+    /// Go on from the points an interrupted calibration recorded in DIR.partial
+    #[arg(long)]
+    resume: bool,
 }
 
 #[derive(Debug, Args)]

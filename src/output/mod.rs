@@ -3,6 +3,7 @@
 //! file.
 
 mod calibration;
+mod calibration_progress;
 mod compared;
 mod counts;
 mod extend;
@@ -28,6 +29,11 @@ mod uncertainty;
 pub use calibration::{
     CalibrationFolder, IMPLAUSIBILITY, PARAMETERS, POSTERIOR, ParameterRow, TARGETS, TargetRow,
     WAVE_POINTS, WAVES, read_calibration, read_posterior, write_calibration,
+};
+pub use calibration_progress::{
+    CALIBRATION_POINTS, CALIBRATION_PROGRESS, CalibrationRun, ComputedPoint,
+    begin_calibration_record, computed_points, record_calibration_points,
+    remove_calibration_record,
 };
 pub use compared::{
     ReadFrom, at_step, compare_folder, read_compared, rewrite_compared, write_compared,

@@ -511,3 +511,172 @@ fn plot_draws_a_calibration_folder_as_svg_and_png() {
         "{output:?}"
     );
 }
+
+/// The points a calibration writing into `partial` recorded.
+fn recorded_points(partial: &Path) -> usize {
+    std::fs::read(partial.join("calibration-points.jsonl"))
+        .map(|bytes| bytes.iter().filter(|&&b| b == b'\n').count())
+        .unwrap_or(0)
+}
+
+/// Starts `calibrate` and sends `signal` once it has recorded at least `points` points (never
+/// by a clock: a loaded machine only makes the test slower); returns whether the signal came
+/// before the calibration ended.
+fn stop_calibration_after(
+    file: &Path,
+    out: &Path,
+    extra: &[&str],
+    points: usize,
+    signal: &str,
+) -> bool {
+    let partial = out.with_file_name("out.partial");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("blockade"))
+        .arg("calibrate")
+        .arg(file)
+        .args(["--quiet", "--threads", "2", "--out"])
+        .arg(out)
+        .args(extra)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    loop {
+        if child.try_wait().expect("status").is_some() {
+            return false;
+        }
+        if recorded_points(&partial) >= points {
+            break;
+        }
+        assert!(
+            started.elapsed() < common::HANG_GUARD,
+            "hang guard: no progress recorded"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let sent = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let output = common::wait_within_hang_guard(child, "the stopped calibration");
+    assert!(!output.status.success(), "{output:?}");
+    assert!(!out.exists(), "a stopped calibration wrote its folder");
+    assert!(
+        partial.is_dir(),
+        "a stopped calibration left no partial folder"
+    );
+    true
+}
+
+/// A calibration stopped by SIGINT and by SIGKILL, then resumed, writes the bytes of one
+/// never interrupted; a partial folder of another calibration is refused.
+#[test]
+fn a_calibration_stopped_twice_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = twin_with_targets(dir.path());
+    let sizes = [
+        "--wave-points",
+        "200",
+        "--waves",
+        "4",
+        "--abc-points",
+        "400",
+    ];
+    let whole = dir.path().join("whole");
+    let output = common::output_within_hang_guard(
+        common::blockade()
+            .arg("calibrate")
+            .arg(&file)
+            .arg("--out")
+            .arg(&whole)
+            .args(["--quiet", "--threads", "1"])
+            .args(sizes),
+        "calibrate",
+    );
+    assert!(output.status.success(), "{output:?}");
+
+    let out = dir.path().join("out");
+    let mut stops = 0;
+    for (points, signal) in [(40, "-INT"), (400, "-KILL")] {
+        let mut extra: Vec<&str> = sizes.to_vec();
+        if stops > 0 {
+            extra.push("--resume");
+        }
+        stops += usize::from(stop_calibration_after(&file, &out, &extra, points, signal));
+    }
+    assert!(
+        stops >= 1,
+        "the calibration ended before it could be stopped"
+    );
+
+    let refused = common::blockade()
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--resume",
+            "--wave-points",
+            "150",
+            "--waves",
+            "4",
+            "--abc-points",
+            "400",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("is of another calibration") && stderr.contains("--wave-points 200 there"),
+        "{stderr}"
+    );
+
+    let recorded = recorded_points(&out.with_file_name("out.partial"));
+    let output = common::output_within_hang_guard(
+        common::blockade()
+            .arg("calibrate")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .args(["--threads", "2", "--resume"])
+            .args(sizes),
+        "calibrate --resume",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "{} of them recorded by an earlier run",
+            recorded * 4
+        )),
+        "{recorded} points recorded: {stdout}"
+    );
+    let csv = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        common::folder_bytes(dir)
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".csv"))
+            .collect()
+    };
+    let (a, b) = (csv(&whole), csv(&out));
+    assert_eq!(a.len(), 6);
+    assert_eq!(
+        a.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        b.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(
+            x == y,
+            "{name} differs from the uninterrupted calibration's"
+        );
+    }
+    assert!(!out.with_file_name("out.partial").exists());
+    let names: Vec<String> = common::folder_bytes(&out)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with("calibration-")),
+        "{names:?}"
+    );
+}
