@@ -169,6 +169,14 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         .in_origin("--intervals")
         .into());
     }
+    // A sensitivity run names the top parameters of the series it analysed by their index.
+    // (A design replaced by --points is not analysed: it has no sensitivity.csv.)
+    let analysed = output::sensitivity_settings(&args.dir)?.is_some()
+        && args.dir.join(output::SENSITIVITY_FILE).is_file();
+    let indices = match analysed {
+        true => Some(output::read_sensitivity(&args.dir)?),
+        false => None,
+    };
     let effects = || -> Vec<TwoIntervals> {
         run.sweep.as_ref().map_or(Vec::new(), |sweep| {
             compare::two_intervals(&compared.metrics, sweep)
@@ -184,7 +192,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
                     .into_iter()
                     .filter(|r| r.key.metric.at_step())
                     .collect();
-                output::two_intervals_table(run, &shares, table_segment, layout).into_bytes()
+                output::two_intervals_table(run, &shares, table_segment, layout, indices.as_deref())
+                    .into_bytes()
             }
             MetricsFormat::Csv => output::two_intervals_csv(run, &effects())?,
             MetricsFormat::Json => output::two_intervals_json(run, &effects()),
@@ -219,7 +228,13 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
                         .collect();
                     if !effects.is_empty() {
                         text.push('\n');
-                        text += &output::two_intervals_table(run, &effects, table_segment, layout);
+                        text += &output::two_intervals_table(
+                            run,
+                            &effects,
+                            table_segment,
+                            layout,
+                            indices.as_deref(),
+                        );
                     }
                     text.into_bytes()
                 }

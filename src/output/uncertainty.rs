@@ -10,6 +10,7 @@ use super::format::{Layout, Section, clean, csv_bytes, json_bytes, percent, rend
 use super::rows::Row;
 use crate::compare::{RunPoints, SPREAD, TwoIntervals};
 use crate::error::Result;
+use crate::sensitivity::NamedIndexRow;
 use serde::Serialize;
 
 /// A row of `compare --intervals`: one variant's effect on one metric, with both intervals.
@@ -120,13 +121,55 @@ pub fn two_intervals_json(run: &RunPoints, rows: &[TwoIntervals]) -> Vec<u8> {
 /// How many parameters are named for each effect.
 const TOP: usize = 2;
 
+/// The parameters of a sensitivity run's series ranked by their index in sensitivity.csv
+/// (`indices`, its rows): Sobol total, or Morris mu* when the run has no total; the `TOP`
+/// first, each with its index, or `None` when the file does not analyse the series.
+fn ranked_by_index(
+    indices: &[NamedIndexRow],
+    names: (&str, &str, &str, Option<&str>),
+) -> Option<Vec<String>> {
+    let (variant, segment, metric, state) = names;
+    let series = || {
+        indices.iter().filter(move |r| {
+            (
+                r.variant.as_str(),
+                r.segment.as_str(),
+                r.metric.as_str(),
+                r.state.as_deref(),
+            ) == (variant, segment, metric, state)
+        })
+    };
+    let index = ["total", "mu_star"]
+        .into_iter()
+        .find(|i| series().any(|r| r.index == *i))?;
+    let mut ranked: Vec<(&str, f64)> = series()
+        .filter(|r| r.index == index)
+        .filter_map(|r| Some((r.parameter.as_deref()?, r.value?)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Some(
+        ranked
+            .into_iter()
+            .take(TOP)
+            .map(|(name, value)| match index {
+                "total" => format!("{name} {value:.3}"),
+                // mu* is in the metric's units: a share, shown in percentage points.
+                _ => format!("{name} {}", percent(value)),
+            })
+            .collect(),
+    )
+}
+
 /// The effects on the shares of one segment (`segments.len()` is `all`), a section per step,
-/// with both intervals side by side.
+/// with both intervals side by side. `indices`, the rows of a sensitivity run's
+/// sensitivity.csv, name the top parameters of the series it analyses by their index rather
+/// than by their rank correlation.
 pub fn two_intervals_table(
     run: &RunPoints,
     rows: &[TwoIntervals],
     segment: usize,
     layout: Layout,
+    indices: Option<&[NamedIndexRow]>,
 ) -> String {
     let data = &run.points[0];
     let points = run.points.len();
@@ -156,7 +199,16 @@ pub fn two_intervals_table(
          points.csv; it holds each point's noise too). top parameters: the {TOP} whose values \
          have the largest absolute Spearman rank correlation (rho) with the per-point effect \
          across the points (a parameter given as names is ranked by its text), an association, \
-         not a sensitivity index."
+         not a sensitivity index.{}",
+        match indices {
+            Some(_) => {
+                " On this sensitivity run, the series it analyses name instead the parameters \
+                 with the largest index in sensitivity.csv (Sobol total, or Morris mu* in \
+                 percentage points): the indices apportion the effect's variance among the \
+                 parameters, which rank correlations over the design's dependent points do not."
+            }
+            None => "",
+        }
     );
     let parameters = run
         .sweep
@@ -185,7 +237,10 @@ pub fn two_intervals_table(
                     "effect",
                     "+- replicates",
                     "over points",
-                    "top parameters (rho)",
+                    match indices {
+                        Some(_) => "top parameters (index, else rho)",
+                        None => "top parameters (rho)",
+                    },
                 ],
                 right: vec![false, false, true, true, true, false],
                 rows: Vec::new(),
@@ -200,16 +255,32 @@ pub fn two_intervals_table(
                 let first = previous != Some((row.key.metric, row.key.state));
                 previous = Some((row.key.metric, row.key.state));
                 let label = row_label(row.key.metric, row.key.state, data);
-                let top: Vec<String> = row
-                    .drivers
-                    .iter()
-                    .filter(|d| d.rho != 0.0)
-                    .take(TOP)
-                    .map(|d| {
-                        let name = parameters.get(d.parameter).map_or("", String::as_str);
-                        format!("{name} {:+.2}", d.rho)
-                    })
-                    .collect();
+                let by_index = indices.and_then(|indices| {
+                    ranked_by_index(
+                        indices,
+                        (
+                            &data.arms[row.key.arm],
+                            data.segment_name(row.key.segment),
+                            row.key.metric.name(),
+                            row.key.state.map(|k| data.state_name(row.key.metric, k)),
+                        ),
+                    )
+                });
+                let top: Vec<String> = by_index.unwrap_or_else(|| {
+                    row.drivers
+                        .iter()
+                        .filter(|d| d.rho != 0.0)
+                        .take(TOP)
+                        .map(|d| {
+                            let name = parameters.get(d.parameter).map_or("", String::as_str);
+                            match indices {
+                                // Beside index values, a correlation says what it is.
+                                Some(_) => format!("{name} rho {:+.2}", d.rho),
+                                None => format!("{name} {:+.2}", d.rho),
+                            }
+                        })
+                        .collect()
+                });
                 section.rows.push(vec![
                     if first { label.into() } else { String::new() },
                     data.arms[row.key.arm].clone(),

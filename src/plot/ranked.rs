@@ -384,10 +384,10 @@ pub(crate) fn layout(chart: &RankedChart) -> Placed {
             width: 1,
             dashed: false,
         });
+        // As many decimals as the step has, so that 0.1 + 0.2 prints as 0.3.
+        let decimals = (-step.log10().floor()).max(0.0) as usize;
         labels.push(Label {
-            text: format!("{}", (tick / step).round() * step)
-                .trim_end_matches(".0")
-                .to_owned(),
+            text: format!("{:.*}", decimals, (tick / step).round() * step),
             at: (at, plot.bottom + 6),
             size: size::LABEL,
             anchor: (HPos::Center, VPos::Top),
@@ -584,6 +584,15 @@ mod tests {
         assert!(noise.points[0].0 > placed.boxes[2].0.right);
         assert!(noise.points[0].0 < placed.boxes[1].0.right);
         assert!(placed.labels.iter().any(|l| l.text == "* c"));
+        // The highest interval end is 0.9: ticks by 0.2 to 1, each with one decimal (3 x 0.2
+        // is 0.6000000000000001 in floating point).
+        let ticks: Vec<&str> = placed
+            .labels
+            .iter()
+            .filter(|l| l.anchor == (HPos::Center, VPos::Top) && l.text.len() <= 4)
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(ticks, ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]);
     }
 
     #[test]

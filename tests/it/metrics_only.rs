@@ -129,9 +129,30 @@ fn a_sensitivity_run_analyses_its_metrics_alone() {
         bytes(&full) == bytes(&lean),
         "sensitivity.csv differs between the analysis of the counts and of metrics.csv"
     );
-    // compare on a sensitivity folder: the effects with both intervals.
+    // compare on a sensitivity folder: the effects with both intervals, the analysed series
+    // (the foreign share) naming its parameters by their index, the others by correlation.
     let text = String::from_utf8(stdout_of(&[], &lean)).expect("UTF-8");
-    assert!(text.contains("over points"), "{text}");
+    let effects = text
+        .split("Effects with two intervals")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        effects.contains("top parameters (index, else rho)"),
+        "{text}"
+    );
+    let line = |label: &str| {
+        effects
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} row: {text}"))
+    };
+    let foreign = line("foreign");
+    let top = foreign.split("  ").last().unwrap_or_default().trim();
+    assert!(
+        top.starts_with("segments.developers.capabilities.vpn ") && !top.contains("rho"),
+        "{foreign}"
+    );
+    assert!(line("domestic (cn)").contains(" rho "), "{text}");
 }
 
 #[test]
