@@ -82,25 +82,46 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
         waves: args.waves,
         abc_points: args.abc_points,
     };
-    let (mut staging, taken_over) = Staging::begin_kept(&target, args.resume)?;
-    staging.refuse_inside(file, "the scenario file")?;
-    staging.stop_on(interrupted.clone());
-    let recorded = match taken_over {
-        true => output::computed_points(&staging, &progress)?,
-        false => None,
+    // A shard reads the partial folder's record and adds a file of its own points to it; it
+    // writes no calibration folder, so it takes no staging folder (and no lock: every shard
+    // of a batch runs at once).
+    let partial = output::partial_folder(&target);
+    let (staging, recorded) = match args.shard {
+        Some(_) => (None, output::computed_points(&partial, &progress)?),
+        None => {
+            let (mut staging, taken_over) =
+                Staging::begin_kept(&target, args.resume || args.merge)?;
+            staging.refuse_inside(file, "the scenario file")?;
+            staging.stop_on(interrupted.clone());
+            let recorded = match taken_over {
+                true => output::computed_points(staging.folder(), &progress)?,
+                false => None,
+            };
+            if args.resume && recorded.is_none() && !args.quiet {
+                eprintln!(
+                    "nothing to resume in {}: computing every point",
+                    partial.display()
+                );
+            }
+            if recorded.is_none() {
+                output::begin_calibration_record(&staging, &progress)?;
+            }
+            staging.keep();
+            let mut recorded = recorded.unwrap_or_default();
+            if args.merge {
+                let added = output::absorb_calibration_shards(&staging, &progress, recorded.len())?;
+                if !args.quiet {
+                    eprintln!("merged {} points computed by shards", added.len());
+                }
+                recorded.extend(added);
+            }
+            (Some(staging), Some(recorded))
+        }
     };
-    if args.resume && recorded.is_none() && !args.quiet {
-        eprintln!(
-            "nothing to resume in {}: computing every point",
-            output::partial_folder(staging.target()).display()
-        );
-    }
-    if recorded.is_none() {
-        output::begin_calibration_record(&staging, &progress)?;
-    }
-    staging.keep();
     let recorded = recorded.unwrap_or_default();
     let mut next_recorded = 0usize;
+    // Why a shard or a merge stopped before the end: the next batch is the shards' to run.
+    let mut stopped: Option<String> = None;
     let mut reused_runs: u64 = 0;
 
     let settings = Settings {
@@ -119,6 +140,42 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
     // interruption loses little. A point's values do not depend on the points run with it
     // (the model's streams do not see the point).
     let group = (4 * pool.current_num_threads()).div_ceil(scenario.replicates.max(1) as usize);
+    let compute = |chunk: &[Vec<f64>]| -> Result<Vec<output::ComputedPoint>> {
+        let given = GivenPoints::from_unit_points("calibrate", parameters, chunk);
+        let at = Scenario::from_bytes(
+            &shown,
+            &bytes,
+            &Overrides {
+                points: Some(given),
+                ..overrides.clone()
+            },
+        )?;
+        let arms = at.arms(&["baseline".to_owned()])?;
+        // A group that cannot fit in memory is refused before it is allocated, as a run is.
+        let tasks: Vec<usize> = (0..runner::shape(&at, &arms).tasks()).collect();
+        resources::check_memory(&resources::estimate(
+            &at,
+            &arms,
+            &tasks,
+            pool.current_num_threads(),
+        ))?;
+        let results = pool.install(|| runner::run(&at, &arms, interrupted, &|_| {}))?;
+        Ok(chunk
+            .iter()
+            .enumerate()
+            .map(|(p, u)| {
+                let slot = results.shape().slot(p, 0);
+                output::ComputedPoint {
+                    u: u.clone(),
+                    outcome: at
+                        .targets
+                        .iter()
+                        .map(|t| calibration::simulated(t, &results, slot))
+                        .collect(),
+                }
+            })
+            .collect())
+    };
     let mut simulate = |units: &[Vec<f64>]| -> Result<Vec<Outcome>> {
         batch += 1;
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(units.len());
@@ -139,11 +196,7 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
                     output::CALIBRATION_POINTS,
                     next_recorded + 1
                 ))
-                .in_origin(
-                    output::partial_folder(staging.target())
-                        .display()
-                        .to_string(),
-                )
+                .in_origin(partial.display().to_string())
                 .into());
             }
             outcomes.push(point.outcome.clone());
@@ -151,6 +204,7 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
         }
         runs += (outcomes.len() as u64) * u64::from(scenario.replicates);
         reused_runs += (outcomes.len() as u64) * u64::from(scenario.replicates);
+        let remaining = &units[outcomes.len()..];
         if !args.quiet {
             eprintln!(
                 "batch {batch}: {} points x {} replicates{}",
@@ -162,48 +216,78 @@ pub fn calibrate(args: &CalibrateArgs, interrupted: &Arc<AtomicBool>) -> Result<
                 }
             );
         }
-        for chunk in units[outcomes.len()..].chunks(group.max(1)) {
-            let given = GivenPoints::from_unit_points("calibrate", parameters, chunk);
-            let at = Scenario::from_bytes(
-                &shown,
-                &bytes,
-                &Overrides {
-                    points: Some(given),
-                    ..overrides.clone()
-                },
-            )?;
-            let arms = at.arms(&["baseline".to_owned()])?;
-            // A group that cannot fit in memory is refused before it is allocated, as a run is.
-            let tasks: Vec<usize> = (0..runner::shape(&at, &arms).tasks()).collect();
-            resources::check_memory(&resources::estimate(
-                &at,
-                &arms,
-                &tasks,
-                pool.current_num_threads(),
-            ))?;
-            let results = pool.install(|| runner::run(&at, &arms, interrupted, &|_| {}))?;
-            runs += (chunk.len() as u64) * u64::from(at.replicates);
-            let computed: Vec<output::ComputedPoint> = chunk
-                .iter()
-                .enumerate()
-                .map(|(p, u)| {
-                    let slot = results.shape().slot(p, 0);
-                    output::ComputedPoint {
-                        u: u.clone(),
-                        outcome: at
-                            .targets
-                            .iter()
-                            .map(|t| calibration::simulated(t, &results, slot))
-                            .collect(),
-                    }
-                })
-                .collect();
-            output::record_calibration_points(&staging, &computed)?;
-            outcomes.extend(computed.into_iter().map(|c| c.outcome));
+        if remaining.is_empty() {
+            return Ok(outcomes);
         }
-        Ok(outcomes)
+        match (&staging, args.shard) {
+            (_, Some(shard)) => {
+                // Shard I of N computes the I-th of N contiguous blocks of the batch's points
+                // not recorded, and stops: the merge puts the blocks back in order.
+                let (i, n) = (shard.index() as usize, shard.count() as usize);
+                let (low, high) = (remaining.len() * (i - 1) / n, remaining.len() * i / n);
+                let mut computed = Vec::with_capacity(high - low);
+                for chunk in remaining[low..high].chunks(group.max(1)) {
+                    computed.extend(compute(chunk)?);
+                }
+                output::write_calibration_shard(
+                    &partial,
+                    &progress,
+                    shard,
+                    next_recorded + low,
+                    &computed,
+                )?;
+                stopped = Some(format!(
+                    "shard {}/{} of batch {batch}: computed {} of its {} points not recorded, \
+                     into {}; when every shard has, `blockade calibrate --merge` goes on",
+                    shard.index(),
+                    shard.count(),
+                    computed.len(),
+                    remaining.len(),
+                    partial
+                        .join(output::calibration_shard_file(shard))
+                        .display()
+                ));
+                Err(Error::Interrupted)
+            }
+            (Some(staging), None) if !args.merge => {
+                for chunk in remaining.chunks(group.max(1)) {
+                    let computed = compute(chunk)?;
+                    runs += (chunk.len() as u64) * u64::from(scenario.replicates);
+                    output::record_calibration_points(staging, &computed)?;
+                    outcomes.extend(computed.into_iter().map(|c| c.outcome));
+                }
+                Ok(outcomes)
+            }
+            _ => {
+                stopped = Some(format!(
+                    "batch {batch}: {} points are not computed: run the shards (--shard I/N) \
+                     again, then --merge",
+                    remaining.len()
+                ));
+                Err(Error::Interrupted)
+            }
+        }
     };
-    let result = calibration::calibrate(&scenario.targets, &prior, &settings, &mut simulate)?;
+    let result = match calibration::calibrate(&scenario.targets, &prior, &settings, &mut simulate) {
+        Ok(result) => result,
+        Err(Error::Interrupted) if stopped.is_some() && !interrupted.load(Ordering::SeqCst) => {
+            if !args.quiet {
+                eprintln!("{}", stopped.unwrap_or_default());
+            }
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(staging) = staging else {
+        if !args.quiet {
+            eprintln!(
+                "every point of this calibration is recorded in {}: `blockade calibrate \
+                 --merge` writes its folder",
+                partial.display()
+            );
+        }
+        return Ok(());
+    };
     let wall_time_s = clock.elapsed().as_secs_f64();
     let fits = calibration::target_fits(&scenario.targets, &result);
     let ranges = calibration::parameter_ranges(&prior, &result);

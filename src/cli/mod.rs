@@ -392,6 +392,14 @@ struct CalibrateArgs {
     /// Go on from the points an interrupted calibration recorded in DIR.partial
     #[arg(long)]
     resume: bool,
+    /// Compute only shard I of N of the next batch's points not recorded in DIR.partial,
+    /// add them there as a shard file, and stop
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["resume", "merge"])]
+    shard: Option<Shard>,
+    /// Add every shard's points to the record in DIR.partial and go on, stopping at the
+    /// next batch the shards have not computed (or writing DIR once every point is computed)
+    #[arg(long)]
+    merge: bool,
 }
 
 #[derive(Debug, Args)]

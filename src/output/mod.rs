@@ -32,8 +32,8 @@ pub use calibration::{
 };
 pub use calibration_progress::{
     CALIBRATION_POINTS, CALIBRATION_PROGRESS, CalibrationRun, ComputedPoint,
-    begin_calibration_record, computed_points, record_calibration_points,
-    remove_calibration_record,
+    absorb_calibration_shards, begin_calibration_record, calibration_shard_file, computed_points,
+    record_calibration_points, remove_calibration_record, write_calibration_shard,
 };
 pub use compared::{
     ReadFrom, at_step, compare_folder, read_compared, rewrite_compared, write_compared,

@@ -680,3 +680,80 @@ fn a_calibration_stopped_twice_resumes_to_the_same_bytes() {
         "{names:?}"
     );
 }
+
+/// A calibration whose every batch is computed by three shards, each batch merged before the
+/// next is sharded (as a Slurm job array per wave would), writes the bytes of one computed
+/// whole; a merge that lacks a shard is refused.
+#[test]
+fn a_calibration_sharded_batch_by_batch_merges_to_the_same_bytes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = twin_with_targets(dir.path());
+    let sizes = [
+        "--quiet",
+        "--wave-points",
+        "30",
+        "--waves",
+        "3",
+        "--abc-points",
+        "40",
+    ];
+    let calibrate = |out: &Path, extra: &[&str]| {
+        let output = common::output_within_hang_guard(
+            common::blockade()
+                .arg("calibrate")
+                .arg(&file)
+                .arg("--out")
+                .arg(out)
+                .args(sizes)
+                .args(extra),
+            "calibrate",
+        );
+        assert!(output.status.success(), "{output:?}");
+    };
+    let whole = dir.path().join("whole");
+    calibrate(&whole, &[]);
+
+    let out = dir.path().join("out");
+    let mut merges = 0;
+    while !out.exists() {
+        assert!(merges < 6, "the merges never completed the calibration");
+        for shard in ["1/3", "2/3", "3/3"] {
+            calibrate(&out, &["--shard", shard, "--threads", "1"]);
+        }
+        assert!(!out.exists(), "a shard wrote the calibration folder");
+        calibrate(&out, &["--merge"]);
+        merges += 1;
+    }
+    // Every history-matching wave and the ABC step was sharded: at least two batches.
+    assert!(merges >= 2, "{merges} merges");
+    let csv = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        common::folder_bytes(dir)
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".csv"))
+            .collect()
+    };
+    let (a, b) = (csv(&whole), csv(&out));
+    assert_eq!(a.len(), 6);
+    assert_eq!(
+        a.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        b.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs from the unsharded calibration's");
+    }
+
+    let lacking = dir.path().join("lacking");
+    calibrate(&lacking, &["--shard", "1/2"]);
+    let output = common::blockade()
+        .arg("calibrate")
+        .arg(&file)
+        .arg("--out")
+        .arg(&lacking)
+        .args(sizes)
+        .arg("--merge")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("holds the shards 1/2"), "{stderr}");
+}
