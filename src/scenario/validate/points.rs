@@ -8,10 +8,11 @@ use crate::scenario::path::{self, Known, ParamPath, Scope};
 use crate::scenario::raw::{RawScenario, RawSweep};
 use crate::scenario::sweep::{self, Design, GivenPoints, MAX_POINTS, Point, Sweep, SweepParameter};
 use crate::scenario::{EventInfo, Variant};
-use crate::spec::{Distribution, Setup, UncertainParameter, short};
+use crate::spec::{Distribution, DistributionKind, Setup, UncertainParameter, short};
 
 /// `[sweep]`: the design, the parameters (from `[sweep.parameters]`, or from `[uncertainty]`
-/// when a latin_hypercube or random design names none), and every point written over the
+/// when the design names none: every one for latin_hypercube and random, which draw from its
+/// distributions, and for a grid, which combines its values lists), and every point written over the
 /// file and validated as a whole, for the baseline and each variant (docs/MODEL.md, 11.
 /// Sweeps and shards). A point's problems are reported at the swept parameter they concern,
 /// naming the point and its values.
@@ -78,13 +79,33 @@ pub(super) fn check_sweep(
             let (parameters, paths) = sweep_parameters(raw, table, design, known, ck);
             (parameters, paths, Origin::Parameters)
         }
-        None if design == Some(Design::Grid) => {
+        None if design == Some(Design::Grid) && uncertainty.is_empty() => {
             ck.report(
                 "sweep",
-                "a grid takes [sweep.parameters] with values lists; latin_hypercube and random \
-                 can draw from [uncertainty] instead",
+                "a grid takes [sweep.parameters] with values lists, or an [uncertainty] table \
+                 whose distributions are all values lists",
             );
             return None;
+        }
+        None if design == Some(Design::Grid) => {
+            // A grid runs every combination of listed values: a continuous distribution
+            // has none to combine.
+            for p in uncertainty {
+                let kind = p.distribution.kind();
+                if kind != DistributionKind::Values {
+                    ck.report(
+                        format!("uncertainty.{}", p.path),
+                        format!(
+                            "a grid without [sweep.parameters] combines the values of \
+                             [uncertainty], so each must be {{ distribution = \"values\", ... \
+                             }}, not {}: give [sweep.parameters], or use latin_hypercube or \
+                             random",
+                            kind.name()
+                        ),
+                    );
+                }
+            }
+            uncertain_parameters(uncertainty)
         }
         None if uncertainty.is_empty() => {
             ck.report(
@@ -94,20 +115,7 @@ pub(super) fn check_sweep(
             );
             return None;
         }
-        None => (
-            uncertainty
-                .iter()
-                .map(|p| SweepParameter {
-                    path: p.path.clone(),
-                    distribution: Some(p.distribution.clone()),
-                })
-                .collect(),
-            uncertainty
-                .iter()
-                .filter_map(|p| ParamPath::parse(&p.path).ok())
-                .collect(),
-            Origin::Uncertainty,
-        ),
+        None => uncertain_parameters(uncertainty),
     };
     if ck.problems.len() > before {
         return None;
@@ -144,6 +152,28 @@ pub(super) fn check_sweep(
         weights: None,
         points_sha256: None,
     })
+}
+
+/// The parameters of `[uncertainty]`, in its order, as a sweep's: each with its
+/// distribution and its parsed path (validation parsed every one), reported at
+/// `uncertainty.<path>`.
+fn uncertain_parameters(
+    uncertainty: &[UncertainParameter],
+) -> (Vec<SweepParameter>, Vec<ParamPath>, Origin<'static>) {
+    (
+        uncertainty
+            .iter()
+            .map(|p| SweepParameter {
+                path: p.path.clone(),
+                distribution: Some(p.distribution.clone()),
+            })
+            .collect(),
+        uncertainty
+            .iter()
+            .filter_map(|p| ParamPath::parse(&p.path).ok())
+            .collect(),
+        Origin::Uncertainty,
+    )
 }
 
 /// What every point is written over: the file's baseline and variants.
@@ -701,6 +731,48 @@ mod tests {
         }
         let error = load("[sweep]\ndesign = \"random\"\nsamples = 5\nseed = 3")
             .expect_err("nothing to draw");
+        assert!(error.message.contains("[uncertainty]"), "{error}");
+    }
+
+    #[test]
+    fn a_grid_without_parameters_combines_the_values_lists_of_uncertainty() {
+        let listed = load(
+            "[sweep]\ndesign = \"grid\"\n\
+             parameters = { \"adoption.imitation\" = { values = [0.1, 0.3] }, \
+             \"network.kind\" = { values = [\"complete\", \"scale_free\", \"small_world\"] } }",
+        )
+        .expect("valid");
+        let declared = load(
+            "[sweep]\ndesign = \"grid\"\n\
+             [uncertainty]\n\
+             \"adoption.imitation\" = { distribution = \"values\", values = [0.1, 0.3] }\n\
+             \"network.kind\" = { distribution = \"values\", values = [\"complete\", \"scale_free\", \"small_world\"] }",
+        )
+        .expect("valid");
+        let values = |s: &Scenario| -> Vec<Vec<toml::Value>> {
+            let sweep = s.sweep.as_ref().expect("sweep");
+            sweep.points.iter().map(|p| p.values.clone()).collect()
+        };
+        assert_eq!(values(&declared).len(), 6);
+        assert_eq!(values(&listed), values(&declared));
+        let sweep = declared.sweep.as_ref().expect("sweep");
+        assert_eq!(sweep.design, Design::Grid);
+        assert_eq!(sweep.parameters[1].path, "network.kind");
+
+        // A continuous distribution has no values to combine: refused at its key.
+        let error = load(
+            "[sweep]\ndesign = \"grid\"\n\
+             [uncertainty]\n\
+             \"adoption.imitation\" = { distribution = \"values\", values = [0.1, 0.3] }\n\
+             \"providers.home.price\" = { distribution = \"uniform\", min = 1.0, max = 2.0 }",
+        )
+        .expect_err("a uniform distribution in a grid");
+        assert_eq!(
+            error.key.as_deref(),
+            Some("uncertainty.providers.home.price")
+        );
+        assert!(error.message.contains("not uniform"), "{error}");
+        let error = load("[sweep]\ndesign = \"grid\"").expect_err("nothing to combine");
         assert!(error.message.contains("[uncertainty]"), "{error}");
     }
 
