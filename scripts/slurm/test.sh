@@ -2,7 +2,8 @@
 # The Slurm test, for real: on a throw-away single-node cluster on this machine, run a tiny
 # swept scenario as shards through submit.sh --wait and check that the merged CSV files are
 # byte-identical to a local unsharded run; then check that a failing shard makes --wait fail
-# and cancels the merge.
+# and cancels the merge; then calibrate a tiny scenario batch by batch as shards
+# (calibrate.sh) and check its CSV files against a local calibration's.
 #
 #   scripts/slurm/test.sh           # as root (or with sudo) on Debian/Ubuntu; CI runs it
 #
@@ -93,6 +94,30 @@ sed 's/^/    /' "$work/failed.err" >&2
 grep -q "shard 2/$shards" "$work/failed.err" || fail "the failed shard is not named"
 [ ! -e "$work/failed" ] || fail "a merge ran although a shard failed"
 
+# 3. A calibration, each batch as shards on the cluster and merged, until written; and the
+# same calibration locally. The targets' values are arbitrary: only the bytes are compared.
+calibration=$work/twin-targets.toml
+cp "$repo/tests/scenarios/twin.toml" "$calibration"
+for t in "early adopted 6 0.2" "late adopted 14 0.6" "domestic domestic 20 0.4"; do
+  read -r name of at value <<<"$t"
+  printf '\n[[targets]]\nname = "%s"\nof = "%s"\nat = %s\nvalue = %s\nobservation_sd = 0.02\ndiscrepancy_sd = 0.0\nuse = "calibrate"\n' \
+    "$name" "$of" "$at" "$value" >>"$calibration"
+done
+sizes=(--wave-points 24 --waves 3 --abc-points 30)
+say "calibrating $calibration as $shards shards a batch"
+t_calibration=$SECONDS
+"$here/calibrate.sh" "$calibration" "$shards" --out "$work/calibrated" --time=10 -- "${sizes[@]}"
+t_calibrated=$SECONDS
+"$BLOCKADE" calibrate "$calibration" --out "$work/calibrated-local" --quiet "${sizes[@]}"
+batches=$(ls "$work/calibrated.logs" | grep -c '^merge-')
+for f in wave_points.csv implausibility.csv waves.csv posterior.csv targets.csv parameters.csv; do
+  cmp "$work/calibrated-local/$f" "$work/calibrated/$f" ||
+    fail "$f differs between the sharded and the local calibration"
+done
+[ "$batches" -ge 2 ] || fail "the calibration ran $batches batches on the cluster"
+
 say "passed: $shards shards of $tasks tasks on Slurm, merged byte-identical to a local run" \
-  "(${files[*]}); a failed shard fails --wait. Build $((t_build - t0)) s, cluster up in" \
+  "(${files[*]}); a failed shard fails --wait; a calibration in $batches batches of $shards" \
+  "shards byte-identical to a local one ($((t_calibrated - t_calibration)) s on the cluster)." \
+  "Build $((t_build - t0)) s, cluster up in" \
   "$((t_cluster - t_build)) s, sharded run $((t_sharded - t_cluster)) s, total $((SECONDS - t0)) s"
