@@ -334,6 +334,8 @@ pub(super) fn execute(
                         run,
                         compared,
                         manifest,
+                        // --report is refused without the counts.
+                        has_counts: true,
                     };
                     let page = report::html(&folder, &report::Options::default())?;
                     output::write_file_atomically(

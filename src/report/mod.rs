@@ -1034,6 +1034,14 @@ impl Page<'_> {
         let segment = data.segment_name(self.segment).to_string();
         let start = data.dates[0];
         let end = data.dates[data.dates.len() - 1];
+        if !self.folder.has_counts {
+            out.push_str(
+                "<p>The run wrote its metrics but not adoption.csv and flows.csv, the counts \
+                 the charts are drawn from (a sweep's default tables): run it again with \
+                 <code>--tables all</code> to have them here.</p>\n",
+            );
+            return Ok(());
+        }
         let mut kinds = vec![Kind::Adoption];
         if data.arms.len() > 1 {
             kinds.push(Kind::Comparison);

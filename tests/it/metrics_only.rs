@@ -1,7 +1,8 @@
 //! Folders that hold a run's metrics but not its counts (a sweep's default tables, or
 //! `--tables metrics`): `compare` prints from metrics.csv (or metrics.parquet) exactly what it
-//! prints from the counts; what needs the counts (`--at`, `--by vendor`, `plot`, `report`)
-//! is refused in one line naming the missing table and the flag that writes it; a sensitivity
+//! prints from the counts, and `report` its page without the charts; what needs the counts
+//! (`--at`, `--by vendor`, `plot`) is refused in one line naming the missing table and the
+//! flag that writes it; a sensitivity
 //! run analyses its metrics alone. Also `compare --variant` without the baseline (each state
 //! keeps its label).
 
@@ -103,7 +104,19 @@ fn what_needs_the_counts_is_refused_naming_the_table_and_the_flag() {
         &["--by", "adoption.csv", "--tables all"],
     );
     refused(&["plot"], &lean, &["adoption", "--tables all"]);
-    refused(&["report"], &lean, &["adoption", "--tables all"]);
+    // report works from the metrics, and says why it has no charts.
+    let page = tmp.path().join("report.html");
+    blockade()
+        .arg("report")
+        .arg(&lean)
+        .arg("-o")
+        .arg(&page)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&page).expect("report.html");
+    assert!(!html.contains("<svg"), "a chart drawn without counts");
+    assert!(html.contains("<code>--tables all</code>"));
+    assert!(html.contains("data-section=\"robustness\""));
 
     // A metrics file whose points do not line up is refused, naming it.
     let path = lean.join("metrics.csv");
