@@ -16,7 +16,8 @@
 # 0.002-0.006, adoption.imitation in 0.05-0.25, the file's own sweep ranges) of SWEEP_POINTS
 # points at 5 000 agents x 5 replicates x 7 arms runs at least at the agent-step rate of one
 # 10^6-agent run, and the 10^7-agent run is no slower than before. A binary that knows
-# --tables writes a sweep's default tables; an older one writes every table (32 MB per point).
+# --tables writes a sweep's default tables (metrics); an older one writes every table (32 MB
+# per point). The sweep's output folder size is printed under the table.
 #
 # Each run is timed by /usr/bin/time -v (wall time and peak resident memory of the whole
 # process: parsing, simulation, CSV writing); the simulation's own rate is read from run.json
@@ -65,6 +66,7 @@ run() {
         cpu=$(sed -n 's/.*Percent of CPU this job got: \([0-9]*\)%.*/\1/p' "$WORK/time")
         walls+=("$wall") rates+=("$rate") cpus+=("$wall $cpu")
         ((kb > rss)) && rss=$kb
+        du -sb "$out" | cut -f1 >"$WORK/$name.bytes"
         rm -rf "$out"
     done
     local sorted best median worst
@@ -123,6 +125,8 @@ issue13() {
     row "1000000 agents, 1 replicate, baseline" "$m6"
     row "$BIG agents, 1 replicate, baseline" "$b7"
     [[ -z "$BEFORE" ]] || row "the same, before" "$b7_before"
+    echo
+    echo "The sweep's output folder (default tables, \`du -sb\`): $(awk -v b="$(cat "$WORK/sweep-$(basename "$BIN").bytes")" 'BEGIN { printf "%.1f MB", b / 1e6 }')"
     echo
     echo "| target | figure | verdict |"
     echo "|---|---|---|"
