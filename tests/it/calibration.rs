@@ -757,3 +757,67 @@ fn a_calibration_sharded_batch_by_batch_merges_to_the_same_bytes() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("holds the shards 1/2"), "{stderr}");
 }
+
+/// `run --posterior` runs the posterior's weighted points as a sweep, so it keeps a sweep's
+/// guarantees: the same bytes on one thread or two, as two shards merged, and after a kill
+/// and `--resume`.
+#[test]
+fn a_posterior_run_is_the_same_across_threads_shards_and_a_resume() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = twin_with_targets(dir.path());
+    let calibration = dir.path().join("calibration");
+    calibrate(&file, &calibration, &[]);
+    let posterior = calibration.to_string_lossy().into_owned();
+    // 300 points of 20 000 agents: long enough to be stopped part way on any machine.
+    let flags = ["--posterior", &posterior, "--population", "20000"];
+    let csv = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        common::folder_bytes(dir)
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".csv"))
+            .collect()
+    };
+
+    let whole = dir.path().join("whole");
+    common::run_quiet(&file, &whole, &[&flags[..], &["--threads", "1"]].concat());
+    assert!(!csv(&whole).is_empty());
+
+    let two = dir.path().join("two");
+    common::run_quiet(&file, &two, &[&flags[..], &["--threads", "2"]].concat());
+    assert_eq!(csv(&whole), csv(&two), "threads 1 and 2 differ");
+
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let out = dir.path().join(format!("shard{i}"));
+            let shard = format!("{i}/2");
+            common::run_quiet(&file, &out, &[&flags[..], &["--shard", &shard]].concat());
+            out
+        })
+        .collect();
+    let merged = dir.path().join("merged");
+    let output = common::blockade()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .arg("--quiet")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(csv(&whole), csv(&merged), "two shards merged differ");
+
+    let resumed = dir.path().join("resumed");
+    let mut stops = 0;
+    for (points, signal) in [(20, "-KILL"), (150, "-INT")] {
+        let resume: &[&str] = if stops == 0 { &[] } else { &["--resume"] };
+        let args = [&flags[..], resume].concat();
+        stops += usize::from(crate::resume::stop_after(
+            &file, &resumed, &args, points, signal,
+        ));
+    }
+    assert!(
+        stops >= 1,
+        "the posterior run ended before it could be stopped"
+    );
+    common::run_quiet(&file, &resumed, &[&flags[..], &["--resume"]].concat());
+    assert_eq!(csv(&whole), csv(&resumed), "the resumed run differs");
+}

@@ -41,7 +41,13 @@ fn next_point(partial: &Path) -> Option<u64> {
 
 /// Starts `blockade run FILE --out OUT EXTRA...` and sends `signal` once the run has recorded
 /// at least `points` complete points; returns whether the signal came before the run ended.
-fn stop_after(file: &Path, out: &Path, extra: &[&str], points: u64, signal: &str) -> bool {
+pub(crate) fn stop_after(
+    file: &Path,
+    out: &Path,
+    extra: &[&str],
+    points: u64,
+    signal: &str,
+) -> bool {
     let partial = out.with_file_name(format!(
         "{}.partial",
         out.file_name().expect("a name").to_string_lossy()
