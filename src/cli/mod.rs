@@ -105,9 +105,11 @@ enum Command {
         blockade plot output/openai-api-block-2024 --kind comparison --variant no-block \\\n      \
         --states openai_vpn,qwen,deepseek -o no-block.png\n  \
         blockade plot output/openai-api-block-2024 --kind stacked --variant vpn-crackdown\n  \
-        blockade plot output/my-sweep --point 12 --kind comparison\n\n\
+        blockade plot output/my-sweep --point 12 --kind comparison\n  \
+        blockade plot output/my-sweep --kind effects --metric share --states qwen\n\n\
         Writes <DIR>/<kind>.svg unless -o names another .svg or .png file. A swept run is drawn\n\
-        one point at a time (--point, default 0).")]
+        one point at a time (--point, default 0), or its effects over every point (--kind\n\
+        effects).")]
     Plot(PlotArgs),
     /// Put the shard folders of one run back together into the run's output folder
     #[command(after_help = "Example:\n  \
@@ -467,10 +469,11 @@ struct PlotArgs {
     #[arg(long = "variant", value_name = "NAME")]
     variants: Vec<String>,
     /// The states to draw, comma-separated, e.g. openai_vpn,qwen,unserved [default: every one;
-    /// sensitivity: one state, default the metric's first]
+    /// sensitivity and effects: one state, default the metric's first]
     #[arg(long, value_name = "LIST")]
     states: Option<String>,
-    /// The metric of a sensitivity chart, as in sensitivity.csv [default: the first analysed]
+    /// The metric of a sensitivity chart, as in sensitivity.csv [default: the first analysed];
+    /// of an effects chart, as in metrics.csv [default: foreign_share]
     #[arg(long, value_name = "NAME")]
     metric: Option<String>,
     /// The sweep point to draw, of a swept run (points.csv numbers them from 0) [default: 0]
@@ -526,6 +529,9 @@ enum ChartKind {
     /// A calibration folder's targets against the prior and posterior predictive intervals,
     /// and the parameters' posterior intervals against their priors
     Calibration,
+    /// A swept run's effects, one row per variant: the effect, its 95% interval over
+    /// replicates and its 5th-95th percentile over the points (compare --intervals' numbers)
+    Effects,
 }
 
 /// How `compare` prints the metrics.

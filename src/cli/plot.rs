@@ -2,8 +2,9 @@
 //! (`--point`, default 0) when the run is swept.
 
 use super::{ChartKind, GroupBy, MeasureArg, PlotArgs};
+use blockade::compare;
 use blockade::output::{self, read};
-use blockade::plot::{self, CalibrationChart, Chart, Kind, RankedChart};
+use blockade::plot::{self, CalibrationChart, Chart, EffectsChart, Kind, RankedChart};
 use blockade::{InputError, Result};
 
 pub fn plot(args: &PlotArgs) -> Result<()> {
@@ -13,6 +14,7 @@ pub fn plot(args: &PlotArgs) -> Result<()> {
         ChartKind::Stacked => Kind::Stacked,
         ChartKind::Sensitivity => return ranked(args),
         ChartKind::Calibration => return calibration(args),
+        ChartKind::Effects => return effects(args),
     };
     if args.metric.is_some() {
         return Err(InputError::new("only a sensitivity chart draws one metric")
@@ -140,6 +142,61 @@ fn calibration(args: &PlotArgs) -> Result<()> {
         parameters,
     };
     plot::plot_calibration(&chart, &target)?;
+    eprintln!("wrote {}", target.display());
+    Ok(())
+}
+
+/// `--kind effects`: a swept run's effects with both intervals, the rows `compare --intervals`
+/// prints, read from its counts or, for a metrics-only folder, from metrics.csv.
+fn effects(args: &PlotArgs) -> Result<()> {
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.dir.join("effects.svg"));
+    plot::Format::of(&target)?;
+    let refused = |flag: &str, what: &str| {
+        Err(InputError::new(format!("an effects chart {what}"))
+            .in_origin(flag)
+            .into())
+    };
+    if args.point.is_some() {
+        return refused("--point", "draws the effects over every point");
+    }
+    if args.by == GroupBy::Vendor {
+        return refused(
+            "--by",
+            "draws the metrics of metrics.csv, whose vendor_share rows are each vendor's",
+        );
+    }
+    if args.measure == MeasureArg::Usage {
+        return refused(
+            "--measure",
+            "draws the metric --metric names (usage_foreign_share, ...)",
+        );
+    }
+    let state = match args.states.as_deref().map(|list| {
+        list.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<&str>>()
+    }) {
+        None => None,
+        Some(one) if one.len() == 1 => Some(one[0].to_owned()),
+        Some(_) => return refused("--states", "draws one state"),
+    };
+    let (run, compared, _) = output::read_compared(&args.dir, None)?;
+    let rows = run.sweep.as_ref().map_or(Vec::new(), |sweep| {
+        compare::two_intervals(&compared.metrics, sweep)
+    });
+    let chart = EffectsChart::resolve(
+        &run,
+        &rows,
+        &args.variants,
+        args.metric.as_deref(),
+        &args.segment,
+        state.as_deref(),
+    )?;
+    plot::plot_effects(&chart, &target)?;
     eprintln!("wrote {}", target.display());
     Ok(())
 }

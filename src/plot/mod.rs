@@ -1,8 +1,9 @@
 //! Charts of a run (`blockade plot`, docs/FORMAT.md, Command line), drawn with plotters:
 //! adoption curves with their bands, each variant's difference from the baseline, a
 //! stacked area of one variant's shares, the ranked indices of a sensitivity analysis
-//! (`ranked`, which places and paints its own bars), and a calibration's targets and
-//! parameters (`calibration`, which places and paints its own rows).
+//! (`ranked`, which places and paints its own bars), a calibration's targets and
+//! parameters (`calibration`, which places and paints its own rows), and a swept run's effects
+//! with both their intervals (`effects`, placed by itself and painted as `ranked` paints).
 //!
 //! A chart goes through four steps, one module each: `plan` takes the numbers from
 //! [`crate::compare::series`] over a [`RunData`] (it computes no statistic) and decides what
@@ -18,6 +19,7 @@
 
 mod calibration;
 mod draw;
+mod effects;
 mod file;
 mod layout;
 mod plan;
@@ -26,6 +28,7 @@ mod style;
 mod text;
 
 pub use calibration::CalibrationChart;
+pub use effects::EffectsChart;
 pub use ranked::{MAX_BARS, RankedChart};
 
 use crate::compare::{RunData, SweepValues};
@@ -260,6 +263,13 @@ pub fn plot_ranked(chart: &RankedChart, path: &Path) -> Result<()> {
 pub fn plot_calibration(chart: &CalibrationChart, path: &Path) -> Result<()> {
     let format = Format::of(path)?;
     file::write(&calibration::layout(chart), path, format)
+}
+
+/// Draws the forest plot of a swept run's effects into `path` (SVG or PNG, by its
+/// extension), by way of a temporary file renamed into place.
+pub fn plot_effects(chart: &EffectsChart, path: &Path) -> Result<()> {
+    let format = Format::of(path)?;
+    file::write(&effects::layout(chart), path, format)
 }
 
 /// The SVG document of `chart`, for a page that embeds it (the report).

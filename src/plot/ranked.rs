@@ -260,10 +260,14 @@ fn x_range(chart: &RankedChart) -> (f64, f64, f64) {
         }
         v
     });
-    let finite: Vec<f64> = values
-        .chain(chart.noise)
-        .filter(|x| x.is_finite())
-        .collect();
+    axis(values.chain(chart.noise))
+}
+
+/// An axis over `values` and 0: from a round number at or below the lowest finite one to a
+/// round number at or above the highest, with a tick step of 1, 2 or 5 times a power of ten
+/// that gives about five ticks.
+pub(super) fn axis(values: impl Iterator<Item = f64>) -> (f64, f64, f64) {
+    let finite: Vec<f64> = values.filter(|x| x.is_finite()).collect();
     let low = finite.iter().copied().fold(0.0, f64::min);
     let high = finite.iter().copied().fold(0.0, f64::max);
     let span = if high - low > 0.0 { high - low } else { 1.0 };

@@ -11,6 +11,7 @@ mod common_random_numbers;
 mod compare;
 mod conventions;
 mod determinism;
+mod effects;
 mod extend;
 mod faults;
 mod format_doc;
