@@ -8,9 +8,9 @@
 //! pixels, and the sensitivity chart's [`Placed`] paints them.
 
 use super::layout::{HPos, Label, Rect, VPos, size};
-use super::ranked::{Placed, Stroke, axis};
+use super::ranked::{Placed, Stroke, axis, distinct, frame};
 use super::refuse;
-use super::text::{fit, text_width};
+use super::text::fit;
 use crate::compare::{RunPoints, SPREAD, TwoIntervals};
 use crate::error::Result;
 use plotters::style::RGBColor;
@@ -29,7 +29,6 @@ const INK: RGBColor = RGBColor(0, 0, 0);
 const BAR_COLOUR: RGBColor = RGBColor(0x00, 0x77, 0xBB);
 const DOT: RGBColor = RGBColor(0xEE, 0x77, 0x33);
 const ZERO: RGBColor = RGBColor(0x88, 0x88, 0x88);
-const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 
 /// One variant's row: its effect and both intervals, in the chart's units.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,17 +69,6 @@ fn choose<'a>(asked: Option<&str>, known: &[&'a str], flag: &str) -> Result<&'a 
             )
         }),
     }
-}
-
-/// The distinct values, in the order of their first appearance.
-fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
-    for value in values {
-        if !out.contains(&value) {
-            out.push(value);
-        }
-    }
-    out
 }
 
 impl EffectsChart {
@@ -242,76 +230,18 @@ pub(crate) fn layout(chart: &EffectsChart) -> Placed {
         right: WIDTH - MARGIN - 12,
         bottom: HEADER + rows * ROW,
     };
-    let (low, high, step) = axis(chart.rows.iter().flat_map(|r| {
+    let range = axis(chart.rows.iter().flat_map(|r| {
         let mut v = vec![r.effect, r.points.0, r.points.1];
         v.extend(r.replicates.iter().flat_map(|&(l, h)| [l, h]));
         v
     }));
-    let x = |value: f64| {
-        let value = value.clamp(low, high);
-        plot.left
-            + ((value - low) / (high - low) * f64::from(plot.right - plot.left)).round() as i32
-    };
-    let text_width_of = WIDTH - 2 * MARGIN;
-    let mut labels = vec![
-        Label {
-            text: fit(&chart.title, size::TITLE, text_width_of),
-            at: (MARGIN, MARGIN),
-            size: size::TITLE,
-            anchor: (HPos::Left, VPos::Top),
-        },
-        Label {
-            text: fit(&chart.subtitle, size::NOTE, text_width_of),
-            at: (MARGIN, MARGIN + 30),
-            size: size::NOTE,
-            anchor: (HPos::Left, VPos::Top),
-        },
-    ];
-    let mut lines = vec![String::new()];
-    for word in chart.legend.split_whitespace() {
-        let line = lines.last_mut().expect("a line");
-        let candidate = if line.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{line} {word}")
-        };
-        if text_width(&candidate, size::LABEL) > text_width_of && !line.is_empty() {
-            lines.push(word.to_owned());
-        } else {
-            *line = candidate;
-        }
-    }
-    for (i, line) in lines.iter().take(LEGEND_LINES).enumerate() {
-        labels.push(text_label(
-            fit(line, size::LABEL, text_width_of),
-            (MARGIN, MARGIN + 54 + 17 * i as i32),
-            (HPos::Left, VPos::Top),
-        ));
-    }
-    let mut strokes = Vec::new();
-    let mut tick = low;
-    // As many decimals as the step has, so that 0.1 + 0.2 prints as 0.3.
-    let decimals = (-step.log10().floor()).max(0.0) as usize;
-    while tick <= high + step / 2.0 {
-        let at = x(tick);
-        strokes.push(Stroke {
-            points: vec![(at, plot.top), (at, plot.bottom)],
-            colour: GRID,
-            width: 1,
-            dashed: false,
-        });
-        labels.push(text_label(
-            format!("{:.*}", decimals, (tick / step).round() * step),
-            (at, plot.bottom + 6),
-            (HPos::Center, VPos::Top),
-        ));
-        tick += step;
-    }
-    labels.push(text_label(
-        chart.x_label.clone(),
-        ((plot.left + plot.right) / 2, plot.bottom + 26),
-        (HPos::Center, VPos::Top),
-    ));
+    let (x, mut labels, mut strokes) = frame(
+        plot,
+        range,
+        [&chart.title, &chart.subtitle, &chart.legend],
+        LEGEND_LINES,
+        &chart.x_label,
+    );
     strokes.push(Stroke {
         points: vec![(x(0.0), plot.top), (x(0.0), plot.bottom)],
         colour: ZERO,

@@ -65,7 +65,7 @@ pub struct RankedChart {
 }
 
 /// The distinct values of a column, in the order of their first row.
-fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+pub(super) fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     for value in values {
         if !out.contains(&value) {
@@ -323,39 +323,40 @@ fn label(text: impl Into<String>, at: (i32, i32), size: super::text::TextSize, h
     }
 }
 
-/// Places every part of `chart`.
-pub(crate) fn layout(chart: &RankedChart) -> Placed {
-    let rows = chart.bars.len().max(1) as i32;
-    let plot = Rect {
-        left: MARGIN + NAME_WIDTH,
-        top: HEADER,
-        right: WIDTH - MARGIN - 12,
-        bottom: HEADER + rows * ROW,
-    };
-    let (low, high, step) = x_range(chart);
-    let x = |value: f64| {
-        let value = value.clamp(low, high);
-        plot.left
-            + ((value - low) / (high - low) * f64::from(plot.right - plot.left)).round() as i32
-    };
+/// The x position of `value` in `plot`, whose axis runs from `low` to `high`.
+fn x_of(plot: Rect, low: f64, high: f64, value: f64) -> i32 {
+    let value = value.clamp(low, high);
+    plot.left + ((value - low) / (high - low) * f64::from(plot.right - plot.left)).round() as i32
+}
+
+/// What a chart of rows over one x axis (this one and the effects chart) places around its
+/// rows: the title, the subtitle and the legend (wrapped on at most `legend_lines` lines) above
+/// `plot`, and the axis's grid, ticks and label over and below it. Returns the value-to-pixel
+/// mapping with those labels and strokes.
+pub(super) fn frame(
+    plot: Rect,
+    (low, high, step): (f64, f64, f64),
+    [title, subtitle, legend]: [&str; 3],
+    legend_lines: usize,
+    x_label: &str,
+) -> (impl Fn(f64) -> i32, Vec<Label>, Vec<Stroke>) {
     let text_width_of = WIDTH - 2 * MARGIN;
     let mut labels = vec![
         Label {
-            text: fit(&chart.title, size::TITLE, text_width_of),
+            text: fit(title, size::TITLE, text_width_of),
             at: (MARGIN, MARGIN),
             size: size::TITLE,
             anchor: (HPos::Left, VPos::Top),
         },
         Label {
-            text: fit(&chart.subtitle, size::NOTE, text_width_of),
+            text: fit(subtitle, size::NOTE, text_width_of),
             at: (MARGIN, MARGIN + 30),
             size: size::NOTE,
             anchor: (HPos::Left, VPos::Top),
         },
     ];
-    // The legend wraps on two lines at most.
     let mut lines = vec![String::new()];
-    for word in chart.legend.split_whitespace() {
+    for word in legend.split_whitespace() {
         let line = lines.last_mut().expect("a line");
         let candidate = if line.is_empty() {
             word.to_owned()
@@ -368,7 +369,7 @@ pub(crate) fn layout(chart: &RankedChart) -> Placed {
             *line = candidate;
         }
     }
-    for (i, line) in lines.iter().take(2).enumerate() {
+    for (i, line) in lines.iter().take(legend_lines).enumerate() {
         labels.push(Label {
             text: fit(line, size::LABEL, text_width_of),
             at: (MARGIN, MARGIN + 54 + 17 * i as i32),
@@ -376,20 +377,18 @@ pub(crate) fn layout(chart: &RankedChart) -> Placed {
             anchor: (HPos::Left, VPos::Top),
         });
     }
-    let mut boxes = Vec::new();
     let mut strokes = Vec::new();
-    let mut dots = Vec::new();
+    // As many decimals as the step has, so that 0.1 + 0.2 prints as 0.3.
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
     let mut tick = low;
     while tick <= high + step / 2.0 {
-        let at = x(tick);
+        let at = x_of(plot, low, high, tick);
         strokes.push(Stroke {
             points: vec![(at, plot.top), (at, plot.bottom)],
             colour: GRID,
             width: 1,
             dashed: false,
         });
-        // As many decimals as the step has, so that 0.1 + 0.2 prints as 0.3.
-        let decimals = (-step.log10().floor()).max(0.0) as usize;
         labels.push(Label {
             text: format!("{:.*}", decimals, (tick / step).round() * step),
             at: (at, plot.bottom + 6),
@@ -399,11 +398,34 @@ pub(crate) fn layout(chart: &RankedChart) -> Placed {
         tick += step;
     }
     labels.push(Label {
-        text: chart.x_label.clone(),
+        text: x_label.to_owned(),
         at: ((plot.left + plot.right) / 2, plot.bottom + 26),
         size: size::LABEL,
         anchor: (HPos::Center, VPos::Top),
     });
+    (move |value| x_of(plot, low, high, value), labels, strokes)
+}
+
+/// Places every part of `chart`.
+pub(crate) fn layout(chart: &RankedChart) -> Placed {
+    let rows = chart.bars.len().max(1) as i32;
+    let plot = Rect {
+        left: MARGIN + NAME_WIDTH,
+        top: HEADER,
+        right: WIDTH - MARGIN - 12,
+        bottom: HEADER + rows * ROW,
+    };
+    let range = x_range(chart);
+    let low = range.0;
+    let mut boxes = Vec::new();
+    let mut dots = Vec::new();
+    let (x, mut labels, mut strokes) = frame(
+        plot,
+        range,
+        [&chart.title, &chart.subtitle, &chart.legend],
+        2,
+        &chart.x_label,
+    );
     for (i, bar) in chart.bars.iter().enumerate() {
         let middle = plot.top + i as i32 * ROW + ROW / 2;
         let name = if bar.below_noise {
