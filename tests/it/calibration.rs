@@ -768,7 +768,7 @@ fn a_posterior_run_is_the_same_across_threads_shards_and_a_resume() {
     let calibration = dir.path().join("calibration");
     calibrate(&file, &calibration, &[]);
     let posterior = calibration.to_string_lossy().into_owned();
-    // 300 points of 20 000 agents: long enough to be stopped part way on any machine.
+    // The posterior's points at 20 000 agents: long enough to be stopped part way on any machine.
     let flags = ["--posterior", &posterior, "--population", "20000"];
     let csv = |dir: &Path| -> Vec<(String, Vec<u8>)> {
         common::folder_bytes(dir)
