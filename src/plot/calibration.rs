@@ -10,6 +10,7 @@
 use super::draw::{DrawResult, corners, text};
 use super::file::Paint;
 use super::layout::{HPos, Label, Rect, VPos, size};
+use super::plan::nice_range;
 use super::text::{fit, text_width};
 use crate::output::{ParameterRow, TargetRow};
 use plotters::coord::Shift;
@@ -96,29 +97,17 @@ fn wrap(line: &str, size: super::text::TextSize, width: i32) -> Vec<String> {
     lines.into_iter().map(|l| fit(&l, size, width)).collect()
 }
 
-/// A round range holding every value, and its tick step.
-fn nice_range(values: impl Iterator<Item = f64>) -> (f64, f64, f64) {
-    let finite: Vec<f64> = values.filter(|x| x.is_finite()).collect();
-    let low = finite.iter().copied().fold(f64::INFINITY, f64::min);
-    let high = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let (low, high) = if low.is_finite() {
-        (low, high)
-    } else {
-        (0.0, 1.0)
-    };
-    let span = if high > low { high - low } else { 1.0 };
-    let raw = span / 6.0;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|&s| s >= raw)
-        .unwrap_or(10.0 * magnitude);
-    (
-        (low / step).floor() * step,
-        (high / step).ceil() * step,
-        step,
-    )
+/// A rounded range over the finite `values` (0 to 1 when there are none).
+fn value_range(values: impl Iterator<Item = f64>) -> (f64, f64, f64) {
+    let (low, high) = values
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), x| {
+            (low.min(x), high.max(x))
+        });
+    if low > high {
+        return nice_range(0.0, 1.0);
+    }
+    nice_range(low, if high > low { high } else { low + 1.0 })
 }
 
 /// Where a panel's values go across its plot area.
@@ -292,7 +281,7 @@ pub(crate) fn layout(chart: &CalibrationChart) -> Placed {
             (t.observed + OBSERVED_SDS * tolerated(t)).min(highest),
         ]
     });
-    let (low, high, step) = nice_range(values.iter().copied().chain(sd_ends));
+    let (low, high, step) = value_range(values.iter().copied().chain(sd_ends));
     let axis = Axis { plot, low, high };
     placed.ticks(
         &axis,

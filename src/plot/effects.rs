@@ -8,7 +8,7 @@
 //! pixels, and the sensitivity chart's [`Placed`] paints them.
 
 use super::layout::{HPos, Label, Rect, VPos, size};
-use super::ranked::{Placed, Stroke, axis, distinct, frame};
+use super::ranked::{Placed, Stroke, axis, choose, choose_state, distinct, frame};
 use super::refuse;
 use super::text::fit;
 use crate::compare::{RunPoints, SPREAD, TwoIntervals};
@@ -51,25 +51,8 @@ pub struct EffectsChart {
     rows: Vec<EffectRow>,
 }
 
-/// `asked` when it is one of `known`, else a refusal naming `flag` and what the run has; the
-/// first known when nothing is asked.
-fn choose<'a>(asked: Option<&str>, known: &[&'a str], flag: &str) -> Result<&'a str> {
-    match asked {
-        None => known
-            .first()
-            .copied()
-            .ok_or_else(|| refuse(flag, "the run has no effect to draw".into())),
-        Some(name) => known.iter().copied().find(|k| *k == name).ok_or_else(|| {
-            refuse(
-                flag,
-                format!(
-                    "'{name}' is not among the run's effects (it has: {})",
-                    known.join(", ")
-                ),
-            )
-        }),
-    }
-}
+/// Where [`EffectsChart::resolve`] reads its names, for its refusals.
+const SOURCE: &str = "the run's effects";
 
 impl EffectsChart {
     /// Picks from `effects` (every variant row of [`crate::compare::two_intervals()`] over
@@ -125,7 +108,7 @@ impl EffectsChart {
         let names = distinct(rows.iter().map(|r| r.key.metric.name()));
         let metric = match metric {
             None if names.contains(&"foreign_share") => "foreign_share",
-            asked => choose(asked, &names, "--metric")?,
+            asked => choose(asked, &names, "--metric", SOURCE)?,
         };
         let rows: Vec<&TwoIntervals> = rows
             .into_iter()
@@ -133,16 +116,7 @@ impl EffectsChart {
             .collect();
         let state_of = |r: &TwoIntervals| r.key.state.map(|k| data.state_name(r.key.metric, k));
         let states = distinct(rows.iter().filter_map(|r| state_of(r)));
-        let state = match (state, states.is_empty()) {
-            (Some(name), true) => {
-                return Err(refuse(
-                    "--states",
-                    format!("'{name}': the metric {metric} is not of a state"),
-                ));
-            }
-            (None, true) => None,
-            (asked, false) => Some(choose(asked, &states, "--states")?),
-        };
+        let state = choose_state(state, &states, metric, SOURCE)?;
         let rows: Vec<&TwoIntervals> = rows
             .into_iter()
             .filter(|r| state_of(r) == state && (arms.is_empty() || arms.contains(&r.key.arm)))

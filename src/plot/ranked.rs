@@ -13,6 +13,7 @@
 use super::draw::{DrawResult, corners, text};
 use super::file::Paint;
 use super::layout::{HPos, Label, Rect, VPos, size};
+use super::plan::nice_range;
 use super::refuse;
 use super::text::{fit, text_width};
 use crate::error::Result;
@@ -75,25 +76,48 @@ pub(super) fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str
     out
 }
 
-/// `asked` when it is one of `known`, else a refusal naming `flag` and what the file has;
-/// the first known when nothing is asked.
-fn choose<'a>(asked: Option<&str>, known: &[&'a str], flag: &str) -> Result<&'a str> {
+/// `asked` when it is one of `known`, else a refusal naming `flag` and the names `source`
+/// (where they come from) has; the first known when nothing is asked.
+pub(super) fn choose<'a>(
+    asked: Option<&str>,
+    known: &[&'a str],
+    flag: &str,
+    source: &str,
+) -> Result<&'a str> {
     match asked {
         None => known
             .first()
             .copied()
-            .ok_or_else(|| refuse(flag, "sensitivity.csv has no rows".into())),
+            .ok_or_else(|| refuse(flag, format!("{source} holds nothing to draw"))),
         Some(name) => known.iter().copied().find(|k| *k == name).ok_or_else(|| {
             refuse(
                 flag,
-                format!(
-                    "'{name}' is not in sensitivity.csv (it has: {})",
-                    known.join(", ")
-                ),
+                format!("'{name}' is not in {source} (it has: {})", known.join(", ")),
             )
         }),
     }
 }
+
+/// The state to draw among `states`, those of `metric`'s rows: none for a metric not of a
+/// state (refusing a state asked for it), else [`choose`]'s.
+pub(super) fn choose_state<'a>(
+    asked: Option<&str>,
+    states: &[&'a str],
+    metric: &str,
+    source: &str,
+) -> Result<Option<&'a str>> {
+    match (asked, states.is_empty()) {
+        (Some(name), true) => Err(refuse(
+            "--states",
+            format!("'{name}': the metric {metric} is not of a state"),
+        )),
+        (None, true) => Ok(None),
+        (asked, false) => choose(asked, states, "--states", source).map(Some),
+    }
+}
+
+/// Where [`RankedChart::resolve`] reads its names, for its refusals.
+const SOURCE: &str = "sensitivity.csv";
 
 impl RankedChart {
     /// Picks one series of `rows` (sensitivity.csv's): `variant` (default: the first variant
@@ -114,31 +138,24 @@ impl RankedChart {
             .copied()
             .find(|v| *v != "baseline")
             .or(variants.first().copied());
-        let variant = choose(variant.or(default_variant), &variants, "--variant")?;
+        let variant = choose(variant.or(default_variant), &variants, "--variant", SOURCE)?;
         let rows: Vec<&NamedIndexRow> = rows.iter().filter(|r| r.variant == variant).collect();
         let segment = choose(
             Some(segment),
             &distinct(rows.iter().map(|r| r.segment.as_str())),
             "--segment",
+            SOURCE,
         )?;
         let rows: Vec<&NamedIndexRow> = rows.into_iter().filter(|r| r.segment == segment).collect();
         let metric = choose(
             metric,
             &distinct(rows.iter().map(|r| r.metric.as_str())),
             "--metric",
+            SOURCE,
         )?;
         let rows: Vec<&NamedIndexRow> = rows.into_iter().filter(|r| r.metric == metric).collect();
         let states = distinct(rows.iter().filter_map(|r| r.state.as_deref()));
-        let state = match (state, states.is_empty()) {
-            (Some(name), true) => {
-                return Err(refuse(
-                    "--states",
-                    format!("'{name}': the metric {metric} is not of a state"),
-                ));
-            }
-            (None, true) => None,
-            (asked, false) => Some(choose(asked, &states, "--states")?),
-        };
+        let state = choose_state(state, &states, metric, SOURCE)?;
         let series: Vec<&NamedIndexRow> = rows
             .into_iter()
             .filter(|r| r.state.as_deref() == state)
@@ -267,22 +284,12 @@ fn x_range(chart: &RankedChart) -> (f64, f64, f64) {
 /// round number at or above the highest, with a tick step of 1, 2 or 5 times a power of ten
 /// that gives about five ticks.
 pub(super) fn axis(values: impl Iterator<Item = f64>) -> (f64, f64, f64) {
-    let finite: Vec<f64> = values.filter(|x| x.is_finite()).collect();
-    let low = finite.iter().copied().fold(0.0, f64::min);
-    let high = finite.iter().copied().fold(0.0, f64::max);
-    let span = if high - low > 0.0 { high - low } else { 1.0 };
-    let raw = span / 5.0;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|&s| s >= raw)
-        .unwrap_or(10.0 * magnitude);
-    (
-        (low / step).floor() * step,
-        (high / step).ceil() * step,
-        step,
-    )
+    let (low, high) = values
+        .filter(|x| x.is_finite())
+        .fold((0.0, 0.0), |(low, high): (f64, f64), x| {
+            (low.min(x), high.max(x))
+        });
+    nice_range(low, if high > low { high } else { low + 1.0 })
 }
 
 /// A line in pixels: its points, colour, width, and whether dashed.
