@@ -168,14 +168,8 @@ fn a_calibration_is_byte_identical_across_thread_counts_and_feeds_run_posterior(
         );
         assert!(output.status.success(), "{output:?}");
     }
-    let csv = |dir: &Path| -> Vec<(String, Vec<u8>)> {
-        common::folder_bytes(dir)
-            .into_iter()
-            .filter(|(name, _)| name.ends_with(".csv"))
-            .collect()
-    };
-    assert_eq!(csv(&one), csv(&two));
-    assert_eq!(csv(&one).len(), 6);
+    assert_eq!(common::csv_bytes(&one), common::csv_bytes(&two));
+    assert_eq!(common::csv_bytes(&one).len(), 6);
 
     let run = dir.path().join("run");
     let output = common::output_within_hang_guard(
@@ -652,13 +646,7 @@ fn a_calibration_stopped_twice_resumes_to_the_same_bytes() {
         )),
         "{recorded} points recorded: {stdout}"
     );
-    let csv = |dir: &Path| -> Vec<(String, Vec<u8>)> {
-        common::folder_bytes(dir)
-            .into_iter()
-            .filter(|(name, _)| name.ends_with(".csv"))
-            .collect()
-    };
-    let (a, b) = (csv(&whole), csv(&out));
+    let (a, b) = (common::csv_bytes(&whole), common::csv_bytes(&out));
     assert_eq!(a.len(), 6);
     assert_eq!(
         a.iter().map(|(n, _)| n).collect::<Vec<_>>(),
@@ -726,13 +714,7 @@ fn a_calibration_sharded_batch_by_batch_merges_to_the_same_bytes() {
     }
     // Every history-matching wave and the ABC step was sharded: at least two batches.
     assert!(merges >= 2, "{merges} merges");
-    let csv = |dir: &Path| -> Vec<(String, Vec<u8>)> {
-        common::folder_bytes(dir)
-            .into_iter()
-            .filter(|(name, _)| name.ends_with(".csv"))
-            .collect()
-    };
-    let (a, b) = (csv(&whole), csv(&out));
+    let (a, b) = (common::csv_bytes(&whole), common::csv_bytes(&out));
     assert_eq!(a.len(), 6);
     assert_eq!(
         a.iter().map(|(n, _)| n).collect::<Vec<_>>(),
@@ -770,20 +752,18 @@ fn a_posterior_run_is_the_same_across_threads_shards_and_a_resume() {
     let posterior = calibration.to_string_lossy().into_owned();
     // The posterior's points at 20 000 agents: long enough to be stopped part way on any machine.
     let flags = ["--posterior", &posterior, "--population", "20000"];
-    let csv = |dir: &Path| -> Vec<(String, Vec<u8>)> {
-        common::folder_bytes(dir)
-            .into_iter()
-            .filter(|(name, _)| name.ends_with(".csv"))
-            .collect()
-    };
 
     let whole = dir.path().join("whole");
     common::run_quiet(&file, &whole, &[&flags[..], &["--threads", "1"]].concat());
-    assert!(!csv(&whole).is_empty());
+    assert!(!common::csv_bytes(&whole).is_empty());
 
     let two = dir.path().join("two");
     common::run_quiet(&file, &two, &[&flags[..], &["--threads", "2"]].concat());
-    assert_eq!(csv(&whole), csv(&two), "threads 1 and 2 differ");
+    assert_eq!(
+        common::csv_bytes(&whole),
+        common::csv_bytes(&two),
+        "threads 1 and 2 differ"
+    );
 
     let shards: Vec<PathBuf> = (1..=2)
         .map(|i| {
@@ -803,7 +783,11 @@ fn a_posterior_run_is_the_same_across_threads_shards_and_a_resume() {
         .output()
         .expect("runs");
     assert!(output.status.success(), "{output:?}");
-    assert_eq!(csv(&whole), csv(&merged), "two shards merged differ");
+    assert_eq!(
+        common::csv_bytes(&whole),
+        common::csv_bytes(&merged),
+        "two shards merged differ"
+    );
 
     let resumed = dir.path().join("resumed");
     let mut stops = 0;
@@ -819,5 +803,9 @@ fn a_posterior_run_is_the_same_across_threads_shards_and_a_resume() {
         "the posterior run ended before it could be stopped"
     );
     common::run_quiet(&file, &resumed, &[&flags[..], &["--resume"]].concat());
-    assert_eq!(csv(&whole), csv(&resumed), "the resumed run differs");
+    assert_eq!(
+        common::csv_bytes(&whole),
+        common::csv_bytes(&resumed),
+        "the resumed run differs"
+    );
 }

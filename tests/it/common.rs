@@ -86,6 +86,14 @@ pub fn folder_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// The CSV files of a folder, by name, with their bytes.
+pub fn csv_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    folder_bytes(dir)
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".csv"))
+        .collect()
+}
+
 /// A row of a CSV file, by column name.
 pub type Row = HashMap<String, String>;
 

@@ -192,10 +192,7 @@ fn concurrent_runs_leave_one_complete_result() {
             .output()
             .expect("runs");
         assert!(run.status.success());
-        common::folder_bytes(&out)
-            .into_iter()
-            .filter(|(name, _)| name.ends_with(".csv"))
-            .collect::<Vec<_>>()
+        common::csv_bytes(&out)
     };
     let expected = [("1", reference("1")), ("2", reference("2"))];
 
@@ -225,10 +222,7 @@ fn concurrent_runs_leave_one_complete_result() {
             serde_json::from_slice(&std::fs::read(shared.join("run.json")).expect("run.json"))
                 .expect("json");
         let seed = manifest["seed"].to_string();
-        let csv: Vec<_> = common::folder_bytes(&shared)
-            .into_iter()
-            .filter(|(name, _)| name.ends_with(".csv"))
-            .collect();
+        let csv = common::csv_bytes(&shared);
         let (_, want) = expected
             .iter()
             .find(|(s, _)| *s == seed)

@@ -168,14 +168,8 @@ fn a_potential_of_one_is_the_default_byte_for_byte() {
         "segments.developers.potential=1.0",
     ];
     common::run_quiet(&file, &with, &sets);
-    let csv = |dir: &std::path::Path| -> Vec<(String, Vec<u8>)> {
-        common::folder_bytes(dir)
-            .into_iter()
-            .filter(|(name, _)| name.ends_with(".csv"))
-            .collect()
-    };
-    assert!(!csv(&without).is_empty());
-    assert_eq!(csv(&without), csv(&with));
+    assert!(!common::csv_bytes(&without).is_empty());
+    assert_eq!(common::csv_bytes(&without), common::csv_bytes(&with));
 }
 
 /// Step 0 with a potential: a potential adopter has adopted with probability initial_adoption /

@@ -94,10 +94,7 @@ fn rescaled(file: &Path, dir: &Path, factor: f64, reference_too: bool) -> PathBu
 /// The CSV files of a run of `file`, by name.
 fn csv_of_run(file: &Path, out: &Path) -> Vec<(String, Vec<u8>)> {
     common::run_quiet(file, out, &["--population", "3000", "--replicates", "2"]);
-    common::folder_bytes(out)
-        .into_iter()
-        .filter(|(name, _)| name.ends_with(".csv"))
-        .collect()
+    common::csv_bytes(out)
 }
 
 #[test]

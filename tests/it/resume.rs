@@ -87,13 +87,6 @@ pub(crate) fn stop_after(
     true
 }
 
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    common::folder_bytes(dir)
-        .into_iter()
-        .filter(|(name, _)| name.ends_with(".csv"))
-        .collect()
-}
-
 #[test]
 fn a_sweep_stopped_at_several_moments_resumes_to_the_same_bytes() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -114,7 +107,7 @@ fn a_sweep_stopped_at_several_moments_resumes_to_the_same_bytes() {
         &out,
         &["--tables", "summary,metrics,adoption", "--resume"],
     );
-    let (a, b) = (files(&whole), files(&out));
+    let (a, b) = (common::csv_bytes(&whole), common::csv_bytes(&out));
     assert_eq!(
         a.iter().map(|(n, _)| n).collect::<Vec<_>>(),
         b.iter().map(|(n, _)| n).collect::<Vec<_>>()
@@ -169,5 +162,5 @@ fn a_partial_folder_of_another_run_is_refused() {
     common::run_quiet(&file, &out, &[]);
     let whole = tmp.path().join("whole");
     common::run_quiet(&file, &whole, &[]);
-    assert_eq!(files(&out), files(&whole));
+    assert_eq!(common::csv_bytes(&out), common::csv_bytes(&whole));
 }

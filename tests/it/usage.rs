@@ -221,13 +221,6 @@ fn without_usage_or_vendors_the_outputs_have_neither() {
     );
 }
 
-fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    common::folder_bytes(dir)
-        .into_iter()
-        .filter(|(name, _)| name.ends_with(".csv"))
-        .collect()
-}
-
 #[test]
 fn usage_is_the_same_bytes_on_one_and_two_threads_and_through_shards() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -239,7 +232,10 @@ fn usage_is_the_same_bytes_on_one_and_two_threads_and_through_shards() {
     run_quiet(&file, &one, &[&["--threads", "1"], &big[..]].concat());
     run_quiet(&file, &two, &[&["--threads", "2"], &big[..]].concat());
     assert!(one.join("usage.csv").exists());
-    assert!(files_of(&one) == files_of(&two), "--threads 1 and 2 differ");
+    assert!(
+        common::csv_bytes(&one) == common::csv_bytes(&two),
+        "--threads 1 and 2 differ"
+    );
 
     // Eight tasks in three shards, merged: the same files as one run, usage.csv included.
     let whole = tmp.path().join("whole");
@@ -261,10 +257,10 @@ fn usage_is_the_same_bytes_on_one_and_two_threads_and_through_shards() {
         .arg("--quiet")
         .assert()
         .success();
-    let whole_files = files_of(&whole);
+    let whole_files = common::csv_bytes(&whole);
     assert!(whole_files.iter().any(|(name, _)| name == "usage.csv"));
     assert!(
-        whole_files == files_of(&merged),
+        whole_files == common::csv_bytes(&merged),
         "the merge differs from the run"
     );
 }
